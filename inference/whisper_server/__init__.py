@@ -1,0 +1,1 @@
+"""faster-whisper behind the SageMaker bring-your-own-container contract."""
