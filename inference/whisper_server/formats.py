@@ -1,0 +1,115 @@
+"""Output formats chosen by the Accept header: JSON, plain text, WebVTT and SubRip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import RequestError
+from .results import Segment, Transcription
+
+JSON = "application/json"
+TEXT = "text/plain"
+VTT = "text/vtt"
+SRT = "application/x-subrip"
+SUPPORTED = (JSON, TEXT, VTT, SRT)
+SUBTITLES = (VTT, SRT)
+"""Formats made of timed cues: they ask the transcriber for sentence-sized segments."""
+# Wildcards pick JSON, the default; `text/*` picks plain text.
+_WILDCARDS = {"*/*": JSON, "application/*": JSON, "text/*": TEXT}
+
+
+def negotiate(accept: str | None) -> str:
+    """The media type to answer with. Missing Accept or `*/*` means JSON; raises 406 when none fits.
+
+    Honours q-values (`text/vtt;q=0.9, application/json;q=0.5` gives WebVTT); ties keep header order.
+    """
+    if not accept or not accept.strip():
+        return JSON
+    candidates: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        media = media.lower()
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        chosen = media if media in SUPPORTED else _WILDCARDS.get(media)
+        if chosen and quality > 0:
+            candidates.append((-quality, position, chosen))
+    if not candidates:
+        raise RequestError(
+            406, "not_acceptable", f"cannot answer with '{accept}'; accept one of: {', '.join(SUPPORTED)}"
+        )
+    return min(candidates)[2]
+
+
+def _segment_json(segment: Segment) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": segment.id,
+        "start": round(segment.start, 3),
+        "end": round(segment.end, 3),
+        "text": segment.text,
+    }
+    if segment.words is not None:
+        body["words"] = [
+            {
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "word": w.word,
+                "probability": round(w.probability, 4),
+            }
+            for w in segment.words
+        ]
+    return body
+
+
+def to_json(result: Transcription, model: str, processing_seconds: float) -> dict[str, Any]:
+    """The JSON body of a successful request (shape shared with the CLIs)."""
+    return {
+        "text": result.text,
+        "language": result.language,
+        "language_probability": round(result.language_probability, 4),
+        "duration": round(result.duration, 3),
+        "segments": [_segment_json(s) for s in result.segments],
+        "model": model,
+        "processing_seconds": round(processing_seconds, 3),
+    }
+
+
+def timestamp(seconds: float, decimal: str) -> str:
+    """`HH:MM:SS<decimal>mmm`, e.g. 01:02:03,456 for SRT (`,`) or 01:02:03.456 for WebVTT (`.`)."""
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
+
+
+def to_text(result: Transcription) -> str:
+    return result.text + "\n" if result.text else ""
+
+
+def to_vtt(result: Transcription) -> str:
+    cues = [
+        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{s.text}\n"
+        for s in result.segments
+        if s.text
+    ]
+    return "\n".join(["WEBVTT\n", *cues])
+
+
+def to_srt(result: Transcription) -> str:
+    cues = [s for s in result.segments if s.text]
+    return "\n".join(
+        f"{number}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{s.text}\n"
+        for number, s in enumerate(cues, start=1)
+    )
+
+
+RENDERERS: dict[str, Callable[[Transcription], str]] = {TEXT: to_text, VTT: to_vtt, SRT: to_srt}
+"""Text renderers by media type; JSON goes through `to_json`, which also needs the model and timing."""

@@ -1,0 +1,134 @@
+"""Per-request decoding options, parsed from the X-Amzn-SageMaker-Custom-Attributes header.
+
+The header is `key=value;key=value` (SageMaker passes it through unchanged, up to 1024 visible ASCII
+characters). Values may be percent-encoded so that a prompt can carry `;`, `=` or non-ASCII text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import bad_option
+
+HEADER = "X-Amzn-SageMaker-Custom-Attributes"
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Options of one request. None means: the server's default (see Settings)."""
+
+    language: str | None = None
+    """Language code (e.g. `en`, `de`). Default: detected (English-only models: `en`)."""
+    task: str = "transcribe"
+    """`transcribe`, or `translate` (to English; multilingual models only). Default `transcribe`."""
+    word_timestamps: bool = False
+    """Add per-word timings to JSON segments. Default false."""
+    beam_size: int | None = None
+    """Beam width, 1-20. Default WHISPER_BEAM_SIZE."""
+    batch_size: int | None = None
+    """Chunks per batch in the batched pipeline, 1-128. Default WHISPER_BATCH_SIZE."""
+    vad: bool | None = None
+    """Skip non-speech with the VAD. Default WHISPER_VAD."""
+    initial_prompt: str | None = None
+    """Text that primes the decoder (spelling, names, style). Default none."""
+    hotwords: str | None = None
+    """Words or phrases to favour. Default none."""
+    temperature: float = 0.0
+    """Sampling temperature, 0-1; 0 is deterministic. Default 0."""
+
+
+def _boolean(key: str, raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise bad_option(key, f"expected true or false, got '{raw}'")
+
+
+def _integer(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(key: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'") from None
+        if not low <= value <= high:
+            raise bad_option(key, f"must be {low}-{high}, got {value}")
+        return value
+
+    return parse
+
+
+def _temperature(key: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise bad_option(key, f"expected a number 0-1, got '{raw}'") from None
+    if not 0.0 <= value <= 1.0:
+        raise bad_option(key, f"must be 0-1, got {raw}")
+    return value
+
+
+def _text(key: str, raw: str) -> str:
+    if not raw.strip():
+        raise bad_option(key, "must not be empty")
+    if len(raw) > _MAX_TEXT:
+        raise bad_option(key, f"at most {_MAX_TEXT} characters, got {len(raw)}")
+    return raw
+
+
+def _task(key: str, raw: str) -> str:
+    if raw not in ("transcribe", "translate"):
+        raise bad_option(key, f"expected transcribe or translate, got '{raw}'")
+    return raw
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "language": lambda key, raw: raw.lower(),
+    "task": _task,
+    "word_timestamps": _boolean,
+    "beam_size": _integer(1, 20),
+    "batch_size": _integer(1, 128),
+    "vad": _boolean,
+    "initial_prompt": _text,
+    "hotwords": _text,
+    "temperature": _temperature,
+}
+assert set(_PARSERS) == {f.name for f in fields(TranscribeOptions)}, "every option needs a parser"
+
+
+def parse_options(
+    header: str | None, supported_languages: Collection[str], multilingual: bool
+) -> TranscribeOptions:
+    """Parses the custom-attributes header; raises a 400 RequestError naming the first bad key.
+
+    `supported_languages` and `multilingual` describe the loaded model, so that a language or task it
+    cannot honour is refused instead of silently ignored.
+    """
+    values: dict[str, Any] = {}
+    for pair in (header or "").split(";"):
+        if not pair.strip():
+            continue
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise bad_option(key, "expected key=value")
+        if key not in _PARSERS:
+            raise bad_option(key, f"unknown option; known options: {', '.join(_PARSERS)}")
+        if key in values:
+            raise bad_option(key, "given twice")
+        values[key] = _PARSERS[key](key, unquote(raw.strip()))
+
+    language = values.get("language")
+    if language is not None and language not in supported_languages:
+        known = ", ".join(sorted(supported_languages))
+        raise bad_option("language", f"'{language}' is not supported by this model; supported: {known}")
+    if values.get("task") == "translate" and not multilingual:
+        raise bad_option("task", "translate needs a multilingual model; this one is English-only")
+    return TranscribeOptions(**values)

@@ -1,0 +1,107 @@
+"""Server configuration: one pydantic-settings class read from the environment.
+
+Every field is an env var `WHISPER_<NAME>` except the three that the container contract fixes
+(`MODEL_DIR`, `HOST`, `PORT`). Per-device defaults (compute type, batch size) are resolved
+once the device is known, in `resolve_*`, so an explicit env var always wins.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Device = Literal["cuda", "cpu"]
+
+# Chosen from `npm run bench` (inference/bench/bench_transcribe.py); see docs/readme-parts/server.md.
+# CUDA: 16 VAD chunks per batch keep the GPU busy. CPU (2 cores): batch size hardly matters (8 and 16
+# time the same), 8 holds less memory.
+DEFAULT_COMPUTE_TYPE: dict[Device, str] = {"cuda": "float16", "cpu": "int8"}
+DEFAULT_BATCH_SIZE: dict[Device, int] = {"cuda": 16, "cpu": 8}
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from its environment. Invalid values stop the server at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WHISPER_", use_attribute_docstrings=True, extra="ignore", populate_by_name=True
+    )
+
+    model_dir: str = Field(default="/opt/ml/model", validation_alias=AliasChoices("MODEL_DIR", "model_dir"))
+    """Directory of the CTranslate2 Whisper model (env `MODEL_DIR`). Default `/opt/ml/model`, where
+    SageMaker mounts the model data."""
+
+    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("HOST", "host"))
+    """Address to listen on (env `HOST`). Default `0.0.0.0` as SageMaker requires; use `127.0.0.1` locally."""
+
+    port: int = Field(default=8080, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    """TCP port (env `PORT`). Default 8080, the port SageMaker sends requests to."""
+
+    device: Literal["auto", "cuda", "cpu"] = "auto"
+    """Where the model runs. Default `auto`: CUDA when a GPU is visible, else CPU."""
+
+    compute_type: str | None = None
+    """CTranslate2 compute type (e.g. float16, int8_float16, int8, float32). Default: float16 on CUDA,
+    int8 on CPU."""
+
+    cpu_threads: int = Field(default=0, ge=0)
+    """Threads CTranslate2 uses on CPU. Default 0: let CTranslate2 choose (all cores)."""
+
+    batched: bool = True
+    """Use faster-whisper's BatchedInferencePipeline (VAD chunks decoded in parallel). Default true;
+    false falls back to sequential `WhisperModel.transcribe`."""
+
+    batch_size: int | None = Field(default=None, ge=1, le=128)
+    """VAD chunks decoded together by the batched pipeline. Default 16 on CUDA, 8 on CPU."""
+
+    beam_size: int = Field(default=5, ge=1, le=20)
+    """Beam search width. Default 5: on CPU greedy (1) was only ~10% faster and misheard short clips
+    (WER 0.20 against 0.05 on the speech fixtures)."""
+
+    vad: bool = True
+    """Skip non-speech with the Silero VAD. Default true; it is also what keeps silence from
+    producing invented text."""
+
+    no_speech_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    """A segment whose no-speech probability is above this and whose average log probability is below
+    -1 is dropped as invented. Default 0.6 (faster-whisper's)."""
+
+    max_queue: int = Field(default=16, ge=1)
+    """Requests allowed to wait behind the one running; more get 503. Default 16. Keep it at least
+    the endpoint's max concurrent invocations per instance."""
+
+    max_audio_seconds: float = Field(default=4 * 3600, gt=0)
+    """Longest audio accepted, in seconds of decoded audio; longer gets 413. Default 14400 (4 h)."""
+
+    max_body_bytes: int = Field(default=1024**3, ge=1)
+    """Largest request body accepted, in bytes; bigger gets 413. Default 1 GiB, SageMaker's async
+    payload limit."""
+
+    model_name: str = "whisper"
+    """Label echoed as `model` in JSON output (e.g. `large-v3`). Default `whisper`."""
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Log level of the server's JSON logs. Default `info`."""
+
+    @model_validator(mode="after")
+    def _compute_type_matches_device(self) -> Settings:
+        if self.device == "cpu" and self.compute_type == "float16":
+            raise ValueError(
+                "WHISPER_COMPUTE_TYPE=float16 needs WHISPER_DEVICE=cuda; on CPU use int8 or float32"
+            )
+        return self
+
+    def resolve_device(self, cuda_devices: int) -> Device:
+        """The concrete device: `auto` becomes cuda when `cuda_devices` > 0, else cpu."""
+        if self.device == "auto":
+            return "cuda" if cuda_devices > 0 else "cpu"
+        return self.device
+
+    def resolve_compute_type(self, device: Device) -> str:
+        """WHISPER_COMPUTE_TYPE, else the default for `device`."""
+        return self.compute_type or DEFAULT_COMPUTE_TYPE[device]
+
+    def resolve_batch_size(self, device: Device) -> int:
+        """WHISPER_BATCH_SIZE, else the default for `device`."""
+        return self.batch_size or DEFAULT_BATCH_SIZE[device]
