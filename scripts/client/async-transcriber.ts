@@ -1,0 +1,142 @@
+/**
+ * The SageMaker asynchronous path: upload the audio under the input prefix, InvokeEndpointAsync, then wait
+ * for the result object at OutputLocation or an error object at FailureLocation.
+ */
+import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { JobFailedError, messageOf } from "./errors";
+import { ACCEPT_BY_FORMAT, describeFailure, parseTranscriptJson } from "./formats";
+import { contentTypeFor } from "./media";
+import { customAttributesFor, type TranscriptionOptions } from "./options";
+import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "./s3-objects";
+import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
+import { waitFor } from "./waiter";
+
+/**
+ * How long the container may work on one request (SageMaker's maximum, 3600 s; its default is 900 s):
+ * hour-long recordings must not be cut off; a hung request is still bounded.
+ */
+export const INVOCATION_TIMEOUT_SECONDS = 3600;
+
+export interface AsyncEndpointTarget {
+  readonly endpointName: string;
+  readonly bucket: string;
+  /** Key prefix for uploads, e.g. `async/inputs/` (trailing slash, no leading one). */
+  readonly inputPrefix: string;
+}
+
+export interface AsyncClients {
+  readonly s3: S3Client;
+  readonly runtime: SageMakerRuntimeClient;
+}
+
+/** `[A-Za-z0-9._:-]`, 1-64 characters: valid for SageMaker's InferenceId and safe inside an S3 key. */
+export const INFERENCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** Keeps object keys readable and URI-safe whatever the local file is called. */
+function keySafeName(file: string): string {
+  return basename(file).replace(/[^A-Za-z0-9._-]/g, "_") || "audio";
+}
+
+/** Prefixes AWS errors with the step that failed ("uploading to s3://...: Access Denied"). */
+async function withContext<T>(step: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new Error(`${step}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+export class AsyncTranscriber implements Transcriber {
+  readonly description: string;
+
+  /** Clients default to the standard AWS SDK chain (credentials, region, AWS_ENDPOINT_URL). */
+  constructor(
+    private readonly target: AsyncEndpointTarget,
+    private readonly clients: AsyncClients = { s3: new S3Client({}), runtime: new SageMakerRuntimeClient({}) },
+  ) {
+    this.description = `endpoint ${target.endpointName} (s3://${target.bucket}/${target.inputPrefix})`;
+  }
+
+  /** `inferenceId` defaults to a random UUID; it also names the upload, so one id is one input object. */
+  async transcribe(
+    file: string,
+    options: TranscriptionOptions,
+    hooks: JobHooks = {},
+    inferenceId: string = randomUUID(),
+  ): Promise<JobResult> {
+    const started = Date.now();
+    const { s3, runtime } = this.clients;
+    const input: S3Location = {
+      bucket: this.target.bucket,
+      key: `${this.target.inputPrefix}${inferenceId}/${keySafeName(file)}`,
+    };
+    hooks.onStatus?.("uploading");
+    await withContext(`uploading to ${s3Uri(input)}`, () =>
+      uploadFile(s3, file, input, contentTypeFor(file), (loaded, total) => {
+        if (total) hooks.onStatus?.(`uploading ${Math.floor((100 * loaded) / total)}%`);
+      }),
+    );
+    const uploadSeconds = secondsSince(started);
+
+    const invoked = Date.now();
+    const response = await withContext(`invoking endpoint ${this.target.endpointName}`, () =>
+      runtime.send(
+        new InvokeEndpointAsyncCommand({
+          EndpointName: this.target.endpointName,
+          InputLocation: s3Uri(input),
+          InferenceId: inferenceId,
+          ContentType: contentTypeFor(file),
+          Accept: ACCEPT_BY_FORMAT[options.format],
+          CustomAttributes: customAttributesFor(options.decoding),
+          InvocationTimeoutSeconds: INVOCATION_TIMEOUT_SECONDS,
+        }),
+      ),
+    );
+    if (!response.OutputLocation) throw new Error(`the endpoint returned no OutputLocation for ${inferenceId}`);
+    const output = parseS3Uri(response.OutputLocation);
+    const failure = response.FailureLocation ? parseS3Uri(response.FailureLocation) : undefined;
+
+    hooks.onStatus?.("queued or processing");
+    const outcome = await waitFor(
+      async () => {
+        if (await objectExists(s3, output)) return "output" as const;
+        if (failure && (await objectExists(s3, failure))) return "failure" as const;
+        return undefined;
+      },
+      {
+        timeoutMs: Math.max(0, options.timeoutSeconds * 1000 - (Date.now() - started)),
+        timeoutMessage: () =>
+          `no result after ${options.timeoutSeconds} s for inference ${inferenceId}; ` +
+          `it may still appear at ${response.OutputLocation}` +
+          (response.FailureLocation ? ` (errors at ${response.FailureLocation})` : ""),
+      },
+    );
+    const jobSeconds = secondsSince(invoked);
+
+    if (outcome === "failure" && failure) {
+      const message = describeFailure(await readObjectText(s3, failure));
+      throw new JobFailedError(`${message} [inference ${inferenceId}, ${response.FailureLocation}]`);
+    }
+    hooks.onStatus?.("downloading");
+    const downloaded = Date.now();
+    const body = await readObjectText(s3, output);
+    const json = options.format === "json" ? parseTranscriptJson(body) : undefined;
+    return {
+      body,
+      format: options.format,
+      timings: [
+        { label: "upload", seconds: uploadSeconds },
+        { label: "queue + processing", seconds: jobSeconds },
+        { label: "download", seconds: secondsSince(downloaded) },
+      ],
+      jobSeconds,
+      audioSeconds: json?.duration,
+      processingSeconds: json?.processing_seconds,
+      inferenceId,
+      outputLocation: response.OutputLocation,
+    };
+  }
+}

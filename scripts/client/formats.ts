@@ -1,0 +1,72 @@
+/** Output formats: the Accept header each one asks for, and how the CLIs read a result body. */
+
+/** The formats the server can produce (`--format`). */
+export const OUTPUT_FORMATS = ["json", "txt", "srt", "vtt"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The Accept header (SageMaker passes it through to the container) for each format. */
+export const ACCEPT_BY_FORMAT: Readonly<Record<OutputFormat, string>> = {
+  json: "application/json",
+  txt: "text/plain",
+  srt: "application/x-subrip",
+  vtt: "text/vtt",
+};
+
+/** The fields of the server's JSON result that the CLIs use (the rest is passed through untouched). */
+export interface TranscriptJson {
+  readonly text: string;
+  readonly language?: string;
+  /** Audio length in seconds. */
+  readonly duration?: number;
+  /** Seconds the server spent transcribing. */
+  readonly processing_seconds?: number;
+}
+
+/** The parsed JSON result, or undefined when the body is not a JSON object with a string `text`. */
+export function parseTranscriptJson(body: string): TranscriptJson | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === "object" && typeof (parsed as TranscriptJson).text === "string") {
+      return parsed as TranscriptJson;
+    }
+  } catch {
+    // not JSON: the caller falls back to the raw body
+  }
+  return undefined;
+}
+
+/** What a person wants to read: the `text` of a JSON result, the body itself for the text formats. */
+export function readableTranscript(body: string, format: OutputFormat): string {
+  if (format === "json") return parseTranscriptJson(body)?.text.trim() ?? body;
+  return body;
+}
+
+/** Longest failure text shown as-is; a huge failure object (an HTML error page, say) is cut here. */
+const MAX_FAILURE_CHARS = 2000;
+
+/**
+ * A one-line explanation from an error payload: the server's `{"error": code, "message": text}` (also when
+ * SageMaker wraps it in its own text, as async failure objects do), else the raw text, trimmed.
+ */
+export function describeFailure(raw: string): string {
+  const candidates = [raw];
+  const start = raw.indexOf("{");
+  const end = raw.lastIndexOf("}");
+  if (start > 0 && end > start) candidates.push(raw.slice(start, end + 1));
+  for (const candidate of candidates) {
+    try {
+      const parsed: unknown = JSON.parse(candidate);
+      if (parsed && typeof parsed === "object") {
+        const { error, message } = parsed as { error?: unknown; message?: unknown };
+        if (typeof message === "string" && typeof error === "string") return `${message} (${error})`;
+        if (typeof message === "string") return message;
+        if (typeof error === "string") return error;
+      }
+    } catch {
+      // not JSON; try the next candidate
+    }
+  }
+  const text = raw.trim();
+  if (!text) return "the endpoint reported a failure with an empty message";
+  return text.length > MAX_FAILURE_CHARS ? `${text.slice(0, MAX_FAILURE_CHARS)}...` : text;
+}

@@ -1,0 +1,102 @@
+/**
+ * Decoding options shared by every CLI: their flags, validation, and how they travel to the server
+ * (Accept header + `X-Amzn-SageMaker-Custom-Attributes: key=value;key=value`).
+ */
+import { UsageError } from "./errors";
+import { OUTPUT_FORMATS, type OutputFormat } from "./formats";
+import { booleanOption, choiceOption, numberOption, stringOption, type CliOptions, type CliValues } from "./cli";
+
+/** SageMaker's limit for CustomAttributes (InvokeEndpoint and InvokeEndpointAsync). */
+export const MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024;
+/** Default overall wait per file: long enough for a cold start from zero instances plus the job. */
+export const DEFAULT_TIMEOUT_SECONDS = 1200;
+
+export interface TranscriptionOptions {
+  /** Output format (sets Accept). Defaults to json. */
+  readonly format: OutputFormat;
+  /** Overall seconds to wait for one file, upload included. Defaults to 1200. */
+  readonly timeoutSeconds: number;
+  /** Server-side decoding options; absent ones take the server's defaults. */
+  readonly decoding: DecodingOptions;
+}
+
+/** Sent as custom attributes; the keys are the server's (snake_case). Absent = the server's default. */
+export interface DecodingOptions {
+  readonly language?: string;
+  readonly task?: "transcribe" | "translate";
+  readonly word_timestamps?: boolean;
+  readonly vad?: boolean;
+  readonly beam_size?: number;
+  readonly batch_size?: number;
+  readonly temperature?: number;
+  readonly initial_prompt?: string;
+  readonly hotwords?: string;
+}
+
+/** The flags for TranscriptionOptions, shared by smoke, transcribe and the local runner. */
+export const TRANSCRIPTION_CLI_OPTIONS: CliOptions = {
+  format: { type: "string", value: "FORMAT", help: `${OUTPUT_FORMATS.join(" | ")} (sets Accept). Default json.` },
+  language: { type: "string", value: "CODE", help: "Spoken language, e.g. en. Default: detected by the model." },
+  task: { type: "string", value: "TASK", help: "transcribe | translate (into English). Default: server's." },
+  "word-timestamps": { type: "boolean", negatable: true, help: "Word-level timings in the JSON. Default: server's." },
+  vad: { type: "boolean", negatable: true, help: "Skip silence (voice activity detection). Default: server's." },
+  "beam-size": { type: "string", value: "N", help: "Beam size, >= 1. Default: server's (WHISPER_BEAM_SIZE)." },
+  "batch-size": { type: "string", value: "N", help: "Batched decoding size, >= 1. Default: server's." },
+  temperature: { type: "string", value: "T", help: "Sampling temperature, 0..1. Default: server's." },
+  "initial-prompt": { type: "string", value: "TEXT", help: "Prompt for the first window (names, spelling)." },
+  hotwords: { type: "string", value: "TEXT", help: "Words to bias decoding towards." },
+  timeout: { type: "string", value: "SECONDS", help: `Overall wait per file. Default ${DEFAULT_TIMEOUT_SECONDS}.` },
+};
+
+/** Reads and validates the TRANSCRIPTION_CLI_OPTIONS values. */
+export function transcriptionOptionsFrom(values: CliValues): TranscriptionOptions {
+  const language = stringOption(values, "language")?.toLowerCase();
+  if (language !== undefined && !/^[a-z]{2,3}$/.test(language)) {
+    throw new UsageError(`--language must be a language code such as en or de, got "${language}"`);
+  }
+  const decoding: DecodingOptions = {
+    language,
+    task: choiceOption(values, "task", ["transcribe", "translate"] as const),
+    word_timestamps: booleanOption(values, "word-timestamps"),
+    vad: booleanOption(values, "vad"),
+    beam_size: numberOption(values, "beam-size", { min: 1 }),
+    batch_size: numberOption(values, "batch-size", { min: 1 }),
+    temperature: numberOption(values, "temperature", { min: 0, max: 1, integer: false }),
+    initial_prompt: stringOption(values, "initial-prompt"),
+    hotwords: stringOption(values, "hotwords"),
+  };
+  // Validate now, before anything is uploaded.
+  customAttributesFor(decoding);
+  return {
+    format: choiceOption(values, "format", OUTPUT_FORMATS) ?? "json",
+    timeoutSeconds: numberOption(values, "timeout", { min: 1, integer: false }) ?? DEFAULT_TIMEOUT_SECONDS,
+    decoding,
+  };
+}
+
+/**
+ * The CustomAttributes string (`key=value;key=value`), or undefined when no option is set.
+ * SageMaker accepts at most 1024 ASCII characters, and `;` separates pairs, so values are checked for both.
+ */
+export function customAttributesFor(decoding: DecodingOptions): string | undefined {
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(decoding)) {
+    if (value === undefined) continue;
+    const text = String(value);
+    const flag = `--${key.replace(/_/g, "-")}`;
+    if (text.includes(";")) throw new UsageError(`${flag} cannot contain ";" (it separates custom attributes)`);
+    if (!/^[\x20-\x7e]*$/.test(text)) {
+      throw new UsageError(`${flag} must be printable ASCII (SageMaker custom attributes allow nothing else)`);
+    }
+    pairs.push(`${key}=${text}`);
+  }
+  if (pairs.length === 0) return undefined;
+  const attributes = pairs.join(";");
+  if (attributes.length > MAX_CUSTOM_ATTRIBUTES_LENGTH) {
+    throw new UsageError(
+      `the options make ${attributes.length} characters of custom attributes; SageMaker allows ` +
+        `${MAX_CUSTOM_ATTRIBUTES_LENGTH} (shorten --initial-prompt or --hotwords)`,
+    );
+  }
+  return attributes;
+}

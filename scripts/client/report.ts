@@ -1,0 +1,28 @@
+/** Human-readable summaries of a finished job (stderr; the transcript itself goes to stdout). */
+import type { JobResult } from "./job";
+import { formatDuration } from "./progress";
+
+/** x-realtime: seconds of audio per second of work; "?" when either is unknown or zero. */
+export function realtimeFactor(audioSeconds: number | undefined, seconds: number): string {
+  if (!audioSeconds || seconds <= 0) return "?";
+  return `${(audioSeconds / seconds).toFixed(1)}x`;
+}
+
+/** Lines such as `timings: upload 0.4 s, queue + processing 12.3 s, download 0.1 s`. */
+export function jobSummaryLines(result: JobResult): string[] {
+  const lines: string[] = [];
+  if (result.inferenceId) lines.push(`inference id: ${result.inferenceId}`);
+  if (result.outputLocation) lines.push(`output:       ${result.outputLocation}`);
+  lines.push(`timings:      ${result.timings.map((t) => `${t.label} ${formatDuration(t.seconds)}`).join(", ")}`);
+  if (result.audioSeconds !== undefined) {
+    let audio = `audio:        ${formatDuration(result.audioSeconds)}, ${realtimeFactor(result.audioSeconds, result.jobSeconds)} realtime`;
+    if (result.processingSeconds !== undefined) {
+      audio += ` (server processing ${formatDuration(result.processingSeconds)}, ${realtimeFactor(result.audioSeconds, result.processingSeconds)})`;
+    }
+    lines.push(audio);
+  } else {
+    const why = result.format === "json" ? "no duration in the result" : "only the json format reports it";
+    lines.push(`audio:        length unknown (${why})`);
+  }
+  return lines;
+}

@@ -1,0 +1,38 @@
+/** Reads the deployed stack's outputs with the Pulumi CLI (`pulumi stack output --json`). */
+import { execFile } from "node:child_process";
+import { UsageError } from "./errors";
+
+/** The stack outputs the CLIs use (names as exported by index.ts). */
+export interface StackOutputs {
+  readonly endpointName?: string;
+  readonly bucketName?: string;
+  readonly inputPrefix?: string;
+}
+
+/**
+ * Runs `pulumi stack output --json [--stack NAME]` in the current directory (the project root) and returns
+ * the outputs. Without a name, Pulumi uses the selected stack. Failures become UsageErrors that say how to
+ * pass the values by hand instead.
+ */
+export function readStackOutputs(stack?: string): Promise<StackOutputs> {
+  const args = ["stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
+  const fallback = "or pass --endpoint and --bucket (and --prefix) instead";
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+        const reason = missing ? "the pulumi CLI is not on PATH" : stderr.trim() || error.message;
+        return reject(
+          new UsageError(`cannot read the stack outputs (pulumi ${args.join(" ")}): ${reason}; ${fallback}`),
+        );
+      }
+      try {
+        const outputs: unknown = JSON.parse(stdout);
+        if (!outputs || typeof outputs !== "object") throw new Error("not a JSON object");
+        resolve(outputs as StackOutputs);
+      } catch (parseError) {
+        reject(new UsageError(`pulumi stack output printed something other than JSON (${parseError}); ${fallback}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,57 @@
+/** Where jobs go: `--local URL`, or an async endpoint from flags and/or the Pulumi stack's outputs. */
+import { AsyncTranscriber } from "./async-transcriber";
+import type { CliOptions, CliValues } from "./cli";
+import { stringOption } from "./cli";
+import { UsageError } from "./errors";
+import type { Transcriber } from "./job";
+import { LocalTranscriber, parseLocalUrl } from "./local-transcriber";
+import { readStackOutputs, type StackOutputs } from "./stack-outputs";
+
+/** Input prefix when neither --prefix nor the stack's inputPrefix output says otherwise. */
+export const DEFAULT_INPUT_PREFIX = "async/inputs/";
+
+export const TARGET_CLI_OPTIONS: CliOptions = {
+  endpoint: { type: "string", value: "NAME", help: "SageMaker endpoint name. Default: stack output endpointName." },
+  bucket: { type: "string", value: "NAME", help: "Bucket for uploads. Default: stack output bucketName." },
+  prefix: {
+    type: "string",
+    value: "PREFIX",
+    help: `Key prefix for uploads. Default: stack output inputPrefix, else ${DEFAULT_INPUT_PREFIX}`,
+  },
+  stack: { type: "string", value: "NAME", help: "Pulumi stack to read outputs from. Default: the selected stack." },
+  local: { type: "string", value: "URL", help: "Send to a local server instead, e.g. http://127.0.0.1:8080." },
+};
+
+/**
+ * The transcriber the flags ask for. The stack is only consulted when --stack is given or --endpoint or
+ * --bucket is missing, so a run with both flags needs no Pulumi CLI.
+ */
+export async function transcriberFrom(values: CliValues): Promise<Transcriber> {
+  const local = stringOption(values, "local");
+  const endpoint = stringOption(values, "endpoint");
+  const bucket = stringOption(values, "bucket");
+  const prefix = stringOption(values, "prefix");
+  const stack = stringOption(values, "stack");
+  if (local !== undefined) {
+    if (endpoint || bucket || prefix || stack) {
+      throw new UsageError("--local cannot be combined with --endpoint, --bucket, --prefix or --stack");
+    }
+    return new LocalTranscriber(parseLocalUrl(local));
+  }
+  const outputs: StackOutputs = stack !== undefined || !endpoint || !bucket ? await readStackOutputs(stack) : {};
+  const endpointName = endpoint ?? outputs.endpointName;
+  const bucketName = bucket ?? outputs.bucketName;
+  if (!endpointName) throw new UsageError("no endpoint: pass --endpoint or deploy a stack with an endpointName output");
+  if (!bucketName) throw new UsageError("no bucket: pass --bucket or deploy a stack with a bucketName output");
+  return new AsyncTranscriber({
+    endpointName,
+    bucket: bucketName,
+    inputPrefix: normalizePrefix(prefix ?? outputs.inputPrefix ?? DEFAULT_INPUT_PREFIX),
+  });
+}
+
+/** `/a/b` -> `a/b/`: S3 keys have no leading slash, and uploads go under the prefix as a folder. */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, "");
+  return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
+}

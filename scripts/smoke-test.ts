@@ -1,0 +1,71 @@
+/**
+ * Post-deploy check: transcribe one file through the async endpoint (or a local server) and report.
+ * Exit codes: 0 transcript printed, 1 the job failed, 2 usage error or timeout.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "./client/async-transcriber";
+import { parseCli, runMain, stringOption } from "./client/cli";
+import { ExitCode, UsageError } from "./client/errors";
+import { readableTranscript } from "./client/formats";
+import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
+import { WaitIndicator } from "./client/progress";
+import { jobSummaryLines } from "./client/report";
+import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
+
+/** The shipped sample (espeak-ng speech, about 8 s) used when --audio is not given. */
+export const SAMPLE_AUDIO = join(__dirname, "..", "fixtures", "audio", "speech.m4a");
+
+const spec = {
+  usage: [
+    "Usage: npm run smoke -- [--audio FILE] [options]",
+    "",
+    "Uploads FILE to the endpoint's input prefix, invokes the async endpoint and waits for the result or the",
+    "failure. Prints the transcript on stdout, timings on stderr.",
+    "Exit codes: 0 done, 1 the job failed, 2 usage error or timeout.",
+  ].join("\n"),
+  options: {
+    audio: { type: "string", value: "FILE", help: "Audio or video file. Default: fixtures/audio/speech.m4a." },
+    "inference-id": {
+      type: "string",
+      value: "ID",
+      help: "InferenceId (also names the upload), [A-Za-z0-9._:-], <= 64. Default: random UUID.",
+    },
+    ...TRANSCRIPTION_CLI_OPTIONS,
+    ...TARGET_CLI_OPTIONS,
+  },
+} as const;
+
+async function main(): Promise<number> {
+  const parsed = parseCli(spec, process.argv.slice(2));
+  if (!parsed) return ExitCode.Ok;
+  const audio = stringOption(parsed.values, "audio") ?? SAMPLE_AUDIO;
+  if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
+  const inferenceId = stringOption(parsed.values, "inference-id");
+  if (inferenceId !== undefined && !INFERENCE_ID_PATTERN.test(inferenceId)) {
+    throw new UsageError(`--inference-id must match ${INFERENCE_ID_PATTERN}, got "${inferenceId}"`);
+  }
+  const options = transcriptionOptionsFrom(parsed.values);
+  const transcriber = await transcriberFrom(parsed.values);
+  if (inferenceId !== undefined && !(transcriber instanceof AsyncTranscriber)) {
+    throw new UsageError("--inference-id only applies to the async endpoint, not to --local");
+  }
+
+  console.error(`smoke: ${audio} -> ${transcriber.description}`);
+  const indicator = new WaitIndicator("smoke");
+  try {
+    const hooks = { onStatus: (status: string) => indicator.update(status) };
+    const result =
+      transcriber instanceof AsyncTranscriber
+        ? await transcriber.transcribe(audio, options, hooks, inferenceId)
+        : await transcriber.transcribe(audio, options, hooks);
+    indicator.stop();
+    console.log(readableTranscript(result.body, result.format));
+    for (const line of jobSummaryLines(result)) console.error(line);
+    return ExitCode.Ok;
+  } finally {
+    indicator.stop();
+  }
+}
+
+runMain(main);
