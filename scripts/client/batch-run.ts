@@ -1,0 +1,62 @@
+/** Runs a planned batch with bounded concurrency; one file's failure never stops the others. */
+import { existsSync } from "node:fs";
+import type { BatchItem } from "./batch-plan";
+import { BatchProgress } from "./batch-progress";
+import { WaitTimeoutError, messageOf } from "./errors";
+import type { Transcriber } from "./job";
+import type { TranscriptionOptions } from "./options";
+import { writeFileAtomic } from "./atomic-write";
+
+export interface BatchFailure {
+  readonly item: BatchItem;
+  readonly message: string;
+  /** The wait ran out (rather than the job failing). */
+  readonly timedOut: boolean;
+}
+
+export interface BatchOutcome {
+  readonly done: number;
+  /** Files whose result already existed (earlier runs); not sent again. */
+  readonly skipped: number;
+  readonly failures: readonly BatchFailure[];
+  /** Sum of the audio lengths the JSON results reported (0 for other formats). */
+  readonly audioSeconds: number;
+}
+
+/**
+ * Transcribes every item whose output does not exist yet, at most `concurrency` at a time, writing each
+ * result atomically as soon as it arrives (an interrupted batch keeps everything finished so far).
+ */
+export async function runBatch(
+  items: readonly BatchItem[],
+  transcriber: Transcriber,
+  options: TranscriptionOptions,
+  concurrency: number,
+  progress: (todo: number) => BatchProgress = (todo) => new BatchProgress(todo),
+): Promise<BatchOutcome> {
+  const todo = items.filter((item) => !existsSync(item.output));
+  const display = progress(todo.length);
+  const failures: BatchFailure[] = [];
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const item = todo[next++];
+      display.began(item.displayName);
+      const started = Date.now();
+      try {
+        const result = await transcriber.transcribe(item.source, options);
+        await writeFileAtomic(item.output, result.body);
+        done++;
+        display.succeeded(item.displayName, result.audioSeconds, (Date.now() - started) / 1000);
+      } catch (error) {
+        const failure = { item, message: messageOf(error), timedOut: error instanceof WaitTimeoutError };
+        failures.push(failure);
+        display.failedWith(item.displayName, failure.message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+  display.finish();
+  return { done, skipped: items.length - todo.length, failures, audioSeconds: display.audioSecondsDone };
+}
