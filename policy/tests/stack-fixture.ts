@@ -8,7 +8,8 @@ import { UNKNOWN_DURING_PREVIEW } from "./harness";
 const BUCKET = "whisper-dev-data-0a1b2c3";
 const ENDPOINT = "whisper-dev-endpoint-9f8e7d6";
 const RESOURCE_ID = `endpoint/${ENDPOINT}/variant/AllTraffic`;
-const policyArn = (name: string) =>
+/** The ARN AWS gives a scaling policy of our endpoint variant. */
+export const scalingPolicyArn = (name: string) =>
   `arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:1b2c3d4e:resource/sagemaker/${RESOURCE_ID}:policyName/${name}`;
 
 /** The TLS-only statement our bucket policy carries. */
@@ -68,7 +69,7 @@ export function deployedStack(): StackEntry[] {
       name: "scale-out-from-zero",
       props: {
         name: "scale-out-from-zero",
-        arn: policyArn("scale-out-from-zero"),
+        arn: scalingPolicyArn("scale-out-from-zero"),
         resourceId: RESOURCE_ID,
         policyType: "StepScaling",
         stepScalingPolicyConfiguration: {
@@ -84,7 +85,7 @@ export function deployedStack(): StackEntry[] {
       name: "scale-in-to-zero",
       props: {
         name: "scale-in-to-zero",
-        arn: policyArn("scale-in-to-zero"),
+        arn: scalingPolicyArn("scale-in-to-zero"),
         resourceId: RESOURCE_ID,
         policyType: "StepScaling",
         stepScalingPolicyConfiguration: {
@@ -103,7 +104,7 @@ export function deployedStack(): StackEntry[] {
         statistic: "Maximum",
         threshold: 1,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
-        alarmActions: [policyArn("scale-out-from-zero")],
+        alarmActions: [scalingPolicyArn("scale-out-from-zero")],
       },
     },
     {
@@ -125,7 +126,7 @@ export function deployedStack(): StackEntry[] {
             },
           },
         ],
-        alarmActions: [policyArn("scale-in-to-zero")],
+        alarmActions: [scalingPolicyArn("scale-in-to-zero")],
       },
     },
   ];

@@ -1,0 +1,124 @@
+// Loads the pack the way `pulumi preview --policy-pack policy` does, minus the CLI: from policy/, resolve
+// `@pulumi/pulumi/cmd/run-policy-pack` (what the CLI's pulumi-analyzer-policy script does), run it with node
+// (ts-node compiles and type-checks index.ts), read the port it prints, and speak the Analyzer gRPC protocol to it
+// with the modules the engine's analyzer plugin itself uses. This proves the pack resolves its dependencies from
+// the root node_modules, registers every policy as mandatory, and reports through the real SDK. It does not prove
+// what the engine sends for our program (see the program's mock tests).
+import * as assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import {
+  AnalyzeRequest,
+  AnalyzerResourceOptions,
+  EnforcementLevel,
+  type AnalyzeDiagnostic,
+} from "@pulumi/pulumi/proto/analyzer_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { autoscalingPolicies } from "../autoscaling";
+import { iamPolicies } from "../iam";
+import { sagemakerPolicies } from "../sagemaker";
+import { s3Policies } from "../s3";
+import { UNKNOWN_DURING_PREVIEW } from "./harness";
+
+const PACK_DIR = path.resolve(__dirname, "..");
+const ALL_POLICIES = [...s3Policies, ...iamPolicies, ...sagemakerPolicies, ...autoscalingPolicies];
+
+/** Starts the analyzer; resolves with its port, the first line it prints. */
+function startAnalyzer(): Promise<{ child: ChildProcess; port: number }> {
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK_DIR] });
+  // The engine address is unused until the pack logs through the engine, which these requests never make it do.
+  const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
+    cwd: PACK_DIR,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^(\d+)\s*$/m.exec(stdout);
+      if (match) {
+        resolve({ child, port: Number(match[1]) });
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("exit", (code) =>
+      reject(new Error(`policy pack exited with ${code} before serving:\n${stdout}${stderr}`)),
+    );
+  });
+}
+
+describe("policy pack as the Pulumi CLI runs it", function () {
+  this.timeout(120_000);
+  let analyzer: { child: ChildProcess; port: number };
+  let client: AnalyzerClient;
+
+  before(async () => {
+    analyzer = await startAnalyzer();
+    client = new AnalyzerClient(`127.0.0.1:${analyzer.port}`, grpc.credentials.createInsecure());
+  });
+
+  after(() => {
+    client?.close();
+    analyzer?.child.kill();
+  });
+
+  const analyze = (type: string, props: Record<string, unknown>) =>
+    new Promise<AnalyzeDiagnostic[]>((resolve, reject) => {
+      const request = new AnalyzeRequest()
+        .setType(type)
+        .setUrn(`urn:pulumi:dev::whisper-async::${type}::subject`)
+        .setName("subject")
+        .setOptions(new AnalyzerResourceOptions())
+        .setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
+      client.analyze(request, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList())));
+    });
+
+  it("serves every policy of the modules, all mandatory", async () => {
+    const info = await new Promise<{ name: string; policies: [string, EnforcementLevel][] }>((resolve, reject) =>
+      client.getAnalyzerInfo(new Empty(), (error, response) =>
+        error
+          ? reject(error)
+          : resolve({
+              name: response.getName(),
+              policies: response.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()]),
+            }),
+      ),
+    );
+    assert.equal(info.name, "whisper-async-guardrails");
+    assert.deepEqual(info.policies.map(([name]) => name).sort(), ALL_POLICIES.map((policy) => policy.name).sort());
+    assert.ok(info.policies.every(([, level]) => level === EnforcementLevel.MANDATORY));
+  });
+
+  it("reports a mandatory violation for a tagged model image", async () => {
+    const diagnostics = await analyze("aws:sagemaker/model:Model", {
+      executionRoleArn: "arn:aws:iam::123456789012:role/x",
+      enableNetworkIsolation: true,
+      primaryContainer: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/whisper:latest" },
+    });
+    const digest = diagnostics.filter((d) => d.getPolicyname() === "sagemaker-model-image-by-digest");
+    assert.equal(digest.length, 1);
+    assert.equal(digest[0].getEnforcementlevel(), EnforcementLevel.MANDATORY);
+    assert.match(digest[0].getMessage(), /not pinned by digest/);
+  });
+
+  it("neither reports nor skips a check with an advisory when the image is unknown in preview", async () => {
+    const diagnostics = await analyze("aws:sagemaker/model:Model", {
+      executionRoleArn: "arn:aws:iam::123456789012:role/x",
+      enableNetworkIsolation: true,
+      primaryContainer: {
+        image: UNKNOWN_DURING_PREVIEW,
+        modelDataSource: {
+          s3DataSources: [{ s3DataType: "S3Prefix", s3Uri: UNKNOWN_DURING_PREVIEW, compressionType: "None" }],
+        },
+      },
+    });
+    assert.deepEqual(
+      diagnostics.map((d) => `${d.getPolicyname()}: ${d.getMessage()}`),
+      [],
+    );
+  });
+});
