@@ -8,7 +8,12 @@ import sys
 import time
 
 # Attributes every LogRecord has; anything else came in through `extra=` and goes into the JSON.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+# uvicorn adds `color_message` (the message with ANSI colours): noise in a JSON log.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):

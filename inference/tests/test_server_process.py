@@ -1,0 +1,176 @@
+"""The real `serve` command in a subprocess on 127.0.0.1: health under load, queue limit, logs, temp dir.
+
+One server with WHISPER_MAX_QUEUE=1 serves the whole module: a multi-minute file keeps its worker busy
+while the tests measure /ping, overflow the queue, and afterwards read its JSON logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from conftest import wav_bytes
+
+from whisper_server.audio import decode
+
+PING_BUDGET_SECONDS = 0.1
+LONG_AUDIO_REPEATS = 4  # the 8 meeting parts (~62 s) four times: over four minutes
+
+
+@dataclass
+class Server:
+    url: str
+    log_path: Path
+    temp_dir: Path
+    process: subprocess.Popen[bytes]
+    seen_ids: list[str] = field(default_factory=list)
+
+    def log_lines(self) -> list[dict[str, object]]:
+        lines = self.log_path.read_text().splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("serve")
+    temp_dir = base / "tmp"
+    temp_dir.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "MODEL_DIR": model_dir,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WHISPER_DEVICE": "cpu",
+        "WHISPER_MAX_QUEUE": "1",
+        "WHISPER_MODEL_NAME": "tiny.en",
+        # Anything that writes a temp file (Python's tempfile, FFmpeg) would put it here.
+        "TMPDIR": str(temp_dir),
+    }
+    serve = Path(sys.executable).parent / "serve"
+    log_path = base / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([str(serve), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(f"{url}/ping", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "serve did not become healthy in 60 s"
+            time.sleep(0.2)
+        yield Server(url, log_path, temp_dir, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def long_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
+    parts = [decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 9)]
+    pause = np.zeros(8000, dtype=np.float32)
+    samples = np.concatenate(
+        [piece for _ in range(LONG_AUDIO_REPEATS) for p in parts for piece in (p, pause)]
+    )
+    assert samples.shape[0] / 16000 > 240
+    return wav_bytes(samples)
+
+
+def post(server: Server, body: bytes, request_id: str, results: dict[str, httpx.Response]) -> None:
+    server.seen_ids.append(request_id)
+    results[request_id] = httpx.post(
+        f"{server.url}/invocations",
+        content=body,
+        headers={"X-Amzn-SageMaker-Inference-Id": request_id},
+        timeout=300,
+    )
+
+
+def test_ping_stays_fast_and_queue_overflow_is_503_while_a_long_file_runs(
+    server: Server, long_audio: bytes, audio_bytes: Callable[[str], bytes]
+) -> None:
+    results: dict[str, httpx.Response] = {}
+    long_job = threading.Thread(target=post, args=(server, long_audio, "long", results))
+    long_job.start()
+    time.sleep(1.0)  # the long file is uploaded and on the worker
+    queued = threading.Thread(target=post, args=(server, audio_bytes("speech.ogg"), "queued", results))
+    queued.start()
+    time.sleep(0.5)
+
+    # One running + one waiting = WHISPER_MAX_QUEUE reached: the next is refused at once.
+    post(server, audio_bytes("speech.ogg"), "overflow", results)
+    overflow = results["overflow"]
+    assert overflow.status_code == 503
+    assert overflow.json()["error"] == "queue_full"
+    assert long_job.is_alive(), "the long job ended before the queue could be tested"
+
+    latencies: list[float] = []
+    with httpx.Client(base_url=server.url) as client:
+        while long_job.is_alive():
+            started = time.perf_counter()
+            assert client.get("/ping").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    long_job.join()
+    queued.join()
+
+    assert len(latencies) >= 20, "the long job was too short to measure /ping under load"
+    assert max(latencies) < PING_BUDGET_SECONDS, f"slowest /ping {max(latencies):.3f} s"
+    assert results["long"].status_code == 200
+    assert results["long"].json()["duration"] > 240
+    assert results["queued"].status_code == 200
+    assert "weather" in results["queued"].json()["text"].lower()
+
+
+def test_one_json_log_line_per_request(server: Server) -> None:
+    invocations = {line["request_id"]: line for line in server.log_lines() if line["message"] == "invocation"}
+    assert set(server.seen_ids) <= set(invocations)
+    long = invocations["long"]
+    assert (long["status"], long["outcome"]) == (200, "ok")
+    assert float(long["audio_seconds"]) > 240  # type: ignore[arg-type]
+    assert float(long["processing_seconds"]) > 0  # type: ignore[arg-type]
+    assert float(long["x_realtime"]) == pytest.approx(  # type: ignore[arg-type]
+        float(long["audio_seconds"]) / float(long["processing_seconds"]),  # type: ignore[arg-type]
+        rel=0.02,
+    )
+    assert (invocations["overflow"]["status"], invocations["overflow"]["outcome"]) == (503, "queue_full")
+
+
+def test_no_temp_files_are_left(server: Server, audio_bytes: Callable[[str], bytes]) -> None:
+    for name in ("speech.m4a", "speech.mp4", "speech.webm", "image.png"):
+        httpx.post(f"{server.url}/invocations", content=audio_bytes(name), timeout=60)
+    assert list(server.temp_dir.iterdir()) == []
+
+
+def test_sigterm_shuts_down_gracefully(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    # uvicorn finishes its shutdown, then re-raises the signal so the exit status tells why it stopped.
+    assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    messages = [line["message"] for line in server.log_lines()]
+    assert "Application shutdown complete." in messages
