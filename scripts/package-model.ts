@@ -1,0 +1,32 @@
+/**
+ * package-model: streams a pinned Hugging Face revision (or a local directory) of a CTranslate2 Whisper model
+ * into an S3 prefix, verified and idempotent, and prints the prefix URI. See docs/readme-parts/package-model.md.
+ *
+ *   node_modules/.bin/tsx scripts/package-model.ts --repo Systran/faster-whisper-large-v3 \
+ *     --revision edaa852ec7e145841d8ffdb056a99866b5f0a478 --bucket my-bucket
+ */
+import { runCli } from "./package-model/cli";
+
+const interrupt = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`package-model: ${signal}, aborting the upload in progress\n`);
+    interrupt.abort();
+    // A second signal exits at once; the next run cleans up whatever is left.
+    process.once(signal, () => process.exit(130));
+  });
+}
+
+runCli(process.argv.slice(2), process.env, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  signal: interrupt.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`package-model: unexpected error: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,75 @@
+/**
+ * The package-model command: options -> source -> packageModel -> the URI on stdout. Returns the exit code
+ * (0 done, 1 failed, 2 usage, 130 interrupted) instead of exiting, so tests can call it in-process.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import { PackageError, UsageError, messageOf } from "./errors";
+import { openHubSource } from "./hub-source";
+import { openLocalSource } from "./local-source";
+import { USAGE, parseCliOptions, type CliOptions } from "./options";
+import { packageModel } from "./package";
+import { defaultS3Client } from "./s3-store";
+import type { ModelSource } from "./source";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM by the entry script. */
+  readonly signal?: AbortSignal;
+  /** Defaults to the standard AWS SDK chain. */
+  readonly s3?: S3Client;
+  readonly progressIntervalMs?: number;
+}
+
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const log = (line: string) => io.stderr(`package-model: ${line}\n`);
+  let options: CliOptions | "help";
+  try {
+    options = parseCliOptions(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`package-model: ${error.message}\nRun with --help for usage.\n`);
+    return 2;
+  }
+  if (options === "help") {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const source = await openSource(options, log, io.progressIntervalMs);
+    log(`${source.files.length} model files: ${source.files.map((file) => file.path).join(", ")}`);
+    const result = await packageModel({
+      source,
+      s3: io.s3 ?? defaultS3Client(),
+      bucket: options.bucket,
+      prefix: options.prefix,
+      tuning: options.tuning,
+      log,
+      progressIntervalMs: io.progressIntervalMs,
+      signal: io.signal,
+    });
+    io.stdout(`${result.uri}\n`);
+    return 0;
+  } catch (error) {
+    if (io.signal?.aborted) {
+      log(`interrupted: ${messageOf(error)}`);
+      return 130;
+    }
+    log(error instanceof PackageError ? error.message : `failed: ${messageOf(error)}`);
+    return 1;
+  }
+}
+
+function openSource(
+  options: CliOptions,
+  log: (line: string) => void,
+  progressIntervalMs?: number,
+): Promise<ModelSource> {
+  if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs);
+  log(`listing ${options.source.repo}@${options.source.revision} on ${options.hfEndpoint}`);
+  return openHubSource(
+    { endpoint: options.hfEndpoint, token: options.hfToken },
+    options.source.repo,
+    options.source.revision,
+  );
+}

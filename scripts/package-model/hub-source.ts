@@ -1,0 +1,165 @@
+/**
+ * Model source: one pinned revision of a Hugging Face model repository.
+ *
+ * Metadata comes from the hub's tree API (`GET /api/models/{repo}/tree/{revision}`, paginated through the
+ * `Link: <...>; rel="next"` header), whose entries are `{type, path, size, oid, lfs?: {oid, size}}`:
+ * `lfs.oid` is the sha256 of an LFS file, `oid` the git blob id of a file kept in git. Bytes come from
+ * `GET /{repo}/resolve/{revision}/{path}`, which redirects LFS files to a CDN (fetch follows it and, per
+ * the fetch standard, drops the Authorization header when the redirect leaves the hub's origin).
+ */
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { PackageError } from "./errors";
+import { assertLoadableModel, isModelFile } from "./model-files";
+import type { ModelFile, ModelSource } from "./source";
+
+/** Where and how to reach the hub. */
+export interface HubConnection {
+  /** Base URL without trailing slash, e.g. `https://huggingface.co` (env HF_ENDPOINT). */
+  readonly endpoint: string;
+  /** Access token for private or gated repositories (env HF_TOKEN); sent as `Authorization: Bearer`. */
+  readonly token?: string;
+}
+
+/** One entry of the hub's tree API. */
+interface TreeEntry {
+  readonly type: string;
+  readonly path: string;
+  readonly size: number;
+  readonly oid: string;
+  readonly lfs?: { readonly oid: string; readonly size: number };
+}
+
+/** Attempts for a request that failed before any body byte arrived (network error, 429, 5xx). */
+const REQUEST_ATTEMPTS = 3;
+
+/** Lists the model files of `repo` at `revision` and returns a source that streams them. */
+export async function openHubSource(hub: HubConnection, repo: string, revision: string): Promise<ModelSource> {
+  const entries = await listTree(hub, repo, revision);
+  const files = entries.filter((entry) => entry.type === "file" && isModelFile(entry.path)).map(toModelFile);
+  try {
+    assertLoadableModel(
+      files.map((file) => file.path),
+      `${repo}@${revision}`,
+    );
+  } catch (error) {
+    throw new PackageError((error as Error).message);
+  }
+  return {
+    identity: { type: "huggingface", repo, revision },
+    keyPath: `${repo}/${revision}`,
+    files,
+    open: (file, signal) => download(hub, repo, revision, file, signal),
+  };
+}
+
+function toModelFile(entry: TreeEntry): ModelFile {
+  if (entry.lfs) {
+    if (!/^[0-9a-f]{64}$/.test(entry.lfs.oid)) {
+      throw new PackageError(`hub metadata for ${entry.path} has no valid LFS sha256 (got ${entry.lfs.oid})`);
+    }
+    return { path: entry.path, size: entry.lfs.size, sha256: entry.lfs.oid };
+  }
+  if (!/^[0-9a-f]{40}$/.test(entry.oid)) {
+    throw new PackageError(`hub metadata for ${entry.path} has no valid git blob id (got ${entry.oid})`);
+  }
+  return { path: entry.path, size: entry.size, gitBlobOid: entry.oid };
+}
+
+async function listTree(hub: HubConnection, repo: string, revision: string): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  let url: string | undefined = `${hub.endpoint}/api/models/${repo}/tree/${revision}`;
+  while (url) {
+    const response = await request(hub, url, `list ${repo}@${revision}`, repo, revision);
+    const page = (await response.json()) as unknown;
+    if (!Array.isArray(page)) throw new PackageError(`unexpected answer from ${url}: not a list of files`);
+    entries.push(...(page as TreeEntry[]));
+    url = nextPageUrl(response.headers.get("link"), url);
+  }
+  return entries;
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header, resolved against the current URL. */
+export function nextPageUrl(link: string | null, current: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(",")) {
+    const match = /<([^>]*)>\s*;(.*)/.exec(part.trim());
+    if (match && /\brel="?next"?/.test(match[2])) return new URL(match[1], current).toString();
+  }
+  return undefined;
+}
+
+async function download(
+  hub: HubConnection,
+  repo: string,
+  revision: string,
+  file: ModelFile,
+  signal: AbortSignal,
+): Promise<Readable> {
+  const url = `${hub.endpoint}/${repo}/resolve/${revision}/${file.path.split("/").map(encodeURIComponent).join("/")}`;
+  const response = await request(hub, url, `download ${file.path}`, repo, revision, signal);
+  if (!response.body) throw new PackageError(`download ${file.path}: the hub sent no body`);
+  return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+}
+
+/** GET with the token, redirects followed, retries before the body starts, and hub errors explained. */
+async function request(
+  hub: HubConnection,
+  url: string,
+  what: string,
+  repo: string,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const headers: Record<string, string> = hub.token ? { authorization: `Bearer ${hub.token}` } : {};
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, redirect: "follow", signal });
+    } catch (error) {
+      if (signal?.aborted || attempt >= REQUEST_ATTEMPTS) {
+        throw new PackageError(`${what}: cannot reach ${url}`, { cause: error });
+      }
+      await backoff(attempt);
+      continue;
+    }
+    if (response.ok) return response;
+    const transient = response.status === 429 || response.status >= 500;
+    if (!transient || attempt >= REQUEST_ATTEMPTS) {
+      await response.body?.cancel();
+      throw new PackageError(`${what}: ${explainHubError(response, repo, revision, Boolean(hub.token))}`);
+    }
+    await response.body?.cancel();
+    await backoff(attempt);
+  }
+}
+
+/** Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s ... */
+function backoff(attempt: number): Promise<void> {
+  const ceilingMs = 500 * 2 ** (attempt - 1);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+}
+
+/** Turns the hub's status and `X-Error-Code` header into advice the user can act on. */
+export function explainHubError(response: Response, repo: string, revision: string, hasToken: boolean): string {
+  const code = response.headers.get("x-error-code");
+  const hubMessage = response.headers.get("x-error-message");
+  const detail = `HTTP ${response.status}${code ? ` ${code}` : ""}${hubMessage ? `: ${hubMessage}` : ""}`;
+  const tokenAdvice = hasToken
+    ? "HF_TOKEN is set: check that it is valid and has read access to this repository"
+    : "if the repository is private or gated, set HF_TOKEN to a token with read access";
+  if (code === "RevisionNotFound") {
+    return `revision ${revision} not found in ${repo} (${detail}); give a full 40-hex commit of this repository`;
+  }
+  if (code === "EntryNotFound") return `file not found in ${repo}@${revision} (${detail})`;
+  if (code === "GatedRepo" || response.status === 403) {
+    return `access to ${repo} denied (${detail}); accept the model's terms on the hub and ${tokenAdvice}`;
+  }
+  if (code === "RepoNotFound" || response.status === 401) {
+    return `repository ${repo} not found or not accessible (${detail}); check the name, and ${tokenAdvice}`;
+  }
+  if (response.status === 404) {
+    return `not found (${detail}); check the repository ${repo} and the revision ${revision}`;
+  }
+  return `the hub answered ${detail}`;
+}
