@@ -41,6 +41,8 @@ export interface FakeHub {
   readonly corrupt: Set<string>;
   /** Path -> number of bytes after which the connection is destroyed. */
   readonly dropAfter: Map<string, number>;
+  /** Path -> number of bytes after which the response stalls (until the client gives up or the hub stops). */
+  readonly stallAfter: Map<string, number>;
   /** How many times the content of `path` was served (fully or not). */
   contentRequests(path: string): number;
   stop(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const requests: RecordedRequest[] = [];
   const corrupt = new Set<string>();
   const dropAfter = new Map<string, number>();
+  const stallAfter = new Map<string, number>();
   const served = new Map<string, number>();
   const pageSize = options.pageSize ?? 2;
   const entries = [
@@ -98,11 +101,10 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     }
     res.writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" });
     const drop = dropAfter.get(file.path);
-    if (drop === undefined) {
-      res.end(body);
-      return;
-    }
-    res.write(body.subarray(0, drop), () => res.socket?.destroy());
+    const stall = stallAfter.get(file.path);
+    if (drop !== undefined) res.write(body.subarray(0, drop), () => res.socket?.destroy());
+    else if (stall !== undefined) res.write(body.subarray(0, stall));
+    else res.end(body);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -149,6 +151,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     requests,
     corrupt,
     dropAfter,
+    stallAfter,
     contentRequests: (path) => served.get(path) ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {

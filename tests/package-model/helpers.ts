@@ -9,7 +9,7 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { repoRoot, type MotoServer } from "../support/moto";
@@ -53,22 +53,36 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `tsx scripts/package-model.ts` with a clean environment: moto's AWS variables plus `env`. */
-export function runCli(args: readonly string[], moto: MotoServer, env: Record<string, string> = {}): Promise<CliRun> {
+/** Starts `tsx scripts/package-model.ts` with a clean environment: moto's AWS variables (if any) plus `env`. */
+export function startCli(
+  args: readonly string[],
+  moto: MotoServer | undefined,
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/package-model.ts", ...args], {
-      cwd: repoRoot,
-      env: { ...childEnv, ...moto.awsEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/package-model.ts", ...args], {
+    cwd: repoRoot,
+    env: { ...childEnv, ...moto?.awsEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+/** Runs the CLI to the end; see {@link startCli}. */
+export function runCli(
+  args: readonly string[],
+  moto: MotoServer | undefined,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return startCli(args, moto, env).done;
 }
 
 /** The arguments of a hub run against {@link BUCKET} with the small part size. */

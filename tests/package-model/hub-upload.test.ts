@@ -7,7 +7,7 @@
  * beyond what moto enforces (moto checks part sizes and ETags, not throughput or eventual quirks).
  */
 import assert from "node:assert/strict";
-import { CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from "@aws-sdk/client-s3";
 import { startMoto, type MotoServer } from "../support/moto";
 import { sha256Hex, startFakeHub, type FakeHub, type FakeHubFile } from "./fake-hub";
 import {
@@ -25,6 +25,7 @@ import {
   readObject,
   runCli,
   s3ClientFor,
+  startCli,
   whisperRepoFiles,
   writesPerKey,
 } from "./helpers";
@@ -75,6 +76,8 @@ describe("package-model from a Hugging Face revision (CLI process, fake hub, mot
       MODEL_PATHS.map((path) => ({ path, size: contentOf(path).length, sha256: sha256Hex(contentOf(path)) })),
     );
     assert.match(first.stderr, /uploaded model\.bin: 12\.6 MB/);
+    const modelBin = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: MODEL_PREFIX + "model.bin" }));
+    assert.match(modelBin.ETag ?? "", /-3"$/, "model.bin went up as a three-part multipart upload");
 
     const second = await runCli(hubArgs(), moto, hubEnv());
     assert.equal(second.code, 0, second.stderr);
@@ -149,6 +152,23 @@ describe("package-model from a Hugging Face revision (CLI process, fake hub, mot
     const writes = await writesPerKey(s3, MODEL_PREFIX);
     for (const path of MODEL_PATHS) assert.equal(writes[MODEL_PREFIX + path], 1, `${path} written once`);
     assert.ok((await readObject(s3, MODEL_PREFIX + "model.bin")).equals(contentOf("model.bin")));
+  });
+
+  it("on SIGINT aborts the multipart upload in flight and exits 130", async () => {
+    hub.stallAfter.set("model.bin", 7 * 1024 * 1024);
+    const { child, done } = startCli(hubArgs(), moto, hubEnv());
+    const deadline = Date.now() + 20_000;
+    while ((await openMultipartUploads(s3)).length === 0) {
+      assert.ok(Date.now() < deadline, "the multipart upload of model.bin never started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const run = await done;
+    assert.equal(run.code, 130, run.stderr);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /SIGINT, aborting the upload in progress/);
+    assert.deepEqual(await openMultipartUploads(s3), [], "no parts left behind");
+    assert.ok(!(await listKeys(s3)).includes(MANIFEST_KEY));
   });
 
   it("explains a revision the hub does not know (404 RevisionNotFound) and uploads nothing", async () => {
