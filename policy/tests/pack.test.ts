@@ -26,14 +26,8 @@ import { UNKNOWN_DURING_PREVIEW } from "./harness";
 const PACK_DIR = path.resolve(__dirname, "..");
 const ALL_POLICIES = [...s3Policies, ...iamPolicies, ...sagemakerPolicies, ...autoscalingPolicies];
 
-/** Starts the analyzer; resolves with its port, the first line it prints. */
-function startAnalyzer(): Promise<{ child: ChildProcess; port: number }> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK_DIR] });
-  // The engine address is unused until the pack logs through the engine, which these requests never make it do.
-  const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
-    cwd: PACK_DIR,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Starts the analyzer as `child`; resolves with the port it prints as its first line. */
+function startAnalyzer(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
@@ -41,7 +35,7 @@ function startAnalyzer(): Promise<{ child: ChildProcess; port: number }> {
       stdout += chunk.toString();
       const match = /^(\d+)\s*$/m.exec(stdout);
       if (match) {
-        resolve({ child, port: Number(match[1]) });
+        resolve(Number(match[1]));
       }
     });
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -53,18 +47,28 @@ function startAnalyzer(): Promise<{ child: ChildProcess; port: number }> {
 
 describe("policy pack as the Pulumi CLI runs it", function () {
   this.timeout(120_000);
-  let analyzer: { child: ChildProcess; port: number };
-  let client: AnalyzerClient;
+  let child: ChildProcess | undefined;
+  let client: AnalyzerClient | undefined;
 
   before(async () => {
-    analyzer = await startAnalyzer();
-    client = new AnalyzerClient(`127.0.0.1:${analyzer.port}`, grpc.credentials.createInsecure());
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK_DIR] });
+    // The engine address is unused until the pack logs through the engine, which these requests never make it do.
+    child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    const port = await startAnalyzer(child);
+    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   });
 
   after(() => {
     client?.close();
-    analyzer?.child.kill();
+    child?.kill();
   });
+
+  const connected = (): AnalyzerClient => {
+    if (!client) {
+      throw new Error("the analyzer did not start");
+    }
+    return client;
+  };
 
   const analyze = (type: string, props: Record<string, unknown>) =>
     new Promise<AnalyzeDiagnostic[]>((resolve, reject) => {
@@ -74,12 +78,14 @@ describe("policy pack as the Pulumi CLI runs it", function () {
         .setName("subject")
         .setOptions(new AnalyzerResourceOptions())
         .setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
-      client.analyze(request, (error, response) => (error ? reject(error) : resolve(response.getDiagnosticsList())));
+      connected().analyze(request, (error, response) =>
+        error ? reject(error) : resolve(response.getDiagnosticsList()),
+      );
     });
 
   it("serves every policy of the modules, all mandatory", async () => {
     const info = await new Promise<{ name: string; policies: [string, EnforcementLevel][] }>((resolve, reject) =>
-      client.getAnalyzerInfo(new Empty(), (error, response) =>
+      connected().getAnalyzerInfo(new Empty(), (error, response) =>
         error
           ? reject(error)
           : resolve({
