@@ -1,0 +1,79 @@
+/** Shared by the client tests: run a CLI as a child process, and configure moto's async results. */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { repoRoot } from "../support/moto";
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `tsx scripts/<script> ...args` from the repo root, like `npm run`, with extra environment. */
+export function runCli(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), [join("scripts", script), ...args], {
+      cwd: repoRoot,
+      // The SDK's Node-version notice would only add noise to the stderr the tests read.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** One queued async result: the object moto writes at OutputLocation, or at FailureLocation. */
+export type MotoAsyncResult = { readonly data: string; readonly is_failure?: boolean };
+
+/**
+ * Queues what moto's InvokeEndpointAsync answers next, one entry per new InputLocation, in call order
+ * (moto writes the object at once; a repeated InputLocation gets its first locations again).
+ */
+export async function queueAsyncResults(motoEndpoint: string, results: readonly MotoAsyncResult[]): Promise<void> {
+  const response = await fetch(`${motoEndpoint}/moto-api/static/sagemaker/async-endpoint-results`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ results }),
+  });
+  if (!response.ok) throw new Error(`moto rejected the async results: HTTP ${response.status}`);
+}
+
+/** A server-shaped JSON transcript for moto to return. */
+export function transcriptJson(text: string, duration: number): string {
+  return JSON.stringify({
+    text,
+    language: "en",
+    language_probability: 1,
+    duration,
+    segments: [{ id: 0, start: 0, end: duration, text }],
+    model: "tiny.en",
+    processing_seconds: 0.5,
+  });
+}
+
+/** Word error rate of `hypothesis` against `reference`, ignoring case and punctuation. */
+export function wordErrorRate(reference: string, hypothesis: string): number {
+  const words = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9' ]+/g, " ")
+      .split(/\s+/)
+      .filter(Boolean);
+  const ref = words(reference);
+  const hyp = words(hypothesis);
+  let previous = Array.from({ length: hyp.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= ref.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= hyp.length; j++) {
+      const substitution = previous[j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[hyp.length] / Math.max(1, ref.length);
+}
