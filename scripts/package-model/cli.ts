@@ -8,6 +8,7 @@ import { openHubSource } from "./hub-source";
 import { openLocalSource } from "./local-source";
 import { USAGE, parseCliOptions, type CliOptions } from "./options";
 import { packageModel } from "./package";
+import { formatMegabytes } from "./progress";
 import { defaultS3Client } from "./s3-store";
 import type { ModelSource } from "./source";
 
@@ -37,7 +38,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
   try {
     const source = await openSource(options, log, io.progressIntervalMs);
-    log(`${source.files.length} model files: ${source.files.map((file) => file.path).join(", ")}`);
+    const totalBytes = source.files.reduce((sum, file) => sum + file.size, 0);
+    log(
+      `${source.files.length} model files, ${formatMegabytes(totalBytes)}: ` +
+        source.files.map((file) => file.path).join(", "),
+    );
     const result = await packageModel({
       source,
       s3: io.s3 ?? defaultS3Client(),

@@ -74,7 +74,7 @@ export async function packageModel(request: PackageRequest): Promise<PackageResu
       const stored = await store.head(modelPrefix + file.path);
       const sha256 = stored && intactSha256(file, stored);
       if (sha256) {
-        log(`skip ${file.path}: already in S3 and verified (sha256 ${sha256})`);
+        log(`skip ${file.path}: already in S3 with matching size and sha256 ${sha256}`);
         verified.push({ path: file.path, size: file.size, sha256 });
         skipped.push(file.path);
       } else {
@@ -189,6 +189,9 @@ async function withS3Context<T>(bucket: string, action: () => Promise<T>): Promi
     }
     if (error instanceof Error && error.name === "CredentialsProviderError") {
       throw new PackageError(`no AWS credentials found: ${error.message}`);
+    }
+    if (error instanceof Error && /region is missing/i.test(error.message)) {
+      throw new PackageError("no AWS region configured: set AWS_REGION (or a region in the AWS profile)");
     }
     throw error;
   }

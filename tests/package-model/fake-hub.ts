@@ -2,13 +2,14 @@
  * A fake Hugging Face hub on 127.0.0.1 speaking the two APIs package-model uses, with the real shapes:
  * - `GET /api/models/{repo}/tree/{revision}`: entries `{type, oid, size, path, lfs?: {oid, size, pointerSize}}`,
  *   paginated with `Link: <...?cursor=N>; rel="next"`;
- * - `GET /{repo}/resolve/{revision}/{path}`: git files served directly, LFS files by a 302 to a "CDN" path;
+ * - `GET /{repo}/resolve/{revision}/{path}`: git files served directly, LFS files by a 302 to a "CDN" on
+ *   another origin (a second port), as the real hub redirects to its CDN;
  * - errors as the hub sends them: 401 + `X-Error-Code: RepoNotFound` for a missing or private repository,
  *   404 + `RevisionNotFound` / `EntryNotFound`.
  * Faults for tests: serve a file corrupted (same length, one byte flipped) or drop the connection midway.
  */
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface FakeHubFile {
@@ -86,6 +87,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     ...options.files.map(treeEntry),
   ];
   let endpoint = "";
+  let cdnEndpoint = "";
 
   const fail = (res: ServerResponse, status: number, code: string, message: string) => {
     res.writeHead(status, { "x-error-code": code, "x-error-message": message, "content-type": "application/json" });
@@ -137,15 +139,25 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     const file = options.files.find((candidate) => candidate.path === match[3]);
     if (!file) return fail(res, 404, "EntryNotFound", `${match[3]} does not exist on "${match[2]}"`);
     if (file.lfs) {
-      res.writeHead(302, { location: `${endpoint}/lfs-cdn/${sha256Hex(file.content)}` });
+      res.writeHead(302, { location: `${cdnEndpoint}/lfs-cdn/${sha256Hex(file.content)}` });
       return res.end();
     }
     sendContent(res, file);
   };
 
+  const listen = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const cdn = createServer(handle);
+  endpoint = await listen(server);
+  cdnEndpoint = await listen(cdn);
   return {
     endpoint,
     requests,
@@ -153,10 +165,8 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     dropAfter,
     stallAfter,
     contentRequests: (path) => served.get(path) ?? 0,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: async () => {
+      await Promise.all([close(server), close(cdn)]);
+    },
   };
 }

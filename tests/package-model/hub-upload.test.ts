@@ -222,5 +222,8 @@ describe("package-model with a private repository (HF_TOKEN)", function () {
     const hubRequests = hub.requests.filter((request) => !request.url.startsWith("/lfs-cdn/"));
     assert.ok(hubRequests.length >= 6, "tree pages and resolve downloads");
     for (const request of hubRequests) assert.equal(request.authorization, `Bearer ${token}`, request.url);
+    const cdnRequests = hub.requests.filter((request) => request.url.startsWith("/lfs-cdn/"));
+    assert.equal(cdnRequests.length, 1, "model.bin fetched from the CDN origin");
+    assert.equal(cdnRequests[0].authorization, undefined, "the token does not follow a redirect to another origin");
   });
 });
