@@ -155,7 +155,10 @@ async function uploadFile(
   const stored = await store.head(key);
   if (!stored || stored.size !== file.size || stored.sha256 !== sha256) {
     await store.delete(key);
-    throw new IntegrityError(`S3 reports ${key} as ${stored?.size ?? "missing"} bytes after upload; deleted it`);
+    const seen = stored ? `${stored.size} bytes, sha256 ${stored.sha256 ?? "none"}` : "no object";
+    throw new IntegrityError(
+      `after uploading ${file.path}, S3 reports ${seen} (expected ${file.size} bytes, sha256 ${sha256}); deleted it`,
+    );
   }
   progress.finish("uploaded");
   return sha256;

@@ -7,7 +7,13 @@
  * beyond what moto enforces (moto checks part sizes and ETags, not throughput or eventual quirks).
  */
 import assert from "node:assert/strict";
-import { CreateMultipartUploadCommand, HeadObjectCommand, UploadPartCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { startMoto, type MotoServer } from "../support/moto";
 import { sha256Hex, startFakeHub, type FakeHub, type FakeHubFile } from "./fake-hub";
 import {
@@ -152,6 +158,23 @@ describe("package-model from a Hugging Face revision (CLI process, fake hub, mot
     const writes = await writesPerKey(s3, MODEL_PREFIX);
     for (const path of MODEL_PATHS) assert.equal(writes[MODEL_PREFIX + path], 1, `${path} written once`);
     assert.ok((await readObject(s3, MODEL_PREFIX + "model.bin")).equals(contentOf("model.bin")));
+  });
+
+  it("withdraws the manifest before repairing a damaged prefix, so a failed repair never looks complete", async () => {
+    assert.equal((await runCli(hubArgs(), moto, hubEnv())).code, 0);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: MODEL_PREFIX + "config.json", Body: "{}" }));
+    hub.corrupt.add("config.json");
+    const failedRepair = await runCli(hubArgs(), moto, hubEnv());
+    assert.equal(failedRepair.code, 1);
+    assert.match(failedRepair.stderr, /replace config\.json: the object in S3 does not match the source/);
+    assert.ok(!(await listKeys(s3)).includes(MANIFEST_KEY), "the manifest is gone while config.json is wrong");
+
+    hub.corrupt.clear();
+    const repaired = await runCli(hubArgs(), moto, hubEnv());
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.match(repaired.stderr, /1 uploaded, 4 already present/);
+    assert.ok((await readObject(s3, MODEL_PREFIX + "config.json")).equals(contentOf("config.json")));
+    assert.ok((await listKeys(s3)).includes(MANIFEST_KEY));
   });
 
   it("on SIGINT aborts the multipart upload in flight and exits 130", async () => {
