@@ -140,3 +140,14 @@ def test_request_error_renders_its_body() -> None:
     error = RequestError(415, "unsupported_media", "nope")
     assert error.body() == {"error": "unsupported_media", "message": "nope"}
     assert str(error) == "415 unsupported_media: nope"
+
+
+def test_ping_is_503_until_the_model_is_loaded(model_dir: str) -> None:
+    from conftest import cpu_settings
+
+    from whisper_server.app import create_app
+
+    not_started = TestClient(create_app(cpu_settings(model_dir)))  # no lifespan: nothing loaded
+    response = not_started.get("/ping")
+    assert response.status_code == 503
+    assert response.json() == {"status": "loading"}

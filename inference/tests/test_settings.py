@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -87,3 +92,17 @@ def test_serve_exits_2_on_bad_configuration(
     monkeypatch.setenv("WHISPER_MAX_QUEUE", "0")
     assert main(["serve"]) == 2
     assert "max_queue" in capsys.readouterr().err
+
+
+def test_serve_fails_at_start_without_a_model(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "MODEL_DIR": str(tmp_path),
+        "HOST": "127.0.0.1",
+        "PORT": "1",
+        "WHISPER_DEVICE": "cpu",
+    }
+    serve = Path(sys.executable).parent / "serve"
+    finished = subprocess.run([str(serve)], env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode != 0
+    assert f"MODEL_DIR={tmp_path} holds no model.bin" in finished.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import ctranslate2
@@ -38,6 +39,11 @@ class Transcriber:
         self.batched = settings.batched
         self.vad = settings.vad
         self.no_speech_threshold = settings.no_speech_threshold
+        if not (Path(settings.model_dir) / "model.bin").is_file():
+            raise FileNotFoundError(
+                f"MODEL_DIR={settings.model_dir} holds no model.bin: point it at a CTranslate2 Whisper model "
+                "(SageMaker mounts the model data at /opt/ml/model)"
+            )
         self.model = WhisperModel(
             settings.model_dir,
             device=self.device,
