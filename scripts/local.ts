@@ -42,19 +42,28 @@ async function main(): Promise<number> {
   const modelDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR ?? (await bundledModelDir());
   if (!existsSync(modelDir)) throw new UsageError(`--model-dir: no such directory: ${modelDir}`);
 
-  console.error(`start: loading ${modelDir} on CPU ...`);
-  const server = await startLocalServer({ modelDir });
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    // Ctrl-C must not leave a server holding the port and a few hundred MB of model.
-    void server.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  // Ctrl-C (or a TERM) stops the server wherever we are, then the run unwinds and exits 130/143.
+  const interrupted = new AbortController();
+  let exitSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    exitSignal = signal;
+    interrupted.abort();
   };
-  process.once("SIGINT", stopOnSignal);
-  process.once("SIGTERM", stopOnSignal);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  console.error(`start: loading ${modelDir} on CPU ...`);
+  let server: LocalServer | undefined;
   try {
+    server = await startLocalServer({ modelDir, signal: interrupted.signal });
     return await transcribeWith(server, audio, options);
+  } catch (error) {
+    if (!exitSignal) throw error;
+    console.error(`start: interrupted (${exitSignal}), server stopped`);
+    return exitSignal === "SIGINT" ? 130 : 143;
   } finally {
-    await server.stop();
-    if (booleanOption(parsed.values, "server-log")) console.error(server.log());
+    await server?.stop();
+    if (server && booleanOption(parsed.values, "server-log")) console.error(server.log());
   }
 }
 

@@ -32,6 +32,8 @@ export interface LocalServerOptions {
   /** Extra environment, e.g. WHISPER_BEAM_SIZE. */
   readonly env?: Readonly<Record<string, string>>;
   readonly startupTimeoutMs?: number;
+  /** Aborting stops the server, also while it is still starting (Ctrl-C must not leave it running). */
+  readonly signal?: AbortSignal;
 }
 
 /** A free TCP port on loopback, chosen by the kernel. */
@@ -103,9 +105,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     clearTimeout(timer);
   };
 
+  options.signal?.addEventListener("abort", () => void stop(), { once: true });
+
   try {
     await waitFor(
       async () => {
+        if (options.signal?.aborted) throw new Error("interrupted while the server was starting");
         if (exitCode !== null) throw new Error(`the server exited with code ${exitCode} while starting:\n${log}`);
         try {
           return (await fetch(`${url}/ping`)).ok ? true : undefined;

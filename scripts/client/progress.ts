@@ -29,6 +29,7 @@ export class WaitIndicator {
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
   private lastPlainStatus = "";
+  private stopped = false;
 
   constructor(
     private readonly label: string,
@@ -40,6 +41,7 @@ export class WaitIndicator {
   }
 
   update(status: string): void {
+    if (this.stopped) return;
     this.status = status;
     // Plain mode writes a line when the phase changes (not for every upload percent), then every few seconds.
     const phase = status.replace(/\s*\d+%$/, "");
@@ -47,7 +49,10 @@ export class WaitIndicator {
     else if (this.stream.isTTY) this.tick(false);
   }
 
+  /** Clears the spinner line; later calls do nothing, so `finally` blocks may call it again. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.timer);
     if (this.stream.isTTY) this.stream.write("\r\x1b[K");
   }

@@ -90,9 +90,9 @@ describe("smoke CLI against the async endpoint (moto)", function () {
     const output = /^s3:\/\/([^/]+)\/(.+)$/.exec(first.OutputLocation!)!;
     await s3.send(new DeleteObjectCommand({ Bucket: output[1], Key: output[2] }));
 
-    const run = await smoke(["--endpoint", "ep", "--bucket", BUCKET, "--inference-id", "late-1", "--timeout", "2"]);
+    const run = await smoke(["--endpoint", "ep", "--bucket", BUCKET, "--inference-id", "late-1", "--timeout", "1"]);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /timed out: no result after 2 s for inference late-1/);
+    assert.match(run.stderr, /timed out: no result after 1 s for inference late-1/);
     assert.ok(run.stderr.includes(first.OutputLocation!), run.stderr);
   });
 
