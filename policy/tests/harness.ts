@@ -19,7 +19,8 @@ export const UNKNOWN_DURING_PREVIEW = pulumi.runtime.unknownValue;
 
 class NotApplicable extends Error {}
 
-const typeTokenOf = (cls: ResourceClass): string => {
+/** The Pulumi type token of a resource class, e.g. "aws:s3/bucket:Bucket". */
+export const typeTokenOf = (cls: ResourceClass): string => {
   const token = (cls as unknown as { __pulumiType?: unknown }).__pulumiType;
   if (typeof token !== "string") {
     throw new Error(`${cls.name} has no Pulumi type token`);
@@ -29,7 +30,8 @@ const typeTokenOf = (cls: ResourceClass): string => {
 
 const isTypeFor = (type: string) => (cls: ResourceClass) => typeTokenOf(cls) === type;
 
-const urnOf = (type: string, name: string) => `urn:pulumi:test::whisper-async::${type}::${name}`;
+/** The URN the fake stacks give a resource. */
+export const urnOf = (type: string, name: string) => `urn:pulumi:test::whisper-async::${type}::${name}`;
 
 const fakeOptions = {
   protect: false,

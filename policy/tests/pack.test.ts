@@ -11,6 +11,9 @@ import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import {
   AnalyzeRequest,
+  AnalyzeStackRequest,
+  AnalyzerPropertyDependencies,
+  AnalyzerResource,
   AnalyzerResourceOptions,
   EnforcementLevel,
   type AnalyzeDiagnostic,
@@ -21,9 +24,32 @@ import { autoscalingPolicies } from "../autoscaling";
 import { iamPolicies } from "../iam";
 import { sagemakerPolicies } from "../sagemaker";
 import { s3Policies } from "../s3";
-import { UNKNOWN_DURING_PREVIEW } from "./harness";
+import { typeTokenOf, UNKNOWN_DURING_PREVIEW, urnOf, type StackEntry } from "./harness";
+import { editStack, previewStack } from "./stack-fixture";
 
 const PACK_DIR = path.resolve(__dirname, "..");
+
+const toStruct = (props: Record<string, unknown>) =>
+  Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]);
+
+/** The fixture stack as the engine sends it to AnalyzeStack, links included. */
+function stackRequest(entries: StackEntry[]): AnalyzeStackRequest {
+  const urnByName = new Map(entries.map((entry) => [entry.name, urnOf(typeTokenOf(entry.cls), entry.name)]));
+  const resources = entries.map((entry) => {
+    const resource = new AnalyzerResource()
+      .setType(typeTokenOf(entry.cls))
+      .setUrn(urnByName.get(entry.name) ?? "")
+      .setName(entry.name)
+      .setProperties(toStruct(entry.props))
+      .setOptions(new AnalyzerResourceOptions());
+    for (const [property, names] of Object.entries(entry.dependsOn ?? {})) {
+      const urns = names.map((name) => urnByName.get(name) ?? "");
+      resource.getPropertydependenciesMap().set(property, new AnalyzerPropertyDependencies().setUrnsList(urns));
+    }
+    return resource;
+  });
+  return new AnalyzeStackRequest().setResourcesList(resources);
+}
 const ALL_POLICIES = [...s3Policies, ...iamPolicies, ...sagemakerPolicies, ...autoscalingPolicies];
 
 /** Starts the analyzer as `child`; resolves with the port it prints as its first line. */
@@ -77,7 +103,7 @@ describe("policy pack as the Pulumi CLI runs it", function () {
         .setUrn(`urn:pulumi:dev::whisper-async::${type}::subject`)
         .setName("subject")
         .setOptions(new AnalyzerResourceOptions())
-        .setProperties(Struct.fromJavaScript(props as Parameters<typeof Struct.fromJavaScript>[0]));
+        .setProperties(toStruct(props));
       connected().analyze(request, (error, response) =>
         error ? reject(error) : resolve(response.getDiagnosticsList()),
       );
@@ -126,5 +152,26 @@ describe("policy pack as the Pulumi CLI runs it", function () {
       diagnostics.map((d) => `${d.getPolicyname()}: ${d.getMessage()}`),
       [],
     );
+  });
+
+  const analyzeStack = (entries: StackEntry[]) =>
+    new Promise<string[]>((resolve, reject) =>
+      connected().analyzeStack(stackRequest(entries), (error, response) =>
+        error
+          ? reject(error)
+          : resolve(
+              response.getDiagnosticsList().map((d) => `${d.getPolicyname()} @ ${d.getUrn()}: ${d.getMessage()}`),
+            ),
+      ),
+    );
+
+  it("passes our stack in its first preview: links through property dependencies, no advisory skips", async () => {
+    assert.deepEqual(await analyzeStack(previewStack()), []);
+  });
+
+  it("reports a bucket without a public access block in the first preview, on the bucket", async () => {
+    const diagnostics = await analyzeStack(editStack(previewStack(), "data-public-access", null));
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0], /^s3-bucket-has-public-access-block @ urn:.*::data: /);
   });
 });
