@@ -6,13 +6,11 @@
 import { existsSync, statSync } from "node:fs";
 import { booleanOption, parseCli, runMain, stringOption } from "./client/cli";
 import { ExitCode, UsageError } from "./client/errors";
-import { readableTranscript } from "./client/formats";
 import { LocalTranscriber } from "./client/local-transcriber";
 import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { WaitIndicator } from "./client/progress";
-import { jobSummaryLines } from "./client/report";
 import { SAMPLE_AUDIO } from "./client/sample";
+import { runAndPrint } from "./client/single-job";
 
 const spec = {
   usage: [
@@ -56,7 +54,9 @@ async function main(): Promise<number> {
   let server: LocalServer | undefined;
   try {
     server = await startLocalServer({ modelDir, signal: interrupted.signal });
-    return await transcribeWith(server, audio, options);
+    const transcriber = new LocalTranscriber(server.url);
+    console.error(`start: ${audio} -> ${transcriber.description}`);
+    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks));
   } catch (error) {
     if (!exitSignal) throw error;
     console.error(`start: interrupted (${exitSignal}), server stopped`);
@@ -64,25 +64,6 @@ async function main(): Promise<number> {
   } finally {
     await server?.stop();
     if (server && booleanOption(parsed.values, "server-log")) console.error(server.log());
-  }
-}
-
-async function transcribeWith(
-  server: LocalServer,
-  audio: string,
-  options: ReturnType<typeof transcriptionOptionsFrom>,
-): Promise<number> {
-  const transcriber = new LocalTranscriber(server.url);
-  console.error(`start: ${audio} -> ${transcriber.description}`);
-  const indicator = new WaitIndicator("start");
-  try {
-    const result = await transcriber.transcribe(audio, options, { onStatus: (s) => indicator.update(s) });
-    indicator.stop();
-    console.log(readableTranscript(result.body, result.format));
-    for (const line of jobSummaryLines(result)) console.error(line);
-    return ExitCode.Ok;
-  } finally {
-    indicator.stop();
   }
 }
 

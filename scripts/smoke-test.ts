@@ -6,11 +6,9 @@ import { existsSync, statSync } from "node:fs";
 import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "./client/async-transcriber";
 import { parseCli, runMain, stringOption } from "./client/cli";
 import { ExitCode, UsageError } from "./client/errors";
-import { readableTranscript } from "./client/formats";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { WaitIndicator } from "./client/progress";
-import { jobSummaryLines } from "./client/report";
 import { SAMPLE_AUDIO } from "./client/sample";
+import { runAndPrint } from "./client/single-job";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
 
 const spec = {
@@ -49,20 +47,11 @@ async function main(): Promise<number> {
   }
 
   console.error(`smoke: ${audio} -> ${transcriber.description}`);
-  const indicator = new WaitIndicator("smoke");
-  try {
-    const hooks = { onStatus: (status: string) => indicator.update(status) };
-    const result =
-      transcriber instanceof AsyncTranscriber
-        ? await transcriber.transcribe(audio, options, hooks, inferenceId)
-        : await transcriber.transcribe(audio, options, hooks);
-    indicator.stop();
-    console.log(readableTranscript(result.body, result.format));
-    for (const line of jobSummaryLines(result)) console.error(line);
-    return ExitCode.Ok;
-  } finally {
-    indicator.stop();
-  }
+  return runAndPrint("smoke", (hooks) =>
+    transcriber instanceof AsyncTranscriber
+      ? transcriber.transcribe(audio, options, hooks, inferenceId)
+      : transcriber.transcribe(audio, options, hooks),
+  );
 }
 
 runMain(main);

@@ -1,0 +1,20 @@
+/** One job with a spinner, then the transcript on stdout and the timings on stderr (smoke and npm start). */
+import { ExitCode } from "./errors";
+import { readableTranscript } from "./formats";
+import type { JobHooks, JobResult } from "./job";
+import { WaitIndicator } from "./progress";
+import { jobSummaryLines } from "./report";
+
+/** Runs `job` while showing its progress under `label`; returns exit code 0, or throws the job's error. */
+export async function runAndPrint(label: string, job: (hooks: JobHooks) => Promise<JobResult>): Promise<number> {
+  const indicator = new WaitIndicator(label);
+  try {
+    const result = await job({ onStatus: (status) => indicator.update(status) });
+    indicator.stop();
+    console.log(readableTranscript(result.body, result.format));
+    for (const line of jobSummaryLines(result)) console.error(line);
+    return ExitCode.Ok;
+  } finally {
+    indicator.stop();
+  }
+}
