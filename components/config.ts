@@ -1,0 +1,228 @@
+/**
+ * Typed, validated stack configuration. Every default lives in {@link DEFAULTS}; every check lives in
+ * {@link loadStackConfig}, a pure function over a key getter so tests can table-test each error.
+ */
+
+/** Reads one raw config value (without the project prefix), or undefined when it is not set. */
+export type ConfigGetter = (key: string) => string | undefined;
+
+export type ComputeType = "float16" | "int8_float16" | "int8" | "float32";
+
+export interface StackConfig {
+  /** SageMaker GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.p3, ml.p4d, ml.p5 families). */
+  readonly instanceType: string;
+  /** Fewest instances the endpoint keeps; 0 lets it scale to zero. */
+  readonly minInstances: number;
+  /** Most instances the endpoint scales out to. */
+  readonly maxInstances: number;
+  /** Minutes with an empty backlog before the endpoint scales in to zero. */
+  readonly idleMinutes: number;
+  /** Target queued + running requests per instance for the backlog target-tracking policy. */
+  readonly backlogTargetPerInstance: number;
+  /** Concurrent requests SageMaker sends to one instance (the container queues beyond the one running). */
+  readonly maxConcurrentInvocationsPerInstance: number;
+  /** Hugging Face repository with a CTranslate2 Whisper model (ignored when modelLocalDir is set). */
+  readonly modelRepo: string;
+  /** Pinned 40-hex commit of modelRepo. */
+  readonly modelRevision: string;
+  /** Local directory with a CTranslate2 model to upload instead of a Hugging Face revision. */
+  readonly modelLocalDir?: string;
+  readonly computeType: ComputeType;
+  /** Batched-inference batch size (WHISPER_BATCH_SIZE). */
+  readonly batchSize: number;
+  /** Default beam size (WHISPER_BEAM_SIZE). */
+  readonly beamSize: number;
+  /** Days after which async request data (inputs, outputs, failures) expires. */
+  readonly retentionDays: number;
+  /** Customer-managed KMS key ARN for the bucket, async outputs and SNS topics; AES256/AWS-managed when unset. */
+  readonly kmsKeyArn?: string;
+  /** SNS topic for the operational alarms; the error topic when unset. */
+  readonly alarmTopicArn?: string;
+  /** SageMaker inference AMI (sets the host's NVIDIA driver / CUDA version). */
+  readonly inferenceAmiVersion: string;
+  /** Let `pulumi destroy` delete a non-empty bucket and ECR repository. */
+  readonly forceDestroy: boolean;
+  /** ECR images kept by the repository's lifecycle policy. */
+  readonly imagesToKeep: number;
+  /** Seconds the container may take to pass its first /ping (model load included). */
+  readonly startupHealthCheckTimeoutSeconds: number;
+  /** Seconds SageMaker may take to copy the model prefix to the instance. */
+  readonly modelDownloadTimeoutSeconds: number;
+  /** Minutes the oldest queued request may wait before the stuck-backlog alarm fires. */
+  readonly oldestRequestAlarmMinutes: number;
+  /** Tags put on every taggable resource. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The one place holding defaults (see docs/readme-parts/deploy.md for the table). */
+export const DEFAULTS = {
+  instanceType: "ml.g4dn.xlarge",
+  minInstances: 0,
+  maxInstances: 2,
+  idleMinutes: 15,
+  backlogTargetPerInstance: 4,
+  maxConcurrentInvocationsPerInstance: 4,
+  modelRepo: "Systran/faster-whisper-large-v3",
+  modelRevision: "edaa852ec7e145841d8ffdb056a99866b5f0a478",
+  computeType: "float16",
+  batchSize: 16,
+  beamSize: 5,
+  retentionDays: 7,
+  inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
+  forceDestroy: false,
+  imagesToKeep: 5,
+  startupHealthCheckTimeoutSeconds: 900,
+  modelDownloadTimeoutSeconds: 900,
+  oldestRequestAlarmMinutes: 30,
+} as const satisfies Partial<StackConfig>;
+
+/** GPU instance families SageMaker async endpoints can run our CUDA 12 image on. */
+export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "p5e"] as const;
+
+/** Inference AMIs with a CUDA 12 driver (the image is built on CUDA 12.4). */
+export const CUDA12_AMI_VERSIONS = ["al2-ami-sagemaker-inference-gpu-3-1"] as const;
+
+export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16", "int8", "float32"];
+
+/** Smallest queue the container accepts (WHISPER_MAX_QUEUE >= 8 in the server contract). */
+export const MIN_CONTAINER_QUEUE = 8;
+
+export class ConfigError extends Error {}
+
+const INSTANCE_TYPE = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
+const REVISION = /^[0-9a-f]{40}$/;
+const HF_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
+const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+
+function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`whisper-async:${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`whisper-async:${key} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function matching(get: ConfigGetter, key: string, pattern: RegExp, shape: string): string | undefined {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return undefined;
+  if (!pattern.test(raw)) throw new ConfigError(`whisper-async:${key} must be ${shape}, got "${raw}"`);
+  return raw;
+}
+
+function boolean(get: ConfigGetter, key: string, fallback: boolean): boolean {
+  const raw = get(key);
+  if (raw === undefined || raw === "") return fallback;
+  if (raw !== "true" && raw !== "false")
+    throw new ConfigError(`whisper-async:${key} must be true or false, got "${raw}"`);
+  return raw === "true";
+}
+
+function instanceType(get: ConfigGetter): string {
+  const raw = get("instanceType") ?? DEFAULTS.instanceType;
+  const family = INSTANCE_TYPE.exec(raw)?.[1];
+  if (family === undefined) {
+    throw new ConfigError(
+      `whisper-async:instanceType must look like ml.<family>.<size> (e.g. ml.g5.xlarge), got "${raw}"`,
+    );
+  }
+  if (!(GPU_FAMILIES as readonly string[]).includes(family)) {
+    throw new ConfigError(
+      `whisper-async:instanceType must be a GPU instance of family ${GPU_FAMILIES.join(", ")}; "${raw}" is not`,
+    );
+  }
+  return raw;
+}
+
+function tags(get: ConfigGetter): Record<string, string> {
+  const raw = get("tags");
+  if (raw === undefined || raw === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`whisper-async:tags must be a JSON object of string values, got "${raw}"`);
+  }
+  const isStringMap =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === "string");
+  if (!isStringMap) throw new ConfigError(`whisper-async:tags must be a JSON object of string values, got "${raw}"`);
+  return parsed as Record<string, string>;
+}
+
+/** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
+export function loadStackConfig(get: ConfigGetter): StackConfig {
+  const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
+  const minInstances = integer(get, "minInstances", DEFAULTS.minInstances, 0, 100);
+  if (minInstances > maxInstances) {
+    throw new ConfigError(
+      `whisper-async:minInstances (${minInstances}) must not exceed whisper-async:maxInstances (${maxInstances})`,
+    );
+  }
+  const modelLocalDir = get("modelLocalDir") || undefined;
+  const modelRevision = matching(get, "modelRevision", REVISION, "a 40-hex commit id") ?? DEFAULTS.modelRevision;
+  const modelRepo = matching(get, "modelRepo", HF_REPO, "a Hugging Face repo id <owner>/<name>") ?? DEFAULTS.modelRepo;
+  if (modelLocalDir !== undefined && (get("modelRepo") || get("modelRevision"))) {
+    throw new ConfigError("whisper-async:modelLocalDir cannot be combined with whisper-async:modelRepo/modelRevision");
+  }
+  return {
+    instanceType: instanceType(get),
+    minInstances,
+    maxInstances,
+    idleMinutes: integer(get, "idleMinutes", DEFAULTS.idleMinutes, 1, 1440),
+    backlogTargetPerInstance: integer(get, "backlogTargetPerInstance", DEFAULTS.backlogTargetPerInstance, 1, 1000),
+    maxConcurrentInvocationsPerInstance: integer(
+      get,
+      "maxConcurrentInvocationsPerInstance",
+      DEFAULTS.maxConcurrentInvocationsPerInstance,
+      1,
+      1000,
+    ),
+    modelRepo,
+    modelRevision,
+    modelLocalDir,
+    computeType: oneOf(get, "computeType", DEFAULTS.computeType, COMPUTE_TYPES),
+    batchSize: integer(get, "batchSize", DEFAULTS.batchSize, 1, 128),
+    beamSize: integer(get, "beamSize", DEFAULTS.beamSize, 1, 20),
+    retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
+    kmsKeyArn: matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>"),
+    alarmTopicArn: matching(
+      get,
+      "alarmTopicArn",
+      SNS_TOPIC_ARN,
+      "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
+    ),
+    inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
+    forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
+    imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
+    startupHealthCheckTimeoutSeconds: integer(
+      get,
+      "startupHealthCheckTimeoutSeconds",
+      DEFAULTS.startupHealthCheckTimeoutSeconds,
+      60,
+      3600,
+    ),
+    modelDownloadTimeoutSeconds: integer(
+      get,
+      "modelDownloadTimeoutSeconds",
+      DEFAULTS.modelDownloadTimeoutSeconds,
+      60,
+      3600,
+    ),
+    oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
+    tags: tags(get),
+  };
+}

@@ -1,0 +1,150 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PREFIXES } from "./storage";
+
+export interface ExecutionRoleArgs {
+  readonly bucketArn: pulumi.Input<string>;
+  readonly repositoryArn: pulumi.Input<string>;
+  readonly successTopicArn: pulumi.Input<string>;
+  readonly errorTopicArn: pulumi.Input<string>;
+  /** Endpoint name whose log groups the role may write. */
+  readonly endpointName: pulumi.Input<string>;
+  /** Customer KMS key used by the bucket/topics; no KMS statement when undefined. */
+  readonly kmsKeyArn?: string;
+  readonly tags?: Record<string, string>;
+}
+
+/** IAM statement as put in the policy document (exported for the tests' per-statement checks). */
+export interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Least-privilege statements of the SageMaker execution role; `Resource: "*"` only where AWS allows nothing else. */
+export function executionStatements(r: {
+  bucketArn: string;
+  repositoryArn: string;
+  successTopicArn: string;
+  errorTopicArn: string;
+  logGroupArnPrefix: string;
+  kmsKeyArn?: string;
+}): Statement[] {
+  const statements: Statement[] = [
+    {
+      Sid: "ReadModelAndInputs",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`${r.bucketArn}/${PREFIXES.models}*`, `${r.bucketArn}/${PREFIXES.inputs}*`],
+    },
+    {
+      Sid: "ListModelPrefix",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: r.bucketArn,
+      Condition: { StringLike: { "s3:prefix": [`${PREFIXES.models}*`, `${PREFIXES.inputs}*`] } },
+    },
+    {
+      Sid: "WriteOutputsAndFailures",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: [`${r.bucketArn}/${PREFIXES.outputs}*`, `${r.bucketArn}/${PREFIXES.failures}*`],
+    },
+    {
+      Sid: "PullInferenceImage",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: r.repositoryArn,
+    },
+    // GetAuthorizationToken is account-wide: AWS accepts no narrower resource.
+    { Sid: "EcrAuthToken", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    {
+      Sid: "NotifyCompletion",
+      Effect: "Allow",
+      Action: ["sns:Publish"],
+      Resource: [r.successTopicArn, r.errorTopicArn],
+    },
+    {
+      Sid: "WriteEndpointLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: [r.logGroupArnPrefix, `${r.logGroupArnPrefix}:*`],
+    },
+    // PutMetricData has no resource type; the namespace condition is the narrowing AWS offers.
+    {
+      Sid: "PublishSageMakerMetrics",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: "*",
+      Condition: { StringLike: { "cloudwatch:namespace": ["AWS/SageMaker", "/aws/sagemaker/*"] } },
+    },
+  ];
+  if (r.kmsKeyArn) {
+    statements.push({
+      Sid: "UseBucketKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: r.kmsKeyArn,
+    });
+  }
+  return statements;
+}
+
+/**
+ * The role SageMaker assumes to pull the image, read the model and inputs, write results, notify and log.
+ * {@link resolvedRoleArn} resolves only once the policy is attached (like pulumi-eks `resolvedRole`), so a
+ * Model created from it never starts without its permissions.
+ */
+export class ExecutionRole extends pulumi.ComponentResource {
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly policy: aws.iam.RolePolicy;
+
+  constructor(name: string, args: ExecutionRoleArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("whisper-async:iam:ExecutionRole", name, args, opts);
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const logGroupArnPrefix = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:/aws/sagemaker/Endpoints/${args.endpointName}`;
+
+    this.policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([args.bucketArn, args.repositoryArn, args.successTopicArn, args.errorTopicArn, logGroupArnPrefix])
+          .apply(([bucketArn, repositoryArn, successTopicArn, errorTopicArn, logPrefix]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: executionStatements({
+                bucketArn,
+                repositoryArn,
+                successTopicArn,
+                errorTopicArn,
+                logGroupArnPrefix: logPrefix,
+                kmsKeyArn: args.kmsKeyArn,
+              }),
+            }),
+          ),
+      },
+      { parent: this },
+    );
+
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+}

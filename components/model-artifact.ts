@@ -1,0 +1,61 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { REPO_ROOT } from "./inference-image";
+
+export interface ModelArtifactArgs {
+  /** Bucket the model is uploaded to. */
+  readonly bucketName: pulumi.Input<string>;
+  /** Key prefix for models inside the bucket, e.g. "models/". */
+  readonly prefix: string;
+  /** Hugging Face repo id; used unless localDir is set. */
+  readonly repo: string;
+  /** Pinned 40-hex commit of repo. */
+  readonly revision: string;
+  /** Local CTranslate2 model directory to upload instead of a Hub revision. */
+  readonly localDir?: string;
+  /** Region the AWS SDK in scripts/package-model uses. */
+  readonly region: pulumi.Input<string>;
+}
+
+/** POSIX single-quote a shell word, so repo ids, paths and bucket names pass through verbatim. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The model as an uncompressed S3 prefix, produced by `scripts/package-model` (idempotent: files already
+ * uploaded intact are skipped). Re-runs when the repo, revision or local directory changes.
+ */
+export class ModelArtifact extends pulumi.ComponentResource {
+  /** `s3://<bucket>/<prefix>.../` as printed by package-model (trailing slash). */
+  public readonly modelDataUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: ModelArtifactArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("whisper-async:model:ModelArtifact", name, args, opts);
+
+    const source = args.localDir
+      ? `--local-dir ${shellQuote(args.localDir)}`
+      : `--repo ${shellQuote(args.repo)} --revision ${shellQuote(args.revision)}`;
+    const create = pulumi
+      .output(args.bucketName)
+      .apply(
+        (bucket) =>
+          `node_modules/.bin/tsx scripts/package-model.ts ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}`,
+      );
+
+    const packaging = new command.local.Command(
+      `${name}-package`,
+      {
+        create,
+        dir: REPO_ROOT,
+        environment: { AWS_REGION: args.region },
+        // A bucket change also changes `create`, which re-runs the upload into the new bucket.
+        triggers: [args.repo, args.revision, args.localDir ?? ""],
+      },
+      { parent: this },
+    );
+
+    this.modelDataUrl = packaging.stdout.apply((stdout) => stdout.trim());
+    this.registerOutputs({ modelDataUrl: this.modelDataUrl });
+  }
+}

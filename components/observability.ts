@@ -1,0 +1,117 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
+
+/** Per-instance host metrics (CPU, GPU, memory); dimensions EndpointName + VariantName. */
+const ENDPOINT_HOST_NAMESPACE = "/aws/sagemaker/Endpoints";
+
+export interface ObservabilityArgs {
+  readonly endpointName: pulumi.Input<string>;
+  readonly variantName: string;
+  readonly region: pulumi.Input<string>;
+  /** Topic the alarms notify. */
+  readonly alarmTopicArn: pulumi.Input<string>;
+  /** Age in minutes of the oldest queued request that counts as a stuck backlog. */
+  readonly oldestRequestAlarmMinutes: number;
+  readonly tags?: Record<string, string>;
+}
+
+/** Dashboard widget body for the CloudWatch dashboard JSON. */
+function widget(title: string, metrics: unknown[][], region: string, x: number, y: number, stat = "Maximum") {
+  return { type: "metric", x, y, width: 12, height: 6, properties: { title, metrics, region, stat, period: 60 } };
+}
+
+/** CloudWatch dashboard of the async endpoint and alarms on failures and on a stuck backlog. */
+export class Observability extends pulumi.ComponentResource {
+  public readonly dashboardUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("whisper-async:observability:Observability", name, args, opts);
+    const child = { parent: this };
+    const dimensions = { EndpointName: args.endpointName };
+
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      {
+        dashboardName: pulumi.interpolate`${args.endpointName}`,
+        dashboardBody: pulumi.all([args.endpointName, args.region]).apply(([endpoint, region]) => {
+          const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
+          const variant = [
+            SAGEMAKER_NAMESPACE,
+            "ModelLatency",
+            "EndpointName",
+            endpoint,
+            "VariantName",
+            args.variantName,
+          ];
+          const instances = [
+            ENDPOINT_HOST_NAMESPACE,
+            "CPUUtilization",
+            "EndpointName",
+            endpoint,
+            "VariantName",
+            args.variantName,
+            { stat: "SampleCount", label: "instances (CPUUtilization samples per minute)" },
+          ];
+          return JSON.stringify({
+            widgets: [
+              widget(
+                "Backlog",
+                [async("ApproximateBacklogSize"), async("ApproximateBacklogSizePerInstance")],
+                region,
+                0,
+                0,
+              ),
+              widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
+              widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
+              widget("Invocations", [async("InvocationsProcessed"), async("InvocationFailures")], region, 12, 6, "Sum"),
+              widget("Model latency (us)", [variant], region, 0, 12, "Average"),
+            ],
+          });
+        }),
+      },
+      child,
+    );
+
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-failures`,
+      {
+        alarmDescription: "Async invocations failed (see the failure prefix and the endpoint logs).",
+        namespace: SAGEMAKER_NAMESPACE,
+        metricName: "InvocationFailures",
+        dimensions,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alarmTopicArn],
+        tags: args.tags,
+      },
+      child,
+    );
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-stuck-backlog`,
+      {
+        alarmDescription: `The oldest queued request is older than ${args.oldestRequestAlarmMinutes} minutes.`,
+        namespace: SAGEMAKER_NAMESPACE,
+        metricName: "ApproximateAgeOfOldestRequest",
+        dimensions,
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: args.oldestRequestAlarmMinutes * 60,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [args.alarmTopicArn],
+        okActions: [args.alarmTopicArn],
+        tags: args.tags,
+      },
+      child,
+    );
+
+    this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards:name=${dashboard.dashboardName}`;
+    this.registerOutputs({ dashboardUrl: this.dashboardUrl });
+  }
+}

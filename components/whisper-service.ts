@@ -1,0 +1,145 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AsyncEndpoint, endpointNameFor } from "./async-endpoint";
+import { ClientPolicy } from "./client-policy";
+import type { StackConfig } from "./config";
+import { ExecutionRole } from "./execution-role";
+import { InferenceImage } from "./inference-image";
+import { ModelArtifact } from "./model-artifact";
+import { Notifications } from "./notifications";
+import { Observability } from "./observability";
+import { ScaleToZero } from "./scale-to-zero";
+import { PREFIXES, Storage } from "./storage";
+
+export interface WhisperServiceArgs {
+  /** Validated stack config (see config.ts for every default). */
+  readonly config: StackConfig;
+  /** Prefix of the endpoint name; the instance type is appended (see endpointNameFor). */
+  readonly endpointNamePrefix: string;
+}
+
+/** The whole service: image, model, storage, topics, role, async endpoint, autoscaling, observability, client policy. */
+export class WhisperService extends pulumi.ComponentResource {
+  public readonly endpointName: pulumi.Output<string>;
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly inputPrefix: string = PREFIXES.inputs;
+  public readonly outputPrefix: string = PREFIXES.outputs;
+  public readonly failurePrefix: string = PREFIXES.failures;
+  public readonly successTopicArn: pulumi.Output<string>;
+  public readonly errorTopicArn: pulumi.Output<string>;
+  public readonly dashboardUrl: pulumi.Output<string>;
+  public readonly clientPolicyArn: pulumi.Output<string>;
+  public readonly imageUri: pulumi.Output<string>;
+  public readonly modelDataUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("whisper-async:index:WhisperService", name, args, opts);
+    const { config } = args;
+    const tags = config.tags;
+    const child = { parent: this };
+    const region = aws.getRegionOutput({}, child).region;
+    const endpointName = endpointNameFor(args.endpointNamePrefix, config.instanceType);
+
+    const storage = new Storage(
+      `${name}-storage`,
+      { retentionDays: config.retentionDays, kmsKeyArn: config.kmsKeyArn, forceDestroy: config.forceDestroy, tags },
+      child,
+    );
+    const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
+    const image = new InferenceImage(
+      `${name}-image`,
+      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, tags },
+      child,
+    );
+    const model = new ModelArtifact(
+      `${name}-model`,
+      {
+        bucketName: storage.bucketName,
+        prefix: PREFIXES.models,
+        repo: config.modelRepo,
+        revision: config.modelRevision,
+        localDir: config.modelLocalDir,
+        region,
+      },
+      child,
+    );
+    const role = new ExecutionRole(
+      `${name}-exec`,
+      {
+        bucketArn: storage.bucketArn,
+        repositoryArn: image.repositoryArn,
+        successTopicArn: topics.successTopicArn,
+        errorTopicArn: topics.errorTopicArn,
+        endpointName,
+        kmsKeyArn: config.kmsKeyArn,
+        tags,
+      },
+      child,
+    );
+    const s3 = (prefix: string) => pulumi.interpolate`s3://${storage.bucketName}/${prefix}`;
+    const endpoint = new AsyncEndpoint(
+      `${name}-endpoint`,
+      {
+        config,
+        endpointName,
+        imageUri: image.imageUri,
+        modelDataUrl: model.modelDataUrl,
+        executionRoleArn: role.roleArn,
+        modelDependsOn: [role.policy],
+        outputPath: s3(PREFIXES.outputs),
+        failurePath: s3(PREFIXES.failures),
+        successTopicArn: topics.successTopicArn,
+        errorTopicArn: topics.errorTopicArn,
+        tags,
+      },
+      child,
+    );
+    new ScaleToZero(
+      `${name}-scaling`,
+      {
+        endpointName: endpoint.endpointName,
+        variantName: endpoint.variantName,
+        minInstances: config.minInstances,
+        maxInstances: config.maxInstances,
+        idleMinutes: config.idleMinutes,
+        backlogTargetPerInstance: config.backlogTargetPerInstance,
+        tags,
+      },
+      child,
+    );
+    const observability = new Observability(
+      `${name}-observability`,
+      {
+        endpointName: endpoint.endpointName,
+        variantName: endpoint.variantName,
+        region,
+        alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
+        oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
+        tags,
+      },
+      child,
+    );
+    const client = new ClientPolicy(
+      `${name}-client`,
+      { endpointArn: endpoint.endpointArn, bucketArn: storage.bucketArn, kmsKeyArn: config.kmsKeyArn, tags },
+      child,
+    );
+
+    this.endpointName = endpoint.endpointName;
+    this.bucketName = storage.bucketName;
+    this.successTopicArn = topics.successTopicArn;
+    this.errorTopicArn = topics.errorTopicArn;
+    this.dashboardUrl = observability.dashboardUrl;
+    this.clientPolicyArn = client.policyArn;
+    this.imageUri = image.imageUri;
+    this.modelDataUrl = model.modelDataUrl;
+    this.registerOutputs({
+      endpointName: this.endpointName,
+      bucketName: this.bucketName,
+      dashboardUrl: this.dashboardUrl,
+      clientPolicyArn: this.clientPolicyArn,
+      imageUri: this.imageUri,
+      modelDataUrl: this.modelDataUrl,
+    });
+  }
+}
