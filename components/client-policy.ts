@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PREFIXES } from "./storage";
-import type { Statement } from "./execution-role";
+import { kmsStatements, type Statement } from "./execution-role";
 
 export interface ClientPolicyArgs {
   readonly endpointArn: pulumi.Input<string>;
@@ -22,15 +22,7 @@ export function clientStatements(r: { endpointArn: string; bucketArn: string; km
       Resource: [`${r.bucketArn}/${PREFIXES.outputs}*`, `${r.bucketArn}/${PREFIXES.failures}*`],
     },
   ];
-  if (r.kmsKeyArn) {
-    statements.push({
-      Sid: "UseBucketKey",
-      Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: r.kmsKeyArn,
-    });
-  }
-  return statements;
+  return [...statements, ...kmsStatements(r.kmsKeyArn)];
 }
 
 /** Managed policy an app's role attaches to submit jobs and read their results. */

@@ -23,6 +23,14 @@ export interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/** Use of the customer KMS key that encrypts the bucket; none without a key. */
+export function kmsStatements(kmsKeyArn: string | undefined): Statement[] {
+  if (!kmsKeyArn) return [];
+  return [
+    { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: kmsKeyArn },
+  ];
+}
+
 /** Least-privilege statements of the SageMaker execution role; `Resource: "*"` only where AWS allows nothing else. */
 export function executionStatements(r: {
   bucketArn: string;
@@ -81,15 +89,7 @@ export function executionStatements(r: {
       Condition: { StringLike: { "cloudwatch:namespace": ["AWS/SageMaker", "/aws/sagemaker/*"] } },
     },
   ];
-  if (r.kmsKeyArn) {
-    statements.push({
-      Sid: "UseBucketKey",
-      Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: r.kmsKeyArn,
-    });
-  }
-  return statements;
+  return [...statements, ...kmsStatements(r.kmsKeyArn)];
 }
 
 /**

@@ -1,0 +1,145 @@
+/** Table tests of the stack config loader: defaults, accepted values and every validation error. */
+import { strict as assert } from "node:assert";
+import { ConfigError, DEFAULTS, loadStackConfig } from "../../components/config";
+
+function load(values: Record<string, string>) {
+  return loadStackConfig((key) => values[key]);
+}
+
+describe("stack config", function () {
+  it("defaults to a scale-to-zero g4dn endpoint serving the pinned large-v3", function () {
+    const config = load({});
+    assert.equal(config.instanceType, "ml.g4dn.xlarge");
+    assert.equal(config.minInstances, 0);
+    assert.equal(config.maxInstances, DEFAULTS.maxInstances);
+    assert.equal(config.modelRepo, "Systran/faster-whisper-large-v3");
+    assert.equal(config.modelRevision, "edaa852ec7e145841d8ffdb056a99866b5f0a478");
+    assert.equal(config.modelLocalDir, undefined);
+    assert.equal(config.kmsKeyArn, undefined);
+    assert.equal(config.inferenceAmiVersion, "al2-ami-sagemaker-inference-gpu-3-1");
+    assert.equal(config.forceDestroy, false);
+    assert.deepEqual(config.tags, {});
+  });
+
+  it("accepts every GPU family and explicit values", function () {
+    for (const type of [
+      "ml.g4dn.2xlarge",
+      "ml.g5.xlarge",
+      "ml.g6.xlarge",
+      "ml.g6e.xlarge",
+      "ml.p3.2xlarge",
+      "ml.p4d.24xlarge",
+      "ml.p5.48xlarge",
+    ]) {
+      assert.equal(load({ instanceType: type }).instanceType, type);
+    }
+    const config = load({
+      minInstances: "1",
+      maxInstances: "4",
+      modelRepo: "Systran/faster-whisper-large-v3-turbo",
+      modelRevision: "0".repeat(40),
+      computeType: "int8_float16",
+      forceDestroy: "true",
+      tags: '{"team":"speech"}',
+      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123",
+      alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall",
+    });
+    assert.equal(config.minInstances, 1);
+    assert.equal(config.maxInstances, 4);
+    assert.equal(config.modelRepo, "Systran/faster-whisper-large-v3-turbo");
+    assert.equal(config.computeType, "int8_float16");
+    assert.equal(config.forceDestroy, true);
+    assert.deepEqual(config.tags, { team: "speech" });
+    assert.equal(load({ modelLocalDir: "./my-model" }).modelLocalDir, "./my-model");
+  });
+
+  const errors: [string, Record<string, string>, RegExp][] = [
+    [
+      "CPU instance",
+      { instanceType: "ml.m5.xlarge" },
+      /whisper-async:instanceType must be a GPU instance of family g4dn, g5/,
+    ],
+    ["Inferentia instance", { instanceType: "ml.inf2.xlarge" }, /instanceType must be a GPU instance/],
+    ["unknown family", { instanceType: "ml.zz9.xlarge" }, /instanceType must be a GPU instance/],
+    ["no ml. prefix", { instanceType: "g5.xlarge" }, /whisper-async:instanceType must look like ml.<family>.<size>/],
+    ["maxInstances 0", { maxInstances: "0" }, /whisper-async:maxInstances must be an integer from 1 to 100, got "0"/],
+    ["maxInstances not a number", { maxInstances: "two" }, /whisper-async:maxInstances must be an integer/],
+    ["minInstances negative", { minInstances: "-1" }, /whisper-async:minInstances must be an integer from 0 to 100/],
+    [
+      "min above max",
+      { minInstances: "3", maxInstances: "2" },
+      /minInstances \(3\) must not exceed whisper-async:maxInstances \(2\)/,
+    ],
+    ["idleMinutes 0", { idleMinutes: "0" }, /whisper-async:idleMinutes must be an integer from 1 to 1440/],
+    ["idleMinutes fraction", { idleMinutes: "1.5" }, /whisper-async:idleMinutes must be an integer/],
+    [
+      "backlog target 0",
+      { backlogTargetPerInstance: "0" },
+      /whisper-async:backlogTargetPerInstance must be an integer from 1/,
+    ],
+    [
+      "concurrency 0",
+      { maxConcurrentInvocationsPerInstance: "0" },
+      /whisper-async:maxConcurrentInvocationsPerInstance must be an integer from 1/,
+    ],
+    [
+      "short revision",
+      { modelRevision: "edaa852" },
+      /whisper-async:modelRevision must be a 40-hex commit id, got "edaa852"/,
+    ],
+    ["branch revision", { modelRevision: "main" }, /whisper-async:modelRevision must be a 40-hex commit id/],
+    [
+      "repo without owner",
+      { modelRepo: "faster-whisper" },
+      /whisper-async:modelRepo must be a Hugging Face repo id <owner>\/<name>/,
+    ],
+    [
+      "local dir plus repo",
+      { modelLocalDir: "./m", modelRepo: "a/b" },
+      /whisper-async:modelLocalDir cannot be combined/,
+    ],
+    [
+      "compute type",
+      { computeType: "fp16" },
+      /whisper-async:computeType must be one of float16, int8_float16, int8, float32, got "fp16"/,
+    ],
+    ["batch size", { batchSize: "129" }, /whisper-async:batchSize must be an integer from 1 to 128/],
+    ["beam size", { beamSize: "0" }, /whisper-async:beamSize must be an integer from 1 to 20/],
+    ["retention", { retentionDays: "0" }, /whisper-async:retentionDays must be an integer from 1 to 3650/],
+    ["KMS alias", { kmsKeyArn: "alias/mine" }, /whisper-async:kmsKeyArn must be a KMS key ARN/],
+    ["alarm topic name", { alarmTopicArn: "oncall" }, /whisper-async:alarmTopicArn must be an SNS topic ARN/],
+    [
+      "CUDA 11 AMI",
+      { inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-2" },
+      /whisper-async:inferenceAmiVersion must be one of al2-ami-sagemaker-inference-gpu-3-1/,
+    ],
+    ["forceDestroy yes", { forceDestroy: "yes" }, /whisper-async:forceDestroy must be true or false, got "yes"/],
+    ["imagesToKeep 0", { imagesToKeep: "0" }, /whisper-async:imagesToKeep must be an integer from 1/],
+    [
+      "health check too short",
+      { startupHealthCheckTimeoutSeconds: "30" },
+      /whisper-async:startupHealthCheckTimeoutSeconds must be an integer from 60 to 3600/,
+    ],
+    [
+      "download too long",
+      { modelDownloadTimeoutSeconds: "4000" },
+      /whisper-async:modelDownloadTimeoutSeconds must be an integer from 60 to 3600/,
+    ],
+    [
+      "stuck backlog 0",
+      { oldestRequestAlarmMinutes: "0" },
+      /whisper-async:oldestRequestAlarmMinutes must be an integer from 1/,
+    ],
+    ["tags list", { tags: '["a"]' }, /whisper-async:tags must be a JSON object of string values/],
+    ["tags numbers", { tags: '{"a":1}' }, /whisper-async:tags must be a JSON object of string values/],
+    ["tags not JSON", { tags: "a=b" }, /whisper-async:tags must be a JSON object of string values/],
+  ];
+  for (const [title, values, message] of errors) {
+    it(`rejects ${title}`, function () {
+      assert.throws(
+        () => load(values),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
+    });
+  }
+});

@@ -1,0 +1,117 @@
+/**
+ * Pulumi mocks for the program tests: every registered resource is recorded with its inputs; the state
+ * returned adds the ids/ARNs/names that real providers would compute.
+ *
+ * What mocks cannot prove: that AWS accepts these inputs (SageMaker validating the AMI for the instance type,
+ * IAM evaluating the conditions, CloudWatch publishing the metrics with exactly these dimensions), that the
+ * image builds, that package-model really uploads, the engine's ordering of replacements during an update, nor
+ * `dependsOn` edges (MockResourceArgs carries no dependencies; the Model's wait on the role policy is by review).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Resource inputs as the engine passes them: loosely typed JSON, checked field by field in the tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Inputs = Record<string, any>;
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Inputs;
+}
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+export const DIGEST = "sha256:" + "ab".repeat(32);
+export const MODEL_URI_OF = (bucket: string) =>
+  `s3://${bucket}/models/Systran/faster-whisper-large-v3/edaa852ec7e145841d8ffdb056a99866b5f0a478/`;
+
+export const recorded: Recorded[] = [];
+export const calls: { token: string; inputs: Record<string, unknown> }[] = [];
+
+function arn(service: string, resource: string): string {
+  return `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+}
+
+/** Provider-computed outputs for the resource types the program creates. */
+function computed(type: string, name: string, inputs: Inputs): Record<string, unknown> {
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+      return { bucket: name, arn: `arn:aws:s3:::${name}` };
+    case "aws:ecr/repository:Repository":
+      return {
+        arn: arn("ecr", `repository/${name}`),
+        registryId: ACCOUNT,
+        repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`,
+      };
+    case "docker:index/image:Image":
+      return { repoDigest: `${String(inputs.imageName).split(":")[0]}@${DIGEST}` };
+    case "command:local:Command":
+      // package-model prints the URI followed by a newline; the program must trim it.
+      return { stdout: MODEL_URI_OF(String(inputs.create).match(/--bucket '([^']+)'/)?.[1] ?? "?") + "\n", stderr: "" };
+    case "aws:sns/topic:Topic":
+      return { arn: arn("sns", name) };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name };
+    case "aws:iam/policy:Policy":
+      return { arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` };
+    case "aws:sagemaker/model:Model":
+    case "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
+      return { name };
+    case "aws:sagemaker/endpoint:Endpoint":
+      return { arn: arn("sagemaker", `endpoint/${inputs.name}`) };
+    case "aws:appautoscaling/policy:Policy":
+      return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
+    default:
+      return {};
+  }
+}
+
+pulumi.runtime.setMocks(
+  {
+    newResource: (args: pulumi.runtime.MockResourceArgs) => {
+      recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...computed(args.type, args.name, args.inputs) } };
+    },
+    call: (args: pulumi.runtime.MockCallArgs) => {
+      calls.push({ token: args.token, inputs: args.inputs });
+      switch (args.token) {
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+          return { userName: "AWS", password: "ecr-password", proxyEndpoint: "https://ecr", authorizationToken: "t" };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "u" };
+        case "aws:index/getRegion:getRegion":
+          return { region: REGION, name: REGION };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        default:
+          throw new Error(`unmocked call ${args.token}`);
+      }
+    },
+  },
+  "whisper-async",
+  "dev",
+  false,
+);
+
+export function resolve(output: unknown): Promise<unknown> {
+  return new Promise((done) => pulumi.output(output as pulumi.Input<unknown>).apply(done));
+}
+
+/** Waits until no new resource has been registered for a while (registrations inside applies lag the import). */
+export async function settled(): Promise<void> {
+  let count = -1;
+  while (count !== recorded.length) {
+    count = recorded.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function ofType(type: string): Recorded[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+export function one(type: string, nameSuffix?: string): Recorded {
+  const found = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
+  if (found.length !== 1) throw new Error(`expected one ${type} ${nameSuffix ?? ""}, found ${found.length}`);
+  return found[0];
+}

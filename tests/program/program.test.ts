@@ -1,0 +1,399 @@
+/**
+ * Loads the real program (index.ts) under Pulumi mocks with a stack config and asserts the exact inputs of the
+ * resources it registers. See mocks.ts for what these tests cannot prove.
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DIGEST, MODEL_URI_OF, ACCOUNT, REGION, one, ofType, recorded, resolve, settled, type Recorded } from "./mocks";
+
+const KMS = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+const ENDPOINT = "whisper-dev-g5-2xlarge";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function ecrUrl(): string {
+  return `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${one("aws:ecr/repository:Repository").name}`;
+}
+
+function alarm(metricName: string): Recorded {
+  const found = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === metricName);
+  assert.equal(found.length, 1, `one alarm on ${metricName}`);
+  return found[0];
+}
+
+function policyOf(alarmRecord: Recorded): Recorded {
+  const [action] = alarmRecord.inputs.alarmActions as string[];
+  const policy = ofType("aws:appautoscaling/policy:Policy").find((p) => action.endsWith(`scalingPolicy:${p.name}`));
+  assert.ok(policy, `alarm ${alarmRecord.name} drives a scaling policy`);
+  return policy;
+}
+
+describe("Pulumi program under mocks", function () {
+  let exports: Record<string, unknown>;
+
+  before(async function () {
+    pulumi.runtime.setAllConfig({
+      "aws:region": REGION,
+      "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:maxInstances": "3",
+      "whisper-async:idleMinutes": "12",
+      "whisper-async:backlogTargetPerInstance": "5",
+      "whisper-async:maxConcurrentInvocationsPerInstance": "10",
+      "whisper-async:retentionDays": "9",
+      "whisper-async:kmsKeyArn": KMS,
+      "whisper-async:tags": JSON.stringify({ team: "speech" }),
+    });
+    // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program: Record<string, pulumi.Output<unknown> | string> = require("../../index");
+    exports = {};
+    for (const [key, value] of Object.entries(program)) exports[key] = await resolve(value);
+    await settled();
+  });
+
+  it("exports exactly the shared stack outputs", function () {
+    const bucket = String(exports.bucketName);
+    assert.deepEqual(Object.keys(exports).sort(), [
+      "bucketName",
+      "clientPolicyArn",
+      "dashboardUrl",
+      "endpointName",
+      "errorTopicArn",
+      "failurePrefix",
+      "imageUri",
+      "inputPrefix",
+      "modelDataUrl",
+      "outputPrefix",
+      "successTopicArn",
+    ]);
+    assert.equal(exports.endpointName, ENDPOINT);
+    assert.equal(exports.inputPrefix, "async/inputs/");
+    assert.equal(exports.outputPrefix, "async/outputs/");
+    assert.equal(exports.failurePrefix, "async/failures/");
+    assert.equal(exports.modelDataUrl, MODEL_URI_OF(bucket));
+    assert.match(String(exports.imageUri), new RegExp(`@${DIGEST}$`));
+    assert.match(
+      String(exports.dashboardUrl),
+      new RegExp(
+        `^https://${REGION}\\.console\\.aws\\.amazon\\.com/cloudwatch/home\\?region=${REGION}#dashboards:name=${ENDPOINT}$`,
+      ),
+    );
+    assert.match(String(exports.clientPolicyArn), /^arn:aws:iam::\d{12}:policy\//);
+    assert.match(String(exports.successTopicArn), /:sns:.*success$/);
+    assert.match(String(exports.errorTopicArn), /:sns:.*error$/);
+  });
+
+  it("builds the image for linux/amd64 from the repo root and pushes it with the ECR token", function () {
+    const image = one("docker:index/image:Image");
+    assert.equal(image.inputs.build.platform, "linux/amd64");
+    assert.match(image.inputs.build.dockerfile, /container\/Dockerfile$/);
+    assert.equal(path.join(image.inputs.build.context, "container", "Dockerfile"), image.inputs.build.dockerfile);
+    // The registry block holds the token password, so the engine sees it as one secret value.
+    const secret = image.inputs.registry;
+    assert.equal(secret[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
+    assert.deepEqual(secret.value, { server: ecrUrl(), username: "AWS", password: "ecr-password" });
+    const repo = one("aws:ecr/repository:Repository");
+    assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+    const lifecycle = JSON.parse(one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy);
+    assert.deepEqual(lifecycle.rules[0].selection, {
+      tagStatus: "any",
+      countType: "imageCountMoreThan",
+      countNumber: 5,
+    });
+  });
+
+  it("packages the pinned model with quoted arguments from the repo root", function () {
+    const packaging = one("command:local:Command");
+    assert.equal(
+      packaging.inputs.create,
+      `node_modules/.bin/tsx scripts/package-model.ts --repo 'Systran/faster-whisper-large-v3' --revision 'edaa852ec7e145841d8ffdb056a99866b5f0a478' --bucket '${exports.bucketName}' --prefix 'models/'`,
+    );
+    assert.deepEqual(packaging.inputs.environment, { AWS_REGION: REGION });
+    assert.deepEqual(packaging.inputs.triggers, [
+      "Systran/faster-whisper-large-v3",
+      "edaa852ec7e145841d8ffdb056a99866b5f0a478",
+      "",
+    ]);
+    assert.equal(packaging.inputs.dir, one("docker:index/image:Image").inputs.build.context);
+  });
+
+  it("runs the image by digest with the model as an uncompressed S3 prefix, network isolated", function () {
+    const model = one("aws:sagemaker/model:Model");
+    const container = model.inputs.primaryContainer;
+    assert.equal(container.image, exports.imageUri);
+    assert.deepEqual(container.modelDataSource.s3DataSources, [
+      { s3Uri: MODEL_URI_OF(String(exports.bucketName)), s3DataType: "S3Prefix", compressionType: "None" },
+    ]);
+    assert.equal(container.modelDataUrl, undefined);
+    assert.equal(model.inputs.enableNetworkIsolation, true);
+    assert.deepEqual(container.environment, {
+      WHISPER_DEVICE: "cuda",
+      WHISPER_COMPUTE_TYPE: "float16",
+      WHISPER_BATCHED: "true",
+      WHISPER_BATCH_SIZE: "16",
+      WHISPER_BEAM_SIZE: "5",
+      WHISPER_MAX_QUEUE: "10",
+      WHISPER_MODEL_NAME: "Systran/faster-whisper-large-v3@edaa852ec7e1",
+    });
+    assert.match(model.inputs.executionRoleArn, /:role\//);
+  });
+
+  it("configures the async variant: CUDA 12 AMI, timeouts, output/failure paths, topics, KMS, concurrency", function () {
+    const config = one("aws:sagemaker/endpointConfiguration:EndpointConfiguration");
+    const bucket = String(exports.bucketName);
+    assert.deepEqual(config.inputs.productionVariants, [
+      {
+        variantName: "whisper",
+        modelName: one("aws:sagemaker/model:Model").name,
+        instanceType: "ml.g5.2xlarge",
+        initialInstanceCount: 1,
+        inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
+        containerStartupHealthCheckTimeoutInSeconds: 900,
+        modelDataDownloadTimeoutInSeconds: 900,
+      },
+    ]);
+    assert.deepEqual(config.inputs.asyncInferenceConfig, {
+      outputConfig: {
+        s3OutputPath: `s3://${bucket}/async/outputs/`,
+        s3FailurePath: `s3://${bucket}/async/failures/`,
+        kmsKeyId: KMS,
+        notificationConfig: { successTopic: exports.successTopicArn, errorTopic: exports.errorTopicArn },
+      },
+      clientConfig: { maxConcurrentInvocationsPerInstance: 10 },
+    });
+    const endpoint = one("aws:sagemaker/endpoint:Endpoint");
+    assert.equal(endpoint.inputs.name, ENDPOINT);
+    assert.equal(endpoint.inputs.endpointConfigName, config.name);
+    assert.deepEqual(endpoint.inputs.tags, { team: "speech" });
+  });
+
+  it("registers a scalable target from 0 to maxInstances on the variant", function () {
+    const target = one("aws:appautoscaling/target:Target");
+    assert.equal(target.inputs.resourceId, `endpoint/${ENDPOINT}/variant/whisper`);
+    assert.equal(target.inputs.scalableDimension, "sagemaker:variant:DesiredInstanceCount");
+    assert.equal(target.inputs.serviceNamespace, "sagemaker");
+    assert.equal(target.inputs.minCapacity, 0);
+    assert.equal(target.inputs.maxCapacity, 3);
+    for (const policy of ofType("aws:appautoscaling/policy:Policy")) {
+      assert.equal(policy.inputs.resourceId, target.inputs.resourceId, policy.name);
+    }
+  });
+
+  it("scales out from zero by +1 on HasBacklogWithoutCapacity >= 1", function () {
+    const fromZero = alarm("HasBacklogWithoutCapacity");
+    assert.deepEqual(fromZero.inputs.dimensions, { EndpointName: ENDPOINT });
+    assert.equal(fromZero.inputs.namespace, "AWS/SageMaker");
+    assert.equal(fromZero.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+    assert.equal(fromZero.inputs.threshold, 1);
+    assert.equal(fromZero.inputs.period, 60);
+    assert.ok([1, 2].includes(fromZero.inputs.evaluationPeriods));
+    const step = policyOf(fromZero).inputs.stepScalingPolicyConfiguration;
+    assert.equal(step.adjustmentType, "ChangeInCapacity");
+    assert.deepEqual(step.stepAdjustments, [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }]);
+  });
+
+  it("tracks backlog per instance (EndpointName only) for scale-out, never scale-in", function () {
+    const [tracking] = ofType("aws:appautoscaling/policy:Policy").filter(
+      (p) => p.inputs.policyType === "TargetTrackingScaling",
+    );
+    const spec = tracking.inputs.targetTrackingScalingPolicyConfiguration;
+    assert.equal(spec.targetValue, 5);
+    assert.equal(spec.disableScaleIn, true);
+    assert.deepEqual(spec.customizedMetricSpecification, {
+      namespace: "AWS/SageMaker",
+      metricName: "ApproximateBacklogSizePerInstance",
+      dimensions: [{ name: "EndpointName", value: ENDPOINT }],
+      statistic: "Average",
+    });
+  });
+
+  it("scales in to zero only after idleMinutes of empty backlog", function () {
+    const idle = alarm("ApproximateBacklogSize");
+    assert.deepEqual(idle.inputs.dimensions, { EndpointName: ENDPOINT });
+    assert.equal(idle.inputs.comparisonOperator, "LessThanOrEqualToThreshold");
+    assert.equal(idle.inputs.threshold, 0);
+    assert.equal(idle.inputs.period * idle.inputs.evaluationPeriods, 12 * 60);
+    assert.equal(idle.inputs.datapointsToAlarm, 12);
+    const step = policyOf(idle).inputs.stepScalingPolicyConfiguration;
+    assert.equal(step.adjustmentType, "ExactCapacity");
+    assert.deepEqual(step.stepAdjustments, [{ metricIntervalUpperBound: "0", scalingAdjustment: 0 }]);
+  });
+
+  it("never lets an alarm drive a step in the opposite direction", function () {
+    const steps = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "StepScaling");
+    assert.equal(steps.length, 2);
+    for (const a of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      const action = (a.inputs.alarmActions as string[])[0];
+      const policy = steps.find((p) => action.endsWith(`scalingPolicy:${p.name}`));
+      if (!policy) continue; // notification alarms
+      const { adjustmentType, stepAdjustments } = policy.inputs.stepScalingPolicyConfiguration;
+      const scaleOut = a.inputs.comparisonOperator.startsWith("GreaterThan");
+      for (const s of stepAdjustments) {
+        if (scaleOut) {
+          assert.equal(adjustmentType, "ChangeInCapacity", a.name);
+          assert.ok(s.scalingAdjustment > 0, `${a.name} scales out only`);
+          assert.equal(s.metricIntervalUpperBound, undefined);
+        } else {
+          assert.ok(
+            adjustmentType === "ExactCapacity" ? s.scalingAdjustment === 0 : s.scalingAdjustment < 0,
+            `${a.name} scales in only`,
+          );
+        }
+      }
+    }
+  });
+
+  it("alarms on failures and a stuck backlog to the error topic; dashboard shows the async metrics", function () {
+    const failures = alarm("InvocationFailures");
+    assert.deepEqual(failures.inputs.alarmActions, [exports.errorTopicArn]);
+    assert.deepEqual(failures.inputs.dimensions, { EndpointName: ENDPOINT });
+    assert.equal(failures.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+    assert.equal(failures.inputs.threshold, 1);
+    const stuck = alarm("ApproximateAgeOfOldestRequest");
+    assert.deepEqual(stuck.inputs.alarmActions, [exports.errorTopicArn]);
+    assert.deepEqual(stuck.inputs.dimensions, { EndpointName: ENDPOINT });
+    assert.equal(stuck.inputs.threshold, 30 * 60);
+    assert.equal(stuck.inputs.comparisonOperator, "GreaterThanThreshold");
+    const body: Json = JSON.parse(one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody);
+    const metricNames = body.widgets.flatMap((w: Json) => w.properties.metrics.map((m: string[]) => m[1]));
+    for (const name of [
+      "ApproximateBacklogSize",
+      "ApproximateAgeOfOldestRequest",
+      "CPUUtilization",
+      "InvocationsProcessed",
+      "InvocationFailures",
+      "ModelLatency",
+    ]) {
+      assert.ok(metricNames.includes(name), `dashboard shows ${name}`);
+    }
+  });
+
+  it("hardens the bucket: public access blocked, owner enforced, SSE-KMS, TLS only, request data expiry", function () {
+    const pab = one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
+    for (const key of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+      assert.equal(pab[key], true, key);
+    }
+    assert.deepEqual(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule, {
+      objectOwnership: "BucketOwnerEnforced",
+    });
+    const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs;
+    assert.deepEqual(sse.rules[0].applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS });
+    const policy: Json = JSON.parse(one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    assert.deepEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
+    assert.equal(policy.Statement[0].Effect, "Deny");
+    const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    assert.deepEqual(rules[0].filter, { prefix: "async/" });
+    assert.deepEqual(rules[0].expiration, { days: 9 });
+    assert.deepEqual(rules[1].abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+    for (const topic of ofType("aws:sns/topic:Topic")) assert.equal(topic.inputs.kmsMasterKeyId, KMS);
+  });
+
+  it("gives the execution role exactly its least-privilege statements", function () {
+    const role = one("aws:iam/role:Role");
+    assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
+      { Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    const bucketArn = `arn:aws:s3:::${exports.bucketName}`;
+    const repoArn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${one("aws:ecr/repository:Repository").name}`;
+    const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`;
+    const statements: Json[] = JSON.parse(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+    assert.deepEqual(statements, [
+      {
+        Sid: "ReadModelAndInputs",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`${bucketArn}/models/*`, `${bucketArn}/async/inputs/*`],
+      },
+      {
+        Sid: "ListModelPrefix",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: bucketArn,
+        Condition: { StringLike: { "s3:prefix": ["models/*", "async/inputs/*"] } },
+      },
+      {
+        Sid: "WriteOutputsAndFailures",
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: [`${bucketArn}/async/outputs/*`, `${bucketArn}/async/failures/*`],
+      },
+      {
+        Sid: "PullInferenceImage",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: repoArn,
+      },
+      { Sid: "EcrAuthToken", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+      {
+        Sid: "NotifyCompletion",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [exports.successTopicArn, exports.errorTopicArn],
+      },
+      {
+        Sid: "WriteEndpointLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: [logs, `${logs}:*`],
+      },
+      {
+        Sid: "PublishSageMakerMetrics",
+        Effect: "Allow",
+        Action: ["cloudwatch:PutMetricData"],
+        Resource: "*",
+        Condition: { StringLike: { "cloudwatch:namespace": ["AWS/SageMaker", "/aws/sagemaker/*"] } },
+      },
+      { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KMS },
+    ]);
+    assert.equal(
+      ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length,
+      0,
+      "no managed *FullAccess policies",
+    );
+  });
+
+  it("uses no wildcard action anywhere and Resource * only for the ECR token and metrics", function () {
+    const documents = [...ofType("aws:iam/rolePolicy:RolePolicy"), ...ofType("aws:iam/policy:Policy")].map((p) =>
+      JSON.parse(p.inputs.policy),
+    );
+    for (const statement of documents.flatMap((d: Json) => d.Statement)) {
+      for (const action of [statement.Action].flat())
+        assert.ok(!String(action).includes("*"), `wildcard action ${action}`);
+      if ([statement.Resource].flat().includes("*")) {
+        assert.deepEqual(
+          statement.Action.filter((a: string) => a !== "ecr:GetAuthorizationToken" && a !== "cloudwatch:PutMetricData"),
+          [],
+        );
+      }
+    }
+  });
+
+  it("exports a client policy limited to this endpoint and the request prefixes", function () {
+    const bucketArn = `arn:aws:s3:::${exports.bucketName}`;
+    const statements: Json[] = JSON.parse(one("aws:iam/policy:Policy").inputs.policy).Statement;
+    assert.deepEqual(statements, [
+      {
+        Sid: "InvokeAsync",
+        Effect: "Allow",
+        Action: ["sagemaker:InvokeEndpointAsync"],
+        Resource: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/${ENDPOINT}`,
+      },
+      { Sid: "UploadInputs", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucketArn}/async/inputs/*` },
+      {
+        Sid: "ReadResults",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`${bucketArn}/async/outputs/*`, `${bucketArn}/async/failures/*`],
+      },
+      { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KMS },
+    ]);
+  });
+
+  it("names every resource from its component name (no collisions between instances)", function () {
+    const names = recorded.map((r) => `${r.type}::${r.name}`);
+    assert.equal(new Set(names).size, names.length);
+    for (const r of recorded) assert.match(r.name, /^whisper/, `${r.type} ${r.name}`);
+  });
+});
