@@ -93,8 +93,8 @@ pulumi.runtime.setMocks(
   false,
 );
 
-export function resolve(output: unknown): Promise<unknown> {
-  return new Promise((done) => pulumi.output(output as pulumi.Input<unknown>).apply(done));
+export function resolve<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+  return new Promise((done) => pulumi.output(output).apply(done));
 }
 
 /** Waits until no new resource has been registered for a while (registrations inside applies lag the import). */
@@ -106,8 +106,20 @@ export async function settled(): Promise<void> {
   }
 }
 
+let programStart = 0;
+
+/** Marks where the program's registrations begin, so resources of other test files do not count. */
+export function markProgramStart(): void {
+  programStart = recorded.length;
+}
+
+/** Resources registered since {@link markProgramStart}. */
+export function programResources(): Recorded[] {
+  return recorded.slice(programStart);
+}
+
 export function ofType(type: string): Recorded[] {
-  return recorded.filter((r) => r.type === type);
+  return programResources().filter((r) => r.type === type);
 }
 
 export function one(type: string, nameSuffix?: string): Recorded {

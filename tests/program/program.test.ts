@@ -5,7 +5,19 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DIGEST, MODEL_URI_OF, ACCOUNT, REGION, one, ofType, recorded, resolve, settled, type Recorded } from "./mocks";
+import {
+  DIGEST,
+  MODEL_URI_OF,
+  ACCOUNT,
+  REGION,
+  markProgramStart,
+  one,
+  ofType,
+  programResources,
+  resolve,
+  settled,
+  type Recorded,
+} from "./mocks";
 
 const KMS = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
 const ENDPOINT = "whisper-dev-g5-2xlarge";
@@ -45,6 +57,7 @@ describe("Pulumi program under mocks", function () {
       "whisper-async:kmsKeyArn": KMS,
       "whisper-async:tags": JSON.stringify({ team: "speech" }),
     });
+    markProgramStart();
     // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program: Record<string, pulumi.Output<unknown> | string> = require("../../index");
@@ -392,8 +405,8 @@ describe("Pulumi program under mocks", function () {
   });
 
   it("names every resource from its component name (no collisions between instances)", function () {
-    const names = recorded.map((r) => `${r.type}::${r.name}`);
+    const names = programResources().map((r) => `${r.type}::${r.name}`);
     assert.equal(new Set(names).size, names.length);
-    for (const r of recorded) assert.match(r.name, /^whisper/, `${r.type} ${r.name}`);
+    for (const r of programResources()) assert.match(r.name, /^whisper/, `${r.type} ${r.name}`);
   });
 });
