@@ -1,19 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig } from "./components/config";
+import { ConfigError, loadStackConfig, type StackConfig } from "./components/config";
 import { WhisperService } from "./components/whisper-service";
 
-const stackConfig = new pulumi.Config("whisper-async");
-let config;
-try {
-  config = loadStackConfig((key) => stackConfig.get(key));
-} catch (e) {
-  // A RunError prints just the message (naming the key and allowed values), without a stack trace.
-  if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
-  throw e;
+/** The validated stack config; a bad value fails preview with just the message (key and allowed values). */
+function stackConfig(): StackConfig {
+  const raw = new pulumi.Config("whisper-async");
+  try {
+    return loadStackConfig((key) => raw.get(key));
+  } catch (e) {
+    // A RunError prints its message without a stack trace.
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
 }
 
 const service = new WhisperService("whisper", {
-  config,
+  config: stackConfig(),
   endpointNamePrefix: `whisper-${pulumi.getStack()}`,
 });
 

@@ -102,7 +102,8 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           },
           clientConfig: { maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance },
         },
-        kmsKeyArn: config.kmsKeyArn,
+        // No volume kmsKeyArn: GPU instances with local NVMe storage (g4dn, g5, g6, p4d ...) reject it; their
+        // instance store is encrypted by the hardware. The KMS key still encrypts the async outputs above.
         tags: args.tags,
       },
       { parent: this },

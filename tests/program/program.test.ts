@@ -176,6 +176,7 @@ describe("Pulumi program under mocks", function () {
       },
       clientConfig: { maxConcurrentInvocationsPerInstance: 10 },
     });
+    assert.equal(config.inputs.kmsKeyArn, undefined, "volume keys are rejected on instances with NVMe storage");
     const endpoint = one("aws:sagemaker/endpoint:Endpoint");
     assert.equal(endpoint.inputs.name, ENDPOINT);
     assert.equal(endpoint.inputs.endpointConfigName, config.name);
