@@ -405,6 +405,23 @@ describe("Pulumi program under mocks", function () {
     ]);
   });
 
+  it("fails the program with the loader's message, without a stack trace, on bad config", function () {
+    pulumi.runtime.setAllConfig({ "whisper-async:instanceType": "ml.m5.xlarge" });
+    const programPath = require.resolve("../../index");
+    delete require.cache[programPath];
+    try {
+      assert.throws(
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        () => require(programPath),
+        (e: unknown) =>
+          e instanceof pulumi.RunError &&
+          /^whisper-async:instanceType must be a GPU instance of family/.test(e.message),
+      );
+    } finally {
+      pulumi.runtime.setAllConfig({ "whisper-async:instanceType": "ml.g5.2xlarge" });
+    }
+  });
+
   it("names every resource from its component name (no collisions between instances)", function () {
     const names = programResources().map((r) => `${r.type}::${r.name}`);
     assert.equal(new Set(names).size, names.length);
