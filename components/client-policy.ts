@@ -10,7 +10,11 @@ export interface ClientPolicyArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Statements a job submitter needs: invoke this endpoint, upload inputs, read outputs and failures. */
+/**
+ * Statements a job submitter needs: invoke this endpoint, upload inputs, read outputs and failures.
+ * `s3:ListBucket` makes S3 answer 404 rather than 403 for a result that is not written yet, which is how a
+ * waiting client tells "not yet" from "not allowed"; it reveals key names in the bucket, not their contents.
+ */
 export function clientStatements(r: { endpointArn: string; bucketArn: string; kmsKeyArn?: string }): Statement[] {
   const statements: Statement[] = [
     { Sid: "InvokeAsync", Effect: "Allow", Action: ["sagemaker:InvokeEndpointAsync"], Resource: r.endpointArn },
@@ -21,6 +25,7 @@ export function clientStatements(r: { endpointArn: string; bucketArn: string; km
       Action: ["s3:GetObject"],
       Resource: [`${r.bucketArn}/${PREFIXES.outputs}*`, `${r.bucketArn}/${PREFIXES.failures}*`],
     },
+    { Sid: "TellMissingResults", Effect: "Allow", Action: ["s3:ListBucket"], Resource: r.bucketArn },
   ];
   return [...statements, ...kmsStatements(r.kmsKeyArn)];
 }

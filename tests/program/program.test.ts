@@ -401,6 +401,7 @@ describe("Pulumi program under mocks", function () {
         Action: ["s3:GetObject"],
         Resource: [`${bucketArn}/async/outputs/*`, `${bucketArn}/async/failures/*`],
       },
+      { Sid: "TellMissingResults", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
       { Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KMS },
     ]);
   });
