@@ -54,7 +54,7 @@ export interface StackConfig {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** The one place holding defaults (see docs/readme-parts/deploy.md for the table). */
+/** The one place holding defaults (see README.md, "Config", for the table). */
 export const DEFAULTS = {
   instanceType: "ml.g4dn.xlarge",
   minInstances: 0,
