@@ -66,11 +66,21 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
   }
 }
 
+/**
+ * The id and state the mocked provider gives a registered resource: its inputs plus the computed outputs, i.e.
+ * the resource's outputs as a `pulumi up` would leave them under these mocks.
+ */
+export function mockedState(resource: Recorded): { id: string; state: Inputs } {
+  const { type, name, inputs } = resource;
+  return { id: `${name}-id`, state: { ...inputs, ...computed(type, name, inputs) } };
+}
+
 pulumi.runtime.setMocks(
   {
     newResource: (args: pulumi.runtime.MockResourceArgs) => {
-      recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...computed(args.type, args.name, args.inputs) } };
+      const resource = { type: args.type, name: args.name, inputs: args.inputs };
+      recorded.push(resource);
+      return mockedState(resource);
     },
     call: (args: pulumi.runtime.MockCallArgs) => {
       calls.push({ token: args.token, inputs: args.inputs });
@@ -126,4 +136,29 @@ export function one(type: string, nameSuffix?: string): Recorded {
   const found = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
   if (found.length !== 1) throw new Error(`expected one ${type} ${nameSuffix ?? ""}, found ${found.length}`);
   return found[0];
+}
+
+/**
+ * Runs the program (index.ts) afresh with exactly `config` (as `pulumi.runtime.setAllConfig` takes it) and returns
+ * its resolved exports and the resources it registered. The module is taken out of the require cache before and
+ * after, so every caller, in any order, registers the program's resources anew.
+ */
+export async function loadProgram(
+  config: Record<string, string>,
+): Promise<{ exports: Record<string, unknown>; resources: Recorded[] }> {
+  pulumi.runtime.setAllConfig(config);
+  markProgramStart();
+  const programPath = require.resolve("../../index");
+  delete require.cache[programPath];
+  try {
+    // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program: Record<string, pulumi.Output<unknown> | string> = require(programPath);
+    const exports: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) exports[key] = await resolve(value);
+    await settled();
+    return { exports, resources: programResources() };
+  } finally {
+    delete require.cache[programPath];
+  }
 }

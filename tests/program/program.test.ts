@@ -10,6 +10,7 @@ import {
   MODEL_URI_OF,
   ACCOUNT,
   REGION,
+  loadProgram,
   markProgramStart,
   one,
   ofType,
@@ -427,5 +428,38 @@ describe("Pulumi program under mocks", function () {
     const names = programResources().map((r) => `${r.type}::${r.name}`);
     assert.equal(new Set(names).size, names.length);
     for (const r of programResources()) assert.match(r.name, /^whisper/, `${r.type} ${r.name}`);
+  });
+});
+
+describe("Pulumi program under mocks with whisper-async:alarmTopicArn", function () {
+  const ONCALL = `arn:aws:sns:${REGION}:${ACCOUNT}:oncall`;
+  let exports: Record<string, unknown>;
+
+  before(async function () {
+    ({ exports } = await loadProgram({
+      "aws:region": REGION,
+      "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:alarmTopicArn": ONCALL,
+    }));
+  });
+
+  it("sends both operational alarms, and the stuck backlog's OK, to that topic and not to the error topic", function () {
+    assert.match(String(exports.errorTopicArn), /:sns:.*error$/);
+    assert.notEqual(exports.errorTopicArn, ONCALL);
+    const failures = alarm("InvocationFailures");
+    assert.deepEqual(failures.inputs.alarmActions, [ONCALL]);
+    assert.equal(failures.inputs.okActions, undefined, "the program sets no OK action on the failures alarm");
+    const stuck = alarm("ApproximateAgeOfOldestRequest");
+    assert.deepEqual(stuck.inputs.alarmActions, [ONCALL]);
+    assert.deepEqual(stuck.inputs.okActions, [ONCALL]);
+    for (const a of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+      for (const key of ["alarmActions", "okActions", "insufficientDataActions"]) {
+        assert.ok(!((a.inputs[key] ?? []) as string[]).includes(String(exports.errorTopicArn)), `${a.name} ${key}`);
+      }
+    }
+    // SageMaker still reports failed requests to the error topic: only the alarms move.
+    const notification = one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.asyncInferenceConfig
+      .outputConfig.notificationConfig;
+    assert.deepEqual(notification, { successTopic: exports.successTopicArn, errorTopic: exports.errorTopicArn });
   });
 });
