@@ -1,5 +1,5 @@
 /**
- * The real program (index.ts) under the mocks with the dev stack's config (Pulumi.dev.yaml), checked against
+ * The real program (index.ts) under the mocks with the example stacks' config (Pulumi.dev.yaml, Pulumi.prod.yaml), checked against
  * every policy of the CrossGuard pack in policy/: each resource policy on each registered resource's inputs (what
  * the analyzer checks before `pulumi up` creates it), each stack policy on all resources' outputs (what it checks
  * after `up`). The policies are called directly through the policy tests' harness, never through a PolicyPack
@@ -10,6 +10,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { ResourceClass } from "../../policy/lib/references";
 import { checkResource, checkStack } from "../../policy/tests/harness";
@@ -51,10 +52,6 @@ function packPolicies(): { lists: Map<string, Policy[]>; exported: Set<Policy>; 
 
 /** The stack's config as the CLI passes it to the program: scalars as text, objects as JSON. */
 function stackConfig(stack: string): Record<string, string> {
-  // js-yaml is what @pulumi/pulumi itself reads YAML with; resolved from there, it is no extra dependency.
-  const yamlPath = require.resolve("js-yaml", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yaml: { load(text: string): unknown } = require(yamlPath);
   const file = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
     config: Record<string, unknown>;
   };
@@ -268,4 +265,18 @@ describe("Pulumi program (dev stack) under the policy pack", function () {
       assert.match(violation.message, negative.message);
     });
   }
+});
+
+describe("Pulumi program (prod example, with a KMS key and an alarm topic) under the policy pack", function () {
+  it("passes every policy", async function () {
+    const { resources } = await loadProgram({
+      ...stackConfig("prod"),
+      "whisper-async:kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
+      "whisper-async:alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall",
+    });
+    const policies = [...packPolicies().lists.values()].flat();
+    const { violations, run } = await runPack(policies, resources);
+    assert.deepEqual(violations, []);
+    assert.equal(run.length, policies.length);
+  });
 });
