@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from whisper_server.serve import main
-from whisper_server.settings import Settings
+from whisper_server.settings import Settings, configuration_errors, unknown_variables
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +81,38 @@ def test_invalid_values_are_refused_naming_the_setting(
     assert field in str(raised.value).lower()
 
 
+def test_errors_name_the_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHISPER_BEAM_SIZE", "0")
+    monkeypatch.setenv("PORT", "http")
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    lines = configuration_errors(raised.value)
+    assert len(lines) == 2
+    assert lines[0].startswith("PORT: ")
+    assert lines[1].startswith("WHISPER_BEAM_SIZE: ") and "greater than or equal to 1" in lines[1]
+
+
 def test_float16_on_cpu_is_refused() -> None:
     with pytest.raises(ValidationError, match="WHISPER_COMPUTE_TYPE=float16"):
         Settings(device="cpu", compute_type="float16")
+
+
+def test_float16_is_refused_when_auto_finds_no_gpu() -> None:
+    settings = Settings(device="auto", compute_type="float16")
+    assert settings.resolve_compute_type(settings.resolve_device(cuda_devices=1)) == "float16"
+    with pytest.raises(ValueError, match="WHISPER_COMPUTE_TYPE=float16 needs a GPU"):
+        settings.resolve_compute_type(settings.resolve_device(cuda_devices=0))
+
+
+def test_unknown_whisper_variables_are_found() -> None:
+    environ = {
+        "WHISPER_BEAMSIZE": "1",
+        "whisper_vad": "false",
+        "WHISPER_VAD": "true",
+        "PORT": "1",
+        "HOME": "/",
+    }
+    assert unknown_variables(environ) == ["WHISPER_BEAMSIZE"]
 
 
 def test_serve_exits_2_on_bad_configuration(
@@ -91,7 +120,7 @@ def test_serve_exits_2_on_bad_configuration(
 ) -> None:
     monkeypatch.setenv("WHISPER_MAX_QUEUE", "0")
     assert main(["serve"]) == 2
-    assert "max_queue" in capsys.readouterr().err
+    assert "WHISPER_MAX_QUEUE: Input should be greater than or equal to 1" in capsys.readouterr().err
 
 
 def test_serve_fails_at_start_without_a_model(tmp_path: Path) -> None:
@@ -104,5 +133,5 @@ def test_serve_fails_at_start_without_a_model(tmp_path: Path) -> None:
     }
     serve = Path(sys.executable).parent / "serve"
     finished = subprocess.run([str(serve)], env=env, capture_output=True, text=True, timeout=60)
-    assert finished.returncode != 0
-    assert f"MODEL_DIR={tmp_path} holds no model.bin" in finished.stdout
+    assert finished.returncode == 3, "uvicorn's exit code when the application fails to start"
+    assert f'"message": "model not loaded: MODEL_DIR={tmp_path} holds no model.bin' in finished.stdout

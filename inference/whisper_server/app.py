@@ -36,7 +36,12 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs = JobQueue(settings.max_queue)
         # Loading takes seconds to minutes; off the loop so the process stays responsive meanwhile.
-        app.state.transcriber = transcriber or await asyncio.to_thread(Transcriber, settings)
+        try:
+            app.state.transcriber = transcriber or await asyncio.to_thread(Transcriber, settings)
+        except Exception as e:
+            # One readable line before uvicorn's traceback; `serve` then exits with code 3.
+            log.error("model not loaded: %s", e)
+            raise
         yield
         await asyncio.to_thread(app.state.jobs.shutdown)
 

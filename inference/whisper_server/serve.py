@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 import uvicorn
@@ -10,7 +12,9 @@ from pydantic import ValidationError
 
 from . import logs
 from .app import create_app
-from .settings import Settings
+from .settings import Settings, configuration_errors, unknown_variables
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as e:
-        print(f"serve: invalid configuration:\n{e}", file=sys.stderr)
+        details = "\n".join(f"  {line}" for line in configuration_errors(e))
+        print(f"serve: invalid configuration:\n{details}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
+    for name in unknown_variables(os.environ):
+        log.warning("ignoring %s: no such setting (see the README's settings table)", name)
     # One process, one worker: the model is loaded once and owns the device.
     uvicorn.run(
         create_app(settings),

@@ -7,9 +7,10 @@ once the device is known, in `resolve_*`, so an explicit env var always wins.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["cuda", "cpu"]
@@ -86,10 +87,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
-        if self.device == "cpu" and self.compute_type == "float16":
-            raise ValueError(
-                "WHISPER_COMPUTE_TYPE=float16 needs WHISPER_DEVICE=cuda; on CPU use int8 or float32"
-            )
+        if self.device == "cpu":
+            _check_compute_type("cpu", self.compute_type)
         return self
 
     def resolve_device(self, cuda_devices: int) -> Device:
@@ -99,9 +98,45 @@ class Settings(BaseSettings):
         return self.device
 
     def resolve_compute_type(self, device: Device) -> str:
-        """WHISPER_COMPUTE_TYPE, else the default for `device`."""
+        """WHISPER_COMPUTE_TYPE, else the default for `device`. Raises ValueError for float16 on CPU,
+        which `auto` can only find out once it knows that no GPU is visible."""
+        _check_compute_type(device, self.compute_type)
         return self.compute_type or DEFAULT_COMPUTE_TYPE[device]
 
     def resolve_batch_size(self, device: Device) -> int:
         """WHISPER_BATCH_SIZE, else the default for `device`."""
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
+
+
+def _check_compute_type(device: Device, compute_type: str | None) -> None:
+    if device == "cpu" and compute_type == "float16":
+        raise ValueError(
+            "WHISPER_COMPUTE_TYPE=float16 needs a GPU (WHISPER_DEVICE=cuda, or auto with one visible); "
+            "on CPU use int8 or float32"
+        )
+
+
+def env_name(field: str) -> str:
+    """The environment variable a Settings field is read from: `beam_size` -> `WHISPER_BEAM_SIZE`."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"{Settings.model_config['env_prefix']}{field.upper()}"
+
+
+def configuration_errors(error: ValidationError) -> list[str]:
+    """One line per invalid setting, naming its environment variable: `WHISPER_BEAM_SIZE: ...`."""
+    names = {field: env_name(field) for field in Settings.model_fields}
+    names.update({name: name for name in names.values()})  # aliased fields report their alias
+    lines = []
+    for item in error.errors():
+        where = str(item["loc"][0]) if item["loc"] else ""
+        lines.append(f"{names.get(where, 'settings')}: {item['msg']}")
+    return lines
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """`WHISPER_*` variables that name no setting (a typo would otherwise be silently ignored)."""
+    prefix = Settings.model_config["env_prefix"]
+    known = {env_name(field) for field in Settings.model_fields}
+    return sorted(name for name in environ if name.upper().startswith(prefix) and name.upper() not in known)
