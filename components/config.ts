@@ -9,7 +9,7 @@ export type ConfigGetter = (key: string) => string | undefined;
 export type ComputeType = "float16" | "int8_float16" | "int8" | "float32";
 
 export interface StackConfig {
-  /** SageMaker GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.p3, ml.p4d, ml.p5 families). */
+  /** SageMaker GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.p3, ml.p4d, ml.p4de, ml.p5, ml.p5e families). */
   readonly instanceType: string;
   /** Fewest instances the endpoint keeps; 0 lets it scale to zero. */
   readonly minInstances: number;

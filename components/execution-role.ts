@@ -94,8 +94,8 @@ export function executionStatements(r: {
 
 /**
  * The role SageMaker assumes to pull the image, read the model and inputs, write results, notify and log.
- * {@link resolvedRoleArn} resolves only once the policy is attached (like pulumi-eks `resolvedRole`), so a
- * Model created from it never starts without its permissions.
+ * Whoever creates a Model with {@link roleArn} should depend on {@link policy} (the service does, through
+ * `modelDependsOn`), so the Model never starts before its permissions exist.
  */
 export class ExecutionRole extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;

@@ -114,7 +114,7 @@ function sseAlgorithmProblem(algorithm: Plain): string | undefined {
 
 export const s3BucketEncrypted: StackValidationPolicy = {
   name: "s3-bucket-encrypted",
-  description: "Every S3 bucket has default server-side encryption configured (AES256 or aws:kms).",
+  description: "Every S3 bucket has default server-side encryption configured (AES256, aws:kms or aws:kms:dsse).",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const sseClasses: ResourceClass[] = [

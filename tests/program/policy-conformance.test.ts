@@ -1,8 +1,8 @@
 /**
- * The real program (index.ts) under the mocks with the example stacks' config (Pulumi.dev.yaml, Pulumi.prod.yaml), checked against
- * every policy of the CrossGuard pack in policy/: each resource policy on each registered resource's inputs (what
- * the analyzer checks before `pulumi up` creates it), each stack policy on all resources' outputs (what it checks
- * after `up`). The policies are called directly through the policy tests' harness, never through a PolicyPack
+ * The real program (index.ts) under the mocks with the example stacks' config (Pulumi.dev.yaml, Pulumi.prod.yaml),
+ * checked against every policy of the CrossGuard pack in policy/: each resource policy on each registered resource's
+ * inputs (what the analyzer checks before `pulumi up` creates it), each stack policy on all resources' outputs (what
+ * it checks after `up`). The policies are called directly through the policy tests' harness, never through a PolicyPack
  * (constructing one starts the analyzer's server). Then edited copies of the same resources prove that the check
  * can fail. Like every mock test, this cannot prove which properties the engine really sends (see mocks.ts).
  */
