@@ -41,6 +41,25 @@ def test_silence_gives_empty_text(client: TestClient, audio_bytes: Callable[[str
     assert body["duration"] == pytest.approx(8.0, abs=0.1)
 
 
+def test_silence_gives_empty_text_with_vad_off(
+    client: TestClient, audio_bytes: Callable[[str], bytes]
+) -> None:
+    # Without the VAD, tiny.en hears "you" in these 8 s of digital silence; the loudness gate drops it.
+    response = client.post("/invocations", content=audio_bytes("silence.flac"), headers={OPTIONS: "vad=off"})
+    assert response.status_code == 200
+    assert response.json()["text"] == ""
+
+
+def test_quiet_speech_is_not_taken_for_silence(
+    client: TestClient, audio_bytes: Callable[[str], bytes], transcripts: dict[str, str]
+) -> None:
+    speech = decode(audio_bytes("speech.flac"), max_seconds=60)
+    quiet = speech * 0.015  # -58 dBFS RMS, 37 dB below the fixture
+    response = client.post("/invocations", content=wav_bytes(quiet), headers={OPTIONS: "vad=off"})
+    assert response.status_code == 200
+    assert word_error_rate(transcripts["speech.flac"], response.json()["text"]) <= MAX_WER
+
+
 def test_word_timestamps_only_when_asked(client: TestClient, audio_bytes: Callable[[str], bytes]) -> None:
     plain = client.post("/invocations", content=audio_bytes("speech.ogg")).json()
     assert all("words" not in segment for segment in plain["segments"])
@@ -110,5 +129,10 @@ def test_sequential_decoding_when_not_batched(
     with TestClient(create_app(settings)) as sequential:  # loads its own model, as `serve` does
         assert sequential.app.state.transcriber.batched is False  # type: ignore[attr-defined]
         response = sequential.post("/invocations", content=audio_bytes("speech.mp3"))
+        silence = sequential.post(
+            "/invocations", content=audio_bytes("silence.flac"), headers={OPTIONS: "vad=off"}
+        )
     assert response.status_code == 200
     assert word_error_rate(transcripts["speech.mp3"], response.json()["text"]) <= MAX_WER
+    assert silence.status_code == 200
+    assert silence.json()["text"] == "", "sequential decoding hears 'You' in silence without the gate"

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 30
 # faster-whisper's default log_prob_threshold: below it the decoder is unsure of its text.
 LOG_PROB_THRESHOLD = -1.0
+# RMS of -70 dBFS: digital silence and dither are below it. Speech is recorded around -20 to -30 dBFS
+# (the fixtures: -21), and Whisper, which normalises loudness, still hears the fixtures scaled down to
+# -58 dBFS; audio quieter than this holds nothing it could hear.
+SILENCE_RMS = 10 ** (-70 / 20)
 
 
 class Transcriber:
@@ -105,7 +109,7 @@ class Transcriber:
             )
         else:
             segments, info = self.model.transcribe(audio, **common)
-        kept = self._drop_non_speech(segments)
+        kept = self._drop_non_speech(segments, audio)
         return Transcription(
             text=" ".join(s.text for s in kept),
             language=info.language,
@@ -114,18 +118,20 @@ class Transcriber:
             segments=tuple(kept),
         )
 
-    def _drop_non_speech(self, segments: Iterable[WhisperSegment]) -> list[Segment]:
+    def _drop_non_speech(self, segments: Iterable[WhisperSegment], audio: np.ndarray) -> list[Segment]:
         """Drops empty segments and those Whisper invented for silence or noise.
 
-        The rule is faster-whisper's own for sequential decoding (likely no speech AND an unsure
-        decoder), which its batched pipeline does not apply. A high no-speech probability alone is not
-        enough: clear synthetic speech scores up to 0.9 on it.
+        Two rules. faster-whisper's own for sequential decoding (likely no speech AND an unsure
+        decoder), which its batched pipeline does not apply; a high no-speech probability alone is not
+        enough, clear synthetic speech scores up to 0.9 on it. And a segment over audio quieter than
+        `SILENCE_RMS`: with VAD off, Whisper hears "you" in digital silence, sure of it (no-speech 0.95
+        but average log probability -0.85).
         """
         kept: list[Segment] = []
         for s in segments:
             text = s.text.strip()
             invented = s.no_speech_prob > self.no_speech_threshold and s.avg_logprob < LOG_PROB_THRESHOLD
-            if not text or invented:
+            if not text or invented or _is_silent(audio, s.start, s.end):
                 continue
             words = None
             if s.words is not None:
@@ -138,3 +144,9 @@ def _windows(duration: float) -> list[dict[str, float]]:
     """Consecutive 30 s windows covering `duration`: the batched pipeline's input when VAD is off."""
     starts = np.arange(0.0, max(duration, 1e-3), WINDOW_SECONDS)
     return [{"start": float(t), "end": float(min(t + WINDOW_SECONDS, duration))} for t in starts]
+
+
+def _is_silent(audio: np.ndarray, start: float, end: float) -> bool:
+    """Whether `audio` between `start` and `end` seconds is quieter than `SILENCE_RMS` (False if empty)."""
+    samples = audio[max(0, int(start * SAMPLE_RATE)) : int(np.ceil(end * SAMPLE_RATE))]
+    return samples.size > 0 and float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < SILENCE_RMS
