@@ -98,7 +98,13 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
             s3OutputPath: args.outputPath,
             s3FailurePath: args.failurePath,
             kmsKeyId: config.kmsKeyArn,
-            notificationConfig: { successTopic: args.successTopicArn, errorTopic: args.errorTopicArn },
+            notificationConfig: {
+              successTopic: args.successTopicArn,
+              errorTopic: args.errorTopicArn,
+              ...(config.resultInNotifications && {
+                includeInferenceResponseIns: ["SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"],
+              }),
+            },
           },
           clientConfig: { maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance },
         },

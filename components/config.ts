@@ -38,6 +38,11 @@ export interface StackConfig {
   readonly kmsKeyArn?: string;
   /** SNS topic for the operational alarms; the error topic when unset. */
   readonly alarmTopicArn?: string;
+  /**
+   * Put the result (the transcript, or the error body) into the success and error notifications when it is at
+   * most 128 KB (SageMaker's limit), so a subscriber needs no S3 read. Default false: transcripts stay in S3.
+   */
+  readonly resultInNotifications: boolean;
   /** SageMaker inference AMI (sets the host's NVIDIA driver / CUDA version). */
   readonly inferenceAmiVersion: string;
   /** Let `pulumi destroy` delete a non-empty bucket and ECR repository. */
@@ -69,6 +74,7 @@ export const DEFAULTS = {
   beamSize: 5,
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
+  resultInNotifications: false,
   forceDestroy: false,
   imagesToKeep: 5,
   startupHealthCheckTimeoutSeconds: 900,
@@ -206,6 +212,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
       "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
     ),
     inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
+    resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
     imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
     startupHealthCheckTimeoutSeconds: integer(

@@ -18,6 +18,7 @@ describe("stack config", function () {
     assert.equal(config.kmsKeyArn, undefined);
     assert.equal(config.inferenceAmiVersion, "al2-ami-sagemaker-inference-gpu-3-1");
     assert.equal(config.forceDestroy, false);
+    assert.equal(config.resultInNotifications, false);
     assert.deepEqual(config.tags, {});
   });
 
@@ -40,6 +41,7 @@ describe("stack config", function () {
       modelRevision: "0".repeat(40),
       computeType: "int8_float16",
       forceDestroy: "true",
+      resultInNotifications: "true",
       tags: '{"team":"speech"}',
       kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123",
       alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall",
@@ -49,6 +51,7 @@ describe("stack config", function () {
     assert.equal(config.modelRepo, "Systran/faster-whisper-large-v3-turbo");
     assert.equal(config.computeType, "int8_float16");
     assert.equal(config.forceDestroy, true);
+    assert.equal(config.resultInNotifications, true);
     assert.deepEqual(config.tags, { team: "speech" });
     assert.equal(load({ modelLocalDir: "./my-model" }).modelLocalDir, "./my-model");
   });
@@ -114,6 +117,11 @@ describe("stack config", function () {
       /whisper-async:inferenceAmiVersion must be one of al2-ami-sagemaker-inference-gpu-3-1/,
     ],
     ["forceDestroy yes", { forceDestroy: "yes" }, /whisper-async:forceDestroy must be true or false, got "yes"/],
+    [
+      "resultInNotifications 1",
+      { resultInNotifications: "1" },
+      /whisper-async:resultInNotifications must be true or false, got "1"/,
+    ],
     ["imagesToKeep 0", { imagesToKeep: "0" }, /whisper-async:imagesToKeep must be an integer from 1/],
     [
       "health check too short",

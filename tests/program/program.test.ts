@@ -56,6 +56,7 @@ describe("Pulumi program under mocks", function () {
       "whisper-async:maxConcurrentInvocationsPerInstance": "10",
       "whisper-async:retentionDays": "9",
       "whisper-async:kmsKeyArn": KMS,
+      "whisper-async:resultInNotifications": "true",
       "whisper-async:tags": JSON.stringify({ team: "speech" }),
     });
     markProgramStart();
@@ -173,7 +174,11 @@ describe("Pulumi program under mocks", function () {
         s3OutputPath: `s3://${bucket}/async/outputs/`,
         s3FailurePath: `s3://${bucket}/async/failures/`,
         kmsKeyId: KMS,
-        notificationConfig: { successTopic: exports.successTopicArn, errorTopic: exports.errorTopicArn },
+        notificationConfig: {
+          successTopic: exports.successTopicArn,
+          errorTopic: exports.errorTopicArn,
+          includeInferenceResponseIns: ["SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"],
+        },
       },
       clientConfig: { maxConcurrentInvocationsPerInstance: 10 },
     });
@@ -457,7 +462,8 @@ describe("Pulumi program under mocks with whisper-async:alarmTopicArn", function
         assert.ok(!((a.inputs[key] ?? []) as string[]).includes(String(exports.errorTopicArn)), `${a.name} ${key}`);
       }
     }
-    // SageMaker still reports failed requests to the error topic: only the alarms move.
+    // SageMaker still reports failed requests to the error topic: only the alarms move. By default (no
+    // resultInNotifications) the notifications carry no transcript.
     const notification = one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs.asyncInferenceConfig
       .outputConfig.notificationConfig;
     assert.deepEqual(notification, { successTopic: exports.successTopicArn, errorTopic: exports.errorTopicArn });
