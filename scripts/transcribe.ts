@@ -4,7 +4,7 @@
  * Exit codes: 0 all done, 1 a file failed, 2 usage error or (with no failure) a file timed out.
  */
 import { parseCli, numberOption, runMain, stringOption } from "./client/cli";
-import { planBatch } from "./client/batch-plan";
+import { planBatch, prepareOutputDirectory } from "./client/batch-plan";
 import { runBatch } from "./client/batch-run";
 import { ExitCode, UsageError } from "./client/errors";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
   const options = transcriptionOptionsFrom(parsed.values);
   const items = await planBatch(parsed.positionals, outDir, options.format);
   const transcriber = await transcriberFrom(parsed.values);
+  await prepareOutputDirectory(outDir);
 
   console.error(`transcribe: ${items.length} file(s) -> ${outDir} via ${transcriber.description}`);
   const started = Date.now();

@@ -3,7 +3,7 @@
  * their common parent directory, so `a/x.wav` and `b/x.wav` become `a/x.json` and `b/x.json`; the mapping
  * depends only on the inputs, which makes re-runs find (and skip) earlier results.
  */
-import { readdir, stat } from "node:fs/promises";
+import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { UsageError } from "./errors";
 import type { OutputFormat } from "./formats";
@@ -79,4 +79,20 @@ export async function planBatch(inputs: readonly string[], outDir: string, forma
     const stem = stemCounts.get(stemOf(source))! > 1 ? displayName : stemOf(source);
     return { source, output: join(out, `${stem}.${format}`), displayName };
   });
+}
+
+/**
+ * Creates `outDir` (with its parents) and checks that results can be written there, so a bad `--out` is a usage
+ * error before any audio is sent rather than one failure per file after each was transcribed.
+ */
+export async function prepareOutputDirectory(outDir: string): Promise<void> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new UsageError(`--out ${outDir} is a file, not a directory`);
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--out ${outDir}: cannot write results there (${reason})`);
+  }
 }

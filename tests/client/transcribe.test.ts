@@ -125,6 +125,22 @@ describe("transcribe CLI (batch) against the async endpoint (moto)", function ()
       });
     }
 
+    it("--out naming a file, before anything is uploaded", async () => {
+      await writeFile(join(work, "taken"), "a file");
+      const run = await transcribe([join(work, "recordings"), "--out", join(work, "taken")]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--out .*taken is a file, not a directory/);
+      assert.deepEqual(await uploadedKeys(), []);
+    });
+
+    it("--out below a file, before anything is uploaded", async () => {
+      await writeFile(join(work, "taken"), "a file");
+      const run = await transcribe([join(work, "recordings"), "--out", join(work, "taken", "results")]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--out .*results: cannot write results there \(ENOTDIR\)/);
+      assert.deepEqual(await uploadedKeys(), []);
+    });
+
     it("a directory with no audio or video in it", async () => {
       await mkdir(join(work, "empty"));
       await writeFile(join(work, "empty", "readme.md"), "nothing to hear");
