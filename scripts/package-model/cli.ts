@@ -24,13 +24,16 @@ export interface CliIo {
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
   const log = (line: string) => io.stderr(`package-model: ${line}\n`);
+  const usageError = (error: UsageError) => {
+    io.stderr(`package-model: ${error.message}\nRun with --help for usage.\n`);
+    return 2;
+  };
   let options: CliOptions | "help";
   try {
     options = parseCliOptions(argv, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`package-model: ${error.message}\nRun with --help for usage.\n`);
-    return 2;
+    return usageError(error);
   }
   if (options === "help") {
     io.stdout(`${USAGE}\n`);
@@ -56,6 +59,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     io.stdout(`${result.uri}\n`);
     return 0;
   } catch (error) {
+    // A flag that parses but names something unusable (a --local-dir that is no directory).
+    if (error instanceof UsageError) return usageError(error);
     if (io.signal?.aborted) {
       log(`interrupted: ${messageOf(error)}`);
       return 130;

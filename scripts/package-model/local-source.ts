@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { PackageError } from "./errors";
+import { PackageError, UsageError } from "./errors";
 import { assertLoadableModel, isModelFile } from "./model-files";
 import { ProgressReporter } from "./progress";
 import type { ModelFile, ModelSource } from "./source";
@@ -49,7 +49,9 @@ async function listModelFiles(root: string): Promise<string[]> {
   try {
     names = await readdir(root);
   } catch (error) {
-    throw new PackageError(`--local-dir ${root} cannot be read`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new UsageError(`--local-dir ${root} is not a directory`);
+    throw new PackageError(`--local-dir ${root} cannot be read (${code ?? String(error)})`, { cause: error });
   }
   const paths: string[] = [];
   for (const name of names.sort()) {

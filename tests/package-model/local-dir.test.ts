@@ -89,14 +89,14 @@ describe("package-model --local-dir", function () {
     assert.match(after.stderr, /4 uploaded, 0 already present/);
   });
 
-  it("refuses a directory without model.bin (exit 1) and one that does not exist", async () => {
+  it("refuses a directory without model.bin (exit 1) and one that does not exist (usage, exit 2)", async () => {
     await rm(join(modelDir, "model.bin"));
     const missingFile = await run(["--local-dir", modelDir, "--bucket", BUCKET]);
     assert.equal(missingFile.code, 1);
     assert.match(missingFile.stderr, /is not a CTranslate2 Whisper model: missing model\.bin/);
     const missingDir = await run(["--local-dir", join(workDir, "nope"), "--bucket", BUCKET]);
-    assert.equal(missingDir.code, 1);
-    assert.match(missingDir.stderr, /--local-dir .*nope cannot be read/);
+    assert.equal(missingDir.code, 2);
+    assert.match(missingDir.stderr, /--local-dir .*nope is not a directory/);
     assert.deepEqual(await listKeys(s3), []);
   });
 
