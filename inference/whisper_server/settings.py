@@ -87,8 +87,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
-        if self.device == "cpu":
-            _check_compute_type("cpu", self.compute_type)
+        _check_compute_type(self.device, self.compute_type)
         return self
 
     def resolve_device(self, cuda_devices: int) -> Device:
@@ -108,7 +107,8 @@ class Settings(BaseSettings):
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
 
 
-def _check_compute_type(device: Device, compute_type: str | None) -> None:
+def _check_compute_type(device: str, compute_type: str | None) -> None:
+    """float16 needs a GPU; `device` may still be `auto`, which only `resolve_device` settles."""
     if device == "cpu" and compute_type == "float16":
         raise ValueError(
             "WHISPER_COMPUTE_TYPE=float16 needs a GPU (WHISPER_DEVICE=cuda, or auto with one visible); "

@@ -32,7 +32,10 @@ export interface AsyncClients {
   readonly runtime: SageMakerRuntimeClient;
 }
 
-/** A letter or digit, then `[A-Za-z0-9._:-]`, 1-64 characters in all: valid for SageMaker's InferenceId and safe inside an S3 key. */
+/**
+ * A letter or digit, then `[A-Za-z0-9._:-]`, 1-64 characters in all: valid for SageMaker's InferenceId and safe
+ * inside an S3 key.
+ */
 export const INFERENCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /** Keeps object keys readable and URI-safe whatever the local file is called. */
