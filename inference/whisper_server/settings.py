@@ -116,7 +116,7 @@ def _check_compute_type(device: str, compute_type: str | None) -> None:
         )
 
 
-def env_name(field: str) -> str:
+def _env_name(field: str) -> str:
     """The environment variable a Settings field is read from: `beam_size` -> `WHISPER_BEAM_SIZE`."""
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, AliasChoices):
@@ -124,10 +124,14 @@ def env_name(field: str) -> str:
     return f"{Settings.model_config['env_prefix']}{field.upper()}"
 
 
+ENV_NAMES: dict[str, str] = {field: _env_name(field) for field in Settings.model_fields}
+"""Each setting's environment variable, by field name."""
+
+
 def configuration_errors(error: ValidationError) -> list[str]:
     """One line per invalid setting, naming its environment variable: `WHISPER_BEAM_SIZE: ...`."""
-    names = {field: env_name(field) for field in Settings.model_fields}
-    names.update({name: name for name in names.values()})  # aliased fields report their alias
+    # Errors are located by field name, or by alias for the aliased fields (MODEL_DIR, HOST, PORT).
+    names = {**ENV_NAMES, **{name: name for name in ENV_NAMES.values()}}
     lines = []
     for item in error.errors():
         where = str(item["loc"][0]) if item["loc"] else ""
@@ -138,5 +142,5 @@ def configuration_errors(error: ValidationError) -> list[str]:
 def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """`WHISPER_*` variables that name no setting (a typo would otherwise be silently ignored)."""
     prefix = Settings.model_config["env_prefix"]
-    known = {env_name(field) for field in Settings.model_fields}
+    known = set(ENV_NAMES.values())
     return sorted(name for name in environ if name.upper().startswith(prefix) and name.upper() not in known)
