@@ -1,11 +1,11 @@
 """Check the AWS API requests a Pulumi program implies against botocore's service models.
 
-Input: a JSON list of ``{"type", "name", "inputs"}`` records, the AWS resources as the program registered them
-(tests/aws-contract/requests.test.ts writes it from the program run under mocks). Each record becomes the request
-the provider sends to create it (CreateModel, PutMetricAlarm, ...), which is checked against the operation's input
-shape in botocore's JSON model: botocore's own ParamValidator (required members, types, minimum lengths and
-values, members the shape does not have: a mapping mistake, or an input AWS would reject), then what that
-validator skips: enums, patterns, maximum lengths, list sizes and numeric maximums.
+Input: a JSON list of ``{"type", "name", "inputs"}`` records, the AWS resources as the program registered
+them (tests/aws-contract/requests.test.ts writes it from the program run under mocks). Each record becomes the
+request the provider sends to create it (CreateModel, PutMetricAlarm, ...), which is checked against the
+operation's input shape in botocore's JSON model: botocore's own ParamValidator (required members, types,
+minimum lengths and values, members the shape does not have: a mapping mistake, or an input AWS would
+reject), then what that validator skips: enums, patterns, maximum lengths, list sizes and numeric maximums.
 
 Output (stdout): JSON ``{"requests": [{"resource", "operation"}], "violations": [text]}``; exit 0 either way
 (the caller asserts), 2 on bad usage.
@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import botocore.session
 import regex
@@ -33,7 +34,7 @@ Request = tuple[str, str, dict[str, Any]]
 
 
 def pascal(value: Any, renames: dict[str, str] | None = None) -> Any:
-    """The provider's camelCase inputs as the API's PascalCase members, recursively; undefined values dropped."""
+    """The provider's camelCase inputs as the API's PascalCase members, recursively; unset values dropped."""
     renames = renames or {}
     if isinstance(value, list):
         return [pascal(item, renames) for item in value]
@@ -128,7 +129,10 @@ def metric_alarm(r: dict[str, Any]) -> list[Request]:
     inputs = dict(r["inputs"])
     queries = inputs.pop("metricQueries", None)
     renames = {"okActions": "OKActions", "statistic": "Statistic"}
-    request = pascal({k: v for k, v in inputs.items() if k not in ("name", "dimensions", "tags")}, renames)
+    request = pascal(
+        {k: v for k, v in inputs.items() if k not in ("name", "dimensions", "tags")},
+        renames,
+    )
     request["AlarmName"] = name_of(r)
     request["Dimensions"] = dimension_list(inputs.get("dimensions"))
     request["Tags"] = tag_list(inputs.get("tags"))
@@ -138,7 +142,7 @@ def metric_alarm(r: dict[str, Any]) -> list[Request]:
 
 
 def metric_query(query: dict[str, Any]) -> dict[str, Any]:
-    """The provider's metricQuery (metric inline) as the API's MetricDataQuery (MetricStat around the Metric)."""
+    """The provider's metricQuery (metric inline) as the API's MetricDataQuery (MetricStat around Metric)."""
     out = pascal({k: v for k, v in query.items() if k != "metric"})
     metric = query.get("metric")
     if metric is not None:
@@ -161,20 +165,33 @@ def metric_query(query: dict[str, Any]) -> dict[str, Any]:
 
 def dashboard(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
-    request = {"DashboardName": inputs["dashboardName"], "DashboardBody": inputs["dashboardBody"]}
+    request = {
+        "DashboardName": inputs["dashboardName"],
+        "DashboardBody": inputs["dashboardBody"],
+    }
     return [("cloudwatch", "PutDashboard", request)]
 
 
 def sns_topic(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
     attributes = {"KmsMasterKeyId": inputs["kmsMasterKeyId"]} if inputs.get("kmsMasterKeyId") else None
-    request = {"Name": name_of(r), "Attributes": attributes, "Tags": tag_list(inputs.get("tags"))}
+    request = {
+        "Name": name_of(r),
+        "Attributes": attributes,
+        "Tags": tag_list(inputs.get("tags")),
+    }
     return [("sns", "CreateTopic", compact(request))]
 
 
 def bucket_policy(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
-    return [("s3", "PutBucketPolicy", {"Bucket": inputs["bucket"], "Policy": inputs["policy"]})]
+    return [
+        (
+            "s3",
+            "PutBucketPolicy",
+            {"Bucket": inputs["bucket"], "Policy": inputs["policy"]},
+        )
+    ]
 
 
 def bucket_lifecycle(r: dict[str, Any]) -> list[Request]:
@@ -197,7 +214,11 @@ def iam_role(r: dict[str, Any]) -> list[Request]:
 
 def iam_role_policy(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
-    request = {"RoleName": inputs["role"], "PolicyName": name_of(r), "PolicyDocument": inputs["policy"]}
+    request = {
+        "RoleName": inputs["role"],
+        "PolicyName": name_of(r),
+        "PolicyDocument": inputs["policy"],
+    }
     return [("iam", "PutRolePolicy", request)]
 
 
@@ -240,8 +261,9 @@ MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:ecr/repository:Repository": ecr_repository,
 }
 
-# botocore's patterns are Java regular expressions. The `regex` module reads their Unicode classes (\p{L},
-# \p{Print}, ...); Java's UTF-16 surrogate-pair range for the supplementary planes needs writing as code points.
+# botocore's patterns are Java regular expressions. The `regex` module reads their Unicode classes
+# (\p{L}, \p{Print}, ...); Java's UTF-16 surrogate-pair range for the supplementary planes needs writing
+# as code points.
 SURROGATE_RANGE = "\\uD800\\uDC00-\\uDBFF\\uDFFF"
 
 
@@ -275,9 +297,13 @@ def check_shape(shape: Shape, value: Any, path: str, problems: list[str]) -> Non
             problems.append(f"{path}: {len(value)} characters, at most {meta['max']} ({shape.name})")
         if "pattern" in meta and not compile_pattern(meta["pattern"]).fullmatch(value):
             problems.append(f"{path}: {value!r} does not match {shape.name}'s pattern {meta['pattern']}")
-    elif shape.type_name in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
-        if "max" in meta and value > meta["max"]:
-            problems.append(f"{path}: {value} is above {shape.name}'s maximum {meta['max']}")
+    elif (
+        shape.type_name in ("integer", "long", "float", "double")
+        and isinstance(value, (int, float))
+        and "max" in meta
+        and value > meta["max"]
+    ):
+        problems.append(f"{path}: {value} is above {shape.name}'s maximum {meta['max']}")
 
 
 def check_request(service: str, operation: str, params: dict[str, Any]) -> list[str]:
@@ -298,7 +324,9 @@ def check(records: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         for service, operation, params in mapping(record):
             requests.append({"resource": record["name"], "operation": f"{service}:{operation}"})
-            violations += [f"{record['name']} ({operation}): {p}" for p in check_request(service, operation, params)]
+            violations += [
+                f"{record['name']} ({operation}): {p}" for p in check_request(service, operation, params)
+            ]
     return {"requests": requests, "violations": violations}
 
 

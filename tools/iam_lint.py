@@ -1,15 +1,15 @@
 """Lint every IAM policy document a Pulumi program makes with parliament (duo-labs' IAM linter).
 
-Input: a JSON list of ``{"type", "name", "inputs"}`` records (tests/aws-contract/iam.test.ts writes it from the
-program run under mocks). Parliament checks each identity policy (role inline policies, managed policies) and the
-bucket policy against its database of AWS actions, resource types and condition keys: unknown actions or
-conditions, a resource of the wrong type for an action, malformed statements, and risky grants.
+Input: a JSON list of ``{"type", "name", "inputs"}`` records (tests/aws-contract/iam.test.ts writes it from
+the program run under mocks). Parliament checks each identity policy (role inline policies, managed policies)
+and the bucket policy against its database of AWS actions, resource types and condition keys: unknown actions
+or conditions, a resource of the wrong type for an action, malformed statements, and risky grants.
 
-Role trust policies are not linted: parliament expects a Resource in every statement, which trust policies never
-have (tests/program/program.test.ts asserts the trust policy exactly).
+Role trust policies are not linted: parliament expects a Resource in every statement, which trust policies
+never have (tests/program/program.test.ts asserts the trust policy exactly).
 
-Output (stdout): JSON ``{"documents": [name], "findings": [text], "accepted": [text]}``; exit 0 either way (the
-caller asserts), 2 on bad usage.
+Output (stdout): JSON ``{"documents": [name], "findings": [text], "accepted": [text]}``; exit 0 either way
+(the caller asserts), 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def lint(records: list[dict[str, Any]]) -> dict[str, list[str]]:
         for finding in policy.findings:
             actions = finding_actions(finding)
             reasons = [ACCEPTED.get((finding.issue, action)) for action in actions]
-            text = f"{record['name']}: {finding.issue} {finding.detail or ''} {', '.join(a for a in actions if a)}"
+            named = ", ".join(a for a in actions if a)
+            text = f"{record['name']}: {finding.issue} {finding.detail or ''} {named}"
             if all(reasons):
                 accepted.append(f"{text.strip()} ({reasons[0]})")
             else:

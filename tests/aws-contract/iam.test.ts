@@ -18,7 +18,9 @@ describe("IAM policy documents linted by parliament", function () {
     it(`${stack.title}: no findings beyond the one accepted (the ECR token)`, async function () {
       const records = awsRecords((await loadProgram(stack.config)).resources);
       const report = runChecker<Report>("iam_lint.py", records);
-      const expected = records.filter((r) => ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(r.type));
+      const expected = records.filter((r) =>
+        ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:s3/bucketPolicy:BucketPolicy"].includes(r.type),
+      );
       assert.deepEqual(report.documents.sort(), expected.map((r) => r.name).sort());
       assert.deepEqual(report.findings, []);
       assert.equal(report.accepted.length, 1);
@@ -31,7 +33,9 @@ describe("IAM policy documents linted by parliament", function () {
     before(async function () {
       records = awsRecords((await loadProgram(exampleStacks()[0].config)).resources);
     });
-    const findings = (edit: (statements: { Action: string[]; Resource: string | string[]; Condition?: object }[]) => void) => {
+    const findings = (
+      edit: (statements: { Action: string[]; Resource: string | string[]; Condition?: object }[]) => void,
+    ) => {
       const copy = structuredClone(records);
       const role = copy.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!;
       const document = JSON.parse(role.inputs.policy);
@@ -41,11 +45,16 @@ describe("IAM policy documents linted by parliament", function () {
     };
 
     it("an action that does not exist", function () {
-      assert.match(findings((s) => (s[0].Action = ["s3:GetObjects"])), /UNKNOWN_ACTION Unknown action s3:GetObjects/);
+      assert.match(
+        findings((s) => (s[0].Action = ["s3:GetObjects"])),
+        /UNKNOWN_ACTION Unknown action s3:GetObjects/,
+      );
     });
 
     it("an action on a resource of the wrong type", function () {
-      const found = findings((s) => (s.find((x) => x.Action.includes("ecr:BatchGetImage"))!.Resource = "arn:aws:s3:::bucket"));
+      const found = findings(
+        (s) => (s.find((x) => x.Action.includes("ecr:BatchGetImage"))!.Resource = "arn:aws:s3:::bucket"),
+      );
       assert.match(found, /RESOURCE_MISMATCH.*ecr:BatchGetImage/);
     });
 

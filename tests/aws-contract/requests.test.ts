@@ -62,7 +62,8 @@ describe("AWS API requests against botocore's service models", function () {
 
     it("an inference AMI version SageMaker does not have", function () {
       const found = violations(
-        (c) => (ofType(c, CONFIG).inputs.productionVariants[0].inferenceAmiVersion = "al2-ami-sagemaker-inference-gpu-9"),
+        (c) =>
+          (ofType(c, CONFIG).inputs.productionVariants[0].inferenceAmiVersion = "al2-ami-sagemaker-inference-gpu-9"),
       );
       assert.match(found, /InferenceAmiVersion: 'al2-ami-sagemaker-inference-gpu-9' is not one of/);
     });
