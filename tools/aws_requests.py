@@ -6,6 +6,7 @@ request the provider sends to create it (CreateModel, PutMetricAlarm, ...), whic
 operation's input shape in botocore's JSON model: botocore's own ParamValidator (required members, types,
 minimum lengths and values, members the shape does not have: a mapping mistake, or an input AWS would
 reject), then what that validator skips: enums, patterns, maximum lengths, list sizes and numeric maximums.
+A few rules that API references state in words are checked too (see ``documented_rules``).
 
 Output (stdout): JSON ``{"requests": [{"resource", "operation"}], "violations": [text]}``; exit 0 either way
 (the caller asserts), 2 on bad usage.
@@ -306,9 +307,25 @@ def check_shape(shape: Shape, value: Any, path: str, problems: list[str]) -> Non
         problems.append(f"{path}: {value} is above {shape.name}'s maximum {meta['max']}")
 
 
+# PutMetricAlarm's API reference: with Metrics, none of the single-metric members, and exactly one query
+# returning data (the one the alarm watches). The JSON model cannot express either rule.
+SINGLE_METRIC_MEMBERS = ("MetricName", "Namespace", "Dimensions", "Period", "Statistic", "ExtendedStatistic")
+
+
+def documented_rules(operation: str, params: dict[str, Any]) -> list[str]:
+    """Rules the API reference states beyond the model's shapes."""
+    if operation != "PutMetricAlarm" or "Metrics" not in params:
+        return []
+    problems = [f"Metrics excludes {m}" for m in SINGLE_METRIC_MEMBERS if m in params]
+    returning = [q.get("Id") for q in params["Metrics"] if q.get("ReturnData", True)]
+    if len(returning) != 1:
+        problems.append(f"exactly one of Metrics must have ReturnData true, got {returning}")
+    return problems
+
+
 def check_request(service: str, operation: str, params: dict[str, Any]) -> list[str]:
     model = botocore.session.get_session().get_service_model(service).operation_model(operation)
-    problems: list[str] = []
+    problems = documented_rules(operation, params)
     report = ParamValidator().validate(params, model.input_shape)
     if report.has_errors():
         problems.extend(line.strip() for line in report.generate_report().splitlines() if line.strip())

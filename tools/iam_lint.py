@@ -14,11 +14,33 @@ Output (stdout): JSON ``{"documents": [name], "findings": [text], "accepted": [t
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
+import types
+from pathlib import Path
 from typing import Any
 
-from parliament import analyze_policy_string
+
+def _provide_pkg_resources() -> None:
+    """parliament 1.6.4 finds its data files with pkg_resources.resource_filename, which setuptools no
+    longer ships since version 81 (the lock has 84.2.1): give it that one function, from the package path."""
+    if importlib.util.find_spec("pkg_resources") is not None:
+        return
+    shim = types.ModuleType("pkg_resources")
+
+    def resource_filename(package: str, resource: str) -> str:
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(package)
+        return str(Path(spec.origin).parent / resource)
+
+    shim.resource_filename = resource_filename  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = shim
+
+
+_provide_pkg_resources()
+from parliament import analyze_policy_string  # noqa: E402
 
 POLICY_DOCUMENTS = {
     "aws:iam/rolePolicy:RolePolicy": "policy",

@@ -87,5 +87,18 @@ describe("AWS API requests against botocore's service models", function () {
       assert.match(found, /ContainerStartupHealthCheckTimeoutInSeconds: 7200 is above/);
       assert.match(found, /CreateModel.*Unknown parameter in PrimaryContainer: "EnvironmentVariables"/);
     });
+
+    it("a metric math alarm that also names a single metric's period, or returns two series", function () {
+      const mathAlarm = (c: Recorded[]) =>
+        c.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricQueries)!;
+      assert.match(
+        violations((c) => (mathAlarm(c).inputs.period = 60)),
+        /PutMetricAlarm\): Metrics excludes Period/,
+      );
+      assert.match(
+        violations((c) => (mathAlarm(c).inputs.metricQueries[0].returnData = true)),
+        /exactly one of Metrics must have ReturnData true/,
+      );
+    });
   });
 });

@@ -147,6 +147,15 @@ describe("Pulumi program under mocks", function () {
     assert.equal(packaging.inputs.dir, undefined, "runs in the project directory, named by no absolute path");
   });
 
+  it("keeps model prefixes on purpose: no delete step, and no lifecycle rule reaches models/", function () {
+    const packaging = one("command:local:Command");
+    assert.equal(packaging.inputs.delete, undefined, "a model change or destroy leaves the uploaded prefix");
+    const rules: Json[] = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    for (const rule of rules.filter((r) => r.expiration)) {
+      assert.ok(!"models/".startsWith(rule.filter.prefix), `${rule.id} would expire models/`);
+    }
+  });
+
   it("runs the image by digest with the model as an uncompressed S3 prefix, network isolated", function () {
     const model = one("aws:sagemaker/model:Model");
     const container = model.inputs.primaryContainer;
