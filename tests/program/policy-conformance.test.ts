@@ -236,6 +236,21 @@ describe("Pulumi program (dev stack) under the policy pack", function () {
       resource: () => nameOf("aws:appautoscaling/target:Target"),
       message: /minCapacity 0 but no step scaling policy/,
     },
+    {
+      title: "the failure alarm on a per-variant metric with EndpointName only",
+      edit: (all) =>
+        all.map((r) => {
+          if (!r.name.endsWith("-failures")) return r;
+          const copy = structuredClone(r);
+          const [first] = copy.inputs.metricQueries;
+          first.metric.dimensions = { EndpointName: first.metric.dimensions.EndpointName };
+          return copy;
+        }),
+      policy: "variant-alarms-endpoint-and-variant",
+      resource: () => resources.find((r) => r.name.endsWith("-failures"))!.name,
+      message:
+        /Invocation5XXErrors has dimensions \[EndpointName\]; SageMaker publishes it with EndpointName and VariantName/,
+    },
   ];
 
   for (const negative of negatives) {
