@@ -46,6 +46,7 @@ async function main(): Promise<number> {
   const endpoint = stringOption(parsed.values, "endpoint");
   const variant = stringOption(parsed.values, "variant");
   const price = numberOption(parsed.values, "price-per-hour", { min: 0, integer: false });
+  if (price === 0) throw new UsageError("--price-per-hour must be above 0 (a free instance needs no report)");
   // The stack is only consulted when --stack is given or a value is missing: with all three flags no Pulumi CLI.
   const needStack = stack !== undefined || endpoint === undefined || variant === undefined || price === undefined;
   const outputs: StackOutputs = needStack
