@@ -25,7 +25,8 @@ from conftest import wav_bytes
 
 from whisper_server.audio import decode
 
-PING_BUDGET_SECONDS = 0.1
+# SageMaker allows /ping 2 s; a quarter of that shows it never waits for the job, even on a busy machine.
+PING_BUDGET_SECONDS = 0.5
 LONG_AUDIO_REPEATS = 4  # the 8 meeting parts (~62 s) four times: over four minutes
 
 
