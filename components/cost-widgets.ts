@@ -22,17 +22,18 @@ export const COST_PERIOD_SECONDS = 3600;
 
 /**
  * The metric-math expressions, by id. `audio` is the AudioSeconds Sum, `samples` the CPUUtilization SampleCount
- * (one per instance per minute, so samples / 60 = instance hours), `busy` the ProcessingSeconds Sum. A period
- * without samples or without audio has no value (nothing is filled with 0): no data is shown as a gap, never
- * as a cost of $0.
+ * (one per instance per minute, so samples / 60 = instance hours), `busy` the ProcessingSeconds Sum. Arithmetic
+ * on two series has a point only where both have one, and nothing here is FILLed: an hour without samples has no
+ * cost (a gap, never $0), an hour without successful audio no $ per audio hour. No IF is needed against a zero
+ * divisor: AudioSeconds and ProcessingSeconds are only published by a successful transcription.
  */
 export function costExpressions(pricePerHour: number): Record<string, string> {
   return {
     audioHours: "audio / 3600",
     instanceHours: "samples / 60",
     dollars: `samples / 60 * ${pricePerHour}`,
-    dollarsPerAudioHour: `IF(audio > 0, (samples / 60 * ${pricePerHour}) / (audio / 3600))`,
-    xRealtime: "IF(busy > 0, audio / busy)",
+    dollarsPerAudioHour: `(samples / 60 * ${pricePerHour}) / (audio / 3600)`,
+    xRealtime: "audio / busy",
   };
 }
 

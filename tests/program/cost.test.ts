@@ -68,7 +68,8 @@ describe("cost measurement in the program (defaults: ml.g4dn.xlarge at its us-ea
     assert.equal(expressions.get("audioHours"), "audio / 3600");
     assert.equal(expressions.get("instanceHours"), "samples / 60");
     assert.equal(expressions.get("dollars"), "samples / 60 * 0.7364");
-    assert.equal(expressions.get("dollarsPerAudioHour"), "IF(audio > 0, (samples / 60 * 0.7364) / (audio / 3600))");
+    assert.equal(expressions.get("dollarsPerAudioHour"), "(samples / 60 * 0.7364) / (audio / 3600)");
+    assert.equal(expressions.get("xRealtime"), "audio / busy");
   });
 
   it("never fills gaps with zeros: no FILL in any expression, per-hour periods on the cost widgets", function () {
