@@ -41,3 +41,5 @@ export const clientPolicyArn = service.clientPolicyArn;
 export const callerPolicyArns = service.callerPolicyArns;
 export const imageUri = service.imageUri;
 export const modelDataUrl = service.modelDataUrl;
+export const variantName = service.variantName;
+export const instancePricePerHour = service.instancePricePerHour;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
 import type { StackConfig } from "./config";
+import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
@@ -35,6 +36,10 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly callerPolicyArns: pulumi.Output<Record<string, string>>;
   public readonly imageUri: pulumi.Output<string>;
   public readonly modelDataUrl: pulumi.Output<string>;
+  /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
+  public readonly variantName: string;
+  /** US dollars per instance-hour the cost figures use (read by `npm run cost`). */
+  public readonly instancePricePerHour: number;
 
   constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:index:WhisperService", name, args, opts);
@@ -81,6 +86,11 @@ export class WhisperService extends pulumi.ComponentResource {
       },
       child,
     );
+    const costMetrics = new CostMetrics(
+      `${name}-cost`,
+      { endpointName, logRetentionDays: config.logRetentionDays, tags },
+      child,
+    );
     const s3 = (prefix: string) => pulumi.interpolate`s3://${storage.bucketName}/${prefix}`;
     const endpoint = new AsyncEndpoint(
       `${name}-endpoint`,
@@ -90,7 +100,8 @@ export class WhisperService extends pulumi.ComponentResource {
         imageUri: image.imageUri,
         modelDataUrl: model.modelDataUrl,
         executionRoleArn: role.roleArn,
-        modelDependsOn: [role.policy],
+        // The log group must exist before an instance starts, or SageMaker creates it (without retention).
+        modelDependsOn: [role.policy, costMetrics.logGroup],
         outputPath: s3(PREFIXES.outputs),
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
@@ -120,6 +131,8 @@ export class WhisperService extends pulumi.ComponentResource {
         region,
         alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
         oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
+        costNamespace: costMetrics.namespace,
+        instancePricePerHour: config.instancePricePerHour,
         tags,
       },
       child,
@@ -147,6 +160,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.callerPolicyArns = pulumi.all(callerPolicies).apply((pairs) => Object.fromEntries(pairs));
     this.imageUri = image.imageUri;
     this.modelDataUrl = model.modelDataUrl;
+    this.variantName = endpoint.variantName;
+    this.instancePricePerHour = config.instancePricePerHour;
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
@@ -155,6 +170,8 @@ export class WhisperService extends pulumi.ComponentResource {
       callerPolicyArns: this.callerPolicyArns,
       imageUri: this.imageUri,
       modelDataUrl: this.modelDataUrl,
+      variantName: this.variantName,
+      instancePricePerHour: this.instancePricePerHour,
     });
   }
 }

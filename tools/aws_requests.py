@@ -6,7 +6,8 @@ request the provider sends to create it (CreateModel, PutMetricAlarm, ...), whic
 operation's input shape in botocore's JSON model: botocore's own ParamValidator (required members, types,
 minimum lengths and values, members the shape does not have: a mapping mistake, or an input AWS would
 reject), then what that validator skips: enums, patterns, maximum lengths, list sizes and numeric maximums.
-A few rules that API references state in words are checked too (see ``documented_rules``).
+Rules stated only in words are checked too: the API reference's (``documented_rules``) and the value lists
+in the model's own documentation strings (``documented_values``, e.g. log retention days).
 
 Output (stdout): JSON ``{"requests": [{"resource", "operation"}], "violations": [text]}``; exit 0 either way
 (the caller asserts), 2 on bad usage.
@@ -173,6 +174,41 @@ def dashboard(r: dict[str, Any]) -> list[Request]:
     return [("cloudwatch", "PutDashboard", request)]
 
 
+def log_group(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    name = name_of(r)
+    requests: list[Request] = [
+        ("logs", "CreateLogGroup", compact({"logGroupName": name, "tags": inputs.get("tags") or None}))
+    ]
+    if inputs.get("retentionInDays") is not None:
+        retention = {"logGroupName": name, "retentionInDays": inputs["retentionInDays"]}
+        requests.append(("logs", "PutRetentionPolicy", retention))
+    return requests
+
+
+def log_metric_filter(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    transformation = inputs["metricTransformation"]
+    request = {
+        "logGroupName": inputs["logGroupName"],
+        "filterName": name_of(r),
+        "filterPattern": inputs["pattern"],
+        "metricTransformations": [
+            compact(
+                {
+                    "metricName": transformation["name"],
+                    "metricNamespace": transformation["namespace"],
+                    "metricValue": transformation["value"],
+                    "defaultValue": transformation.get("defaultValue"),
+                    "dimensions": transformation.get("dimensions"),
+                    "unit": transformation.get("unit"),
+                }
+            )
+        ],
+    }
+    return [("logs", "PutMetricFilter", request)]
+
+
 def sns_topic(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
     attributes = {"KmsMasterKeyId": inputs["kmsMasterKeyId"]} if inputs.get("kmsMasterKeyId") else None
@@ -253,6 +289,8 @@ MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:appautoscaling/policy:Policy": scaling_policy,
     "aws:cloudwatch/metricAlarm:MetricAlarm": metric_alarm,
     "aws:cloudwatch/dashboard:Dashboard": dashboard,
+    "aws:cloudwatch/logGroup:LogGroup": log_group,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": log_metric_filter,
     "aws:sns/topic:Topic": sns_topic,
     "aws:s3/bucketPolicy:BucketPolicy": bucket_policy,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucket_lifecycle,
@@ -298,13 +336,22 @@ def check_shape(shape: Shape, value: Any, path: str, problems: list[str]) -> Non
             problems.append(f"{path}: {len(value)} characters, at most {meta['max']} ({shape.name})")
         if "pattern" in meta and not compile_pattern(meta["pattern"]).fullmatch(value):
             problems.append(f"{path}: {value!r} does not match {shape.name}'s pattern {meta['pattern']}")
-    elif (
-        shape.type_name in ("integer", "long", "float", "double")
-        and isinstance(value, (int, float))
-        and "max" in meta
-        and value > meta["max"]
-    ):
-        problems.append(f"{path}: {value} is above {shape.name}'s maximum {meta['max']}")
+    elif shape.type_name in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
+        if "max" in meta and value > meta["max"]:
+            problems.append(f"{path}: {value} is above {shape.name}'s maximum {meta['max']}")
+        allowed = documented_values(shape)
+        if allowed and value not in allowed:
+            problems.append(f"{path}: {value} is not one of the values {shape.name}'s documentation allows")
+
+
+POSSIBLE_VALUES = regex.compile(r"Possible values are:? ((?:\d+, )+(?:and )?\d+)")
+
+
+def documented_values(shape: Shape) -> set[int]:
+    """Numbers a shape's documentation in the model lists as its only values ("Possible values are: 1, 3,
+    and 5"), e.g. CloudWatch Logs' retention days; empty when it lists none."""
+    match = POSSIBLE_VALUES.search(shape.documentation or "")
+    return {int(n) for n in regex.findall(r"\d+", match.group(1))} if match else set()
 
 
 # PutMetricAlarm's API reference: with Metrics, none of the single-metric members, and exactly one query

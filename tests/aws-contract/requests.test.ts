@@ -30,6 +30,9 @@ const EVERY_OPERATION = [
   "iam:PutRolePolicy",
   "iam:CreatePolicy",
   "ecr:CreateRepository",
+  "logs:CreateLogGroup",
+  "logs:PutRetentionPolicy",
+  "logs:PutMetricFilter",
 ];
 
 describe("AWS API requests against botocore's service models", function () {
@@ -86,6 +89,11 @@ describe("AWS API requests against botocore's service models", function () {
       assert.match(found, /PutMetricAlarm.*EvaluationPeriods/);
       assert.match(found, /ContainerStartupHealthCheckTimeoutInSeconds: 7200 is above/);
       assert.match(found, /CreateModel.*Unknown parameter in PrimaryContainer: "EnvironmentVariables"/);
+    });
+
+    it("a log retention CloudWatch Logs does not offer", function () {
+      const found = violations((c) => (ofType(c, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays = 100));
+      assert.match(found, /PutRetentionPolicy.*retentionInDays/);
     });
 
     it("a metric math alarm that also names a single metric's period, or returns two series", function () {
