@@ -95,8 +95,8 @@ export function executionStatements(r: {
 /**
  * Who may assume the role: SageMaker, and only on behalf of this account's SageMaker resources in this region
  * (cross-service confused deputy prevention: SageMaker documents `aws:SourceAccount` and `aws:SourceArn` for the
- * roles its inference resources assume). Without them any SageMaker customer naming this role's ARN would be
- * stopped only by SageMaker's own checks.
+ * roles its inference resources assume: https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+ * Without them any SageMaker customer naming this role's ARN would be stopped only by SageMaker's own checks.
  */
 export function trustPolicy(r: { accountId: string; partition: string; region: string }): object {
   return {
