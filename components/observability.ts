@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 import { costWidgets } from "./cost-widgets";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
-
-/** Per-instance host metrics (CPU, GPU, memory); dimensions EndpointName + VariantName. */
-const ENDPOINT_HOST_NAMESPACE = "/aws/sagemaker/Endpoints";
 
 /**
  * Per-variant async metrics (dimensions EndpointName + VariantName) whose sum counts requests the SERVICE failed:
@@ -64,8 +62,8 @@ export class Observability extends pulumi.ComponentResource {
             args.variantName,
           ];
           const instances = [
-            ENDPOINT_HOST_NAMESPACE,
-            "CPUUtilization",
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
             "EndpointName",
             endpoint,
             "VariantName",

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 
 /** CloudWatch namespace of the SageMaker endpoint metrics. */
 export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
@@ -22,20 +23,24 @@ export interface ScaleToZeroArgs {
 }
 
 /**
- * Metric math of the step scale-in (each line a query id = expression): the number of instances the fleet can
- * give up while keeping max(1, ceil(backlog / target)) and while at least one instance is idle (backlog below
- * the instance count). The backlog counts queued AND running requests, so a fleet where every instance may be
- * running a job never shrinks, and with any backlog at least one instance stays (the idle path alone goes to 0).
- * The instance count is the backlog over the backlog per instance (both published with EndpointName only).
+ * Metric math of the step scale-in (each line a query id = expression) over two per-minute metrics: `backlog`
+ * (ApproximateBacklogSize, queued AND running requests) and `instances` (the SampleCount of the instances'
+ * CPUUtilization: each running instance publishes one sample a minute). It yields the number of instances the
+ * fleet can give up while keeping max(1, ceil(backlog / target)), and only while at least one instance is idle
+ * (backlog below the instance count): a fleet whose instances may all be running a job never shrinks, and with
+ * any backlog at least one instance stays (the idle path alone goes to 0). A minute without a backlog datapoint
+ * counts as an empty backlog, so a trickle (one request every few minutes, the backlog 0 most minutes) shrinks the
+ * fleet too. The instance count does not come from the backlog metrics: with an empty backlog their ratio is
+ * undefined, which is exactly when the surplus is largest.
  */
 export function surplusExpressions(target: number): { id: string; expression: string; label: string }[] {
   return [
-    { id: "instances", expression: "IF(perInstance > 0, FLOOR(backlog / perInstance + 0.5), 0)", label: "instances" },
-    { id: "needed", expression: `CEIL(backlog / ${target})`, label: "instances the backlog needs" },
+    { id: "pending", expression: "FILL(backlog, 0)", label: "requests queued or running" },
+    { id: "needed", expression: `CEIL(pending / ${target})`, label: "instances the backlog needs" },
     { id: "keep", expression: "IF(needed < 1, 1, needed)", label: "instances to keep" },
     {
       id: "surplus",
-      expression: "IF(backlog < instances, instances - keep, 0)",
+      expression: "IF(pending < instances, instances - keep, 0)",
       label: "instances that can go without cutting a job",
     },
   ];
@@ -145,10 +150,16 @@ export class ScaleToZero extends pulumi.ComponentResource {
       },
       child,
     );
-    const backlogQuery = (id: string, metricName: string) => ({
+    const minuteOf = (
+      id: string,
+      namespace: string,
+      metricName: string,
+      dims: Record<string, pulumi.Input<string>>,
+      stat: string,
+    ) => ({
       id,
       returnData: false,
-      metric: { namespace: SAGEMAKER_NAMESPACE, metricName, dimensions, stat: "Average", period: 60 },
+      metric: { namespace, metricName, dimensions: dims, stat, period: 60 },
     });
     new aws.cloudwatch.MetricAlarm(
       `${name}-surplus`,
@@ -157,15 +168,21 @@ export class ScaleToZero extends pulumi.ComponentResource {
           `For ${SCALE_IN_MINUTES} minutes the backlog needed fewer instances than running, with one idle: ` +
           "remove one.",
         metricQueries: [
-          backlogQuery("backlog", "ApproximateBacklogSize"),
-          backlogQuery("perInstance", "ApproximateBacklogSizePerInstance"),
+          minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
+          minuteOf(
+            "instances",
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
+            { EndpointName: args.endpointName, VariantName: args.variantName },
+            "SampleCount",
+          ),
           ...surplusExpressions(args.backlogTargetPerInstance).map((e) => ({ ...e, returnData: e.id === "surplus" })),
         ],
         evaluationPeriods: SCALE_IN_MINUTES,
         datapointsToAlarm: SCALE_IN_MINUTES,
         threshold: 1,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
-        // No data means no instance or no backlog: the idle path decides then.
+        // No instance sample means no instance: nothing to remove (the from-zero path decides then).
         treatMissingData: "notBreaching",
         alarmActions: [stepIn.arn],
         tags: args.tags,

@@ -251,13 +251,18 @@ describe("Pulumi program under mocks", function () {
     const metrics = queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metricName, q.metric.dimensions]);
     assert.deepEqual(metrics, [
       ["backlog", "ApproximateBacklogSize", { EndpointName: ENDPOINT }],
-      ["perInstance", "ApproximateBacklogSizePerInstance", { EndpointName: ENDPOINT }],
+      ["instances", "CPUUtilization", { EndpointName: ENDPOINT, VariantName: "whisper" }],
+    ]);
+    const stats = queries.filter((q) => q.metric).map((q) => [q.metric.namespace, q.metric.stat, q.metric.period]);
+    assert.deepEqual(stats, [
+      ["AWS/SageMaker", "Maximum", 60],
+      ["/aws/sagemaker/Endpoints", "SampleCount", 60],
     ]);
     assert.deepEqual(
       queries.filter((q) => q.returnData).map((q) => q.id),
       ["surplus"],
     );
-    assert.match(queries.find((q) => q.id === "needed").expression, /CEIL\(backlog \/ 5\)/);
+    assert.match(queries.find((q) => q.id === "needed").expression, /CEIL\(pending \/ 5\)/);
     assert.equal(inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
     assert.equal(inputs.threshold, 1);
     assert.equal(inputs.evaluationPeriods, 5);
