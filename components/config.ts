@@ -27,11 +27,12 @@ export interface StackConfig {
   readonly modelRevision: string;
   /** Local directory with a CTranslate2 model to upload instead of a Hugging Face revision. */
   readonly modelLocalDir?: string;
-  readonly computeType: ComputeType;
-  /** Batched-inference batch size (WHISPER_BATCH_SIZE). */
-  readonly batchSize: number;
-  /** Default beam size (WHISPER_BEAM_SIZE). */
-  readonly beamSize: number;
+  /** WHISPER_COMPUTE_TYPE; unset: the server's default for the GPU (float16). */
+  readonly computeType?: ComputeType;
+  /** WHISPER_BATCH_SIZE, chunks per batch on the GPU; unset: the server's default. */
+  readonly batchSize?: number;
+  /** WHISPER_BEAM_SIZE, the default beam width; unset: the server's default. */
+  readonly beamSize?: number;
   /** Days after which async request data (inputs, outputs, failures) expires. */
   readonly retentionDays: number;
   /** Customer-managed KMS key ARN for the bucket, async outputs and SNS topics; AES256/AWS-managed when unset. */
@@ -87,9 +88,6 @@ export const DEFAULTS = {
   maxConcurrentInvocationsPerInstance: 4,
   modelRepo: "Systran/faster-whisper-large-v3",
   modelRevision: "edaa852ec7e145841d8ffdb056a99866b5f0a478",
-  computeType: "float16",
-  batchSize: 16,
-  beamSize: 5,
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
   resultInNotifications: false,
@@ -130,8 +128,14 @@ export const CUDA12_AMI_VERSIONS = ["al2-ami-sagemaker-inference-gpu-3-1"] as co
 
 export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16", "int8", "float32"];
 
-/** Smallest queue the container accepts (WHISPER_MAX_QUEUE >= 8 in the server contract). */
-export const MIN_CONTAINER_QUEUE = 8;
+/**
+ * Bounds of the server settings a stack may set, checked at preview rather than at the container's start. The
+ * server's pydantic fields own them (WHISPER_BATCH_SIZE, WHISPER_BEAM_SIZE); a contract test compares the two.
+ */
+export const SERVER_SETTING_BOUNDS = {
+  batchSize: { setting: "WHISPER_BATCH_SIZE", min: 1, max: 128 },
+  beamSize: { setting: "WHISPER_BEAM_SIZE", min: 1, max: 20 },
+} as const;
 
 export class ConfigError extends Error {}
 
@@ -143,7 +147,9 @@ const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
 /** A caller name: a key prefix segment and part of an IAM policy name, so lowercase letters, digits and '-'. */
 const CALLER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number {
+function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number;
+function integer(get: ConfigGetter, key: string, fallback: undefined, min: number, max: number): number | undefined;
+function integer(get: ConfigGetter, key: string, fallback: number | undefined, min: number, max: number) {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -153,7 +159,14 @@ function integer(get: ConfigGetter, key: string, fallback: number, min: number, 
   return value;
 }
 
-function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T {
+function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T;
+function oneOf<T extends string>(
+  get: ConfigGetter,
+  key: string,
+  fallback: undefined,
+  allowed: readonly T[],
+): T | undefined;
+function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T | undefined, allowed: readonly T[]) {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -318,9 +331,22 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     modelRepo,
     modelRevision,
     modelLocalDir,
-    computeType: oneOf(get, "computeType", DEFAULTS.computeType, COMPUTE_TYPES),
-    batchSize: integer(get, "batchSize", DEFAULTS.batchSize, 1, 128),
-    beamSize: integer(get, "beamSize", DEFAULTS.beamSize, 1, 20),
+    // The server owns these settings and their defaults: unset stays unset (see server-environment.ts).
+    computeType: oneOf(get, "computeType", undefined, COMPUTE_TYPES),
+    batchSize: integer(
+      get,
+      "batchSize",
+      undefined,
+      SERVER_SETTING_BOUNDS.batchSize.min,
+      SERVER_SETTING_BOUNDS.batchSize.max,
+    ),
+    beamSize: integer(
+      get,
+      "beamSize",
+      undefined,
+      SERVER_SETTING_BOUNDS.beamSize.min,
+      SERVER_SETTING_BOUNDS.beamSize.max,
+    ),
     retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
     kmsKeyArn,
     alarmTopicArn,

@@ -22,6 +22,8 @@ describe("stack config", function () {
     assert.deepEqual(config.tags, {});
     assert.deepEqual(config.callers, []);
     assert.equal(config.kmsKeyAllowsCloudWatch, false);
+    // Server settings stay unset unless the stack sets them: the server's defaults apply.
+    assert.deepEqual([config.computeType, config.batchSize, config.beamSize], [undefined, undefined, undefined]);
   });
 
   it("routes alarms to a KMS-encrypted error topic only when the key policy is confirmed to let CloudWatch in", function () {
