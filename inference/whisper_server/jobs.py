@@ -168,17 +168,18 @@ class JobQueue:
 
     def _work(self) -> None:
         while (job := self._next_job()) is not None:
+            result: Any = None
+            error: Exception | None = None
             try:
                 result = job.work()
-            except Exception as error:  # handed to the request, which logs it
-                _answer(job, error=error)
-            else:
-                _answer(job, result=result)
-            finally:
-                with self._lock:
-                    job.state = "done"
-                    self._running = None
-                job.ticket.release()
+            except Exception as e:  # handed to the request, which logs it
+                error = e
+            with self._lock:
+                job.state = "done"
+                self._running = None
+            # The place is given back before the answer, so a client that has its answer finds it free.
+            job.ticket.release()
+            _answer(job, result=result, error=error)
 
     def _next_job(self) -> _Job[Any] | None:
         """Blocks until a job is due and marks it running; None once the queue is shut down.
