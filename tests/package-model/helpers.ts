@@ -90,13 +90,7 @@ export function hubArgs(revision = REVISION): string[] {
   return ["--repo", REPO, "--revision", revision, "--bucket", BUCKET, "--part-size-mb", String(PART_SIZE_MB)];
 }
 
-export function s3ClientFor(moto: MotoServer): S3Client {
-  return new S3Client({
-    endpoint: moto.endpoint,
-    region: moto.awsEnv.AWS_REGION,
-    credentials: { accessKeyId: moto.awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: moto.awsEnv.AWS_SECRET_ACCESS_KEY },
-  });
-}
+export { s3ClientFor } from "../support/moto";
 
 /** A fresh, versioned bucket: object versions show how many times each key was written. */
 export async function createVersionedBucket(s3: S3Client, bucket = BUCKET): Promise<void> {
