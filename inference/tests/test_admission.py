@@ -49,6 +49,7 @@ class Exchange:
     disconnect: asyncio.Event | None = None  # the client leaves once this is set (after the body)
     received: int = 0
     status: int | None = None
+    headers_sent: list[tuple[bytes, bytes]] = field(default_factory=list)
     answer: bytes = b""
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -65,6 +66,7 @@ class Exchange:
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
+            self.headers_sent = list(message.get("headers", []))
         elif message["type"] == "http.response.body":
             self.answer += message.get("body", b"")
             if not message.get("more_body"):
@@ -129,6 +131,7 @@ def test_a_full_queue_refuses_before_reading_the_body(
         assert refused.status == 503
         assert b"queue_full" in refused.answer
         assert refused.received == 0  # not a byte of the body was read
+        assert (b"connection", b"close") in refused.headers_sent  # and the upload is cut short
 
         transcriber.release.set()
         await asyncio.gather(*tasks)

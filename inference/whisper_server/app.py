@@ -137,6 +137,10 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
             level = logging.ERROR
         record["total_seconds"] = round(time.perf_counter() - started, 3)
         response.headers["X-Request-Id"] = request_id
+        if "bytes" not in record:
+            # Answered before the body was read (a full queue, a bad option): closing the connection stops an
+            # upload that would otherwise go on, only for uvicorn to discard it.
+            response.headers["Connection"] = "close"
         log.log(level, "invocation", extra=record)
         return response
 
