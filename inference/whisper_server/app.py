@@ -112,7 +112,6 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         request_id = _request_id(request)
         started = time.perf_counter()
         record: dict[str, Any] = {"request_id": request_id}
-        level = logging.INFO
         try:
             response = await _invoke(request, app.state.transcriber, app.state.jobs, settings, record)
             record.update(status=200, outcome="ok")
@@ -134,14 +133,13 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
                 status_code=500,
             )
             record.update(status=500, outcome="internal_error")
-            level = logging.ERROR
         record["total_seconds"] = round(time.perf_counter() - started, 3)
         response.headers["X-Request-Id"] = request_id
         if "bytes" not in record:
             # Answered before the body was read (a full queue, a bad option): closing the connection stops an
             # upload that would otherwise go on, only for uvicorn to discard it.
             response.headers["Connection"] = "close"
-        log.log(level, "invocation", extra=record)
+        log.info("invocation", extra=record)
         return response
 
     return app
