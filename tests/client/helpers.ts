@@ -39,13 +39,17 @@ export function runCli(
         // The SDK's Node-version notice would only add noise to the stderr the tests read.
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
         stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group: tsx runs the script in a child process, and a kill must reach that one too.
+        detached: true,
       },
     );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = control.killAfterMs ? setTimeout(() => child.kill("SIGKILL"), control.killAfterMs) : undefined;
+    const killer = control.killAfterMs
+      ? setTimeout(() => killProcessGroup(child.pid!), control.killAfterMs)
+      : undefined;
     control.onStart?.(child);
     child.once("error", reject);
     child.once("close", (code, signal) => {
@@ -53,6 +57,25 @@ export function runCli(
       resolve({ code, stdout, stderr, signal, seconds: (Date.now() - started) / 1000 });
     });
   });
+}
+
+/** SIGKILLs every process of the group `pid` leads (a CLI started by {@link runCli}); quiet if none is left. */
+export function killProcessGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // the group has ended
+  }
+}
+
+/** Whether any process of the group `pid` leads is still running. */
+export function processGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One queued async result: the object moto writes at OutputLocation, or at FailureLocation. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resultNames } from "../../scripts/client/batch-plan";
 import { objectKeys, repoRoot, useMotoWithBucket, type MotoServer } from "../support/moto";
-import { queueAsyncResults, runCli, transcriptJson } from "./helpers";
+import { killProcessGroup, processGroupAlive, queueAsyncResults, runCli, transcriptJson } from "./helpers";
 
 // What a careless user or a broken endpoint can do to the CLIs: a hung S3, a FIFO as input, names that would
 // collide, a result that is not what was asked for. Each must end the CLI in bounded time with a clear exit code.
@@ -55,6 +55,7 @@ describe("client CLIs under hostile conditions", function () {
   it("SIGTERM ends a CLI even while a read is stuck in Node's thread pool", async () => {
     const fifo = join(work, "stuck");
     execFileSync("mkfifo", [fifo]);
+    let pid = 0;
     const run = await runCli(
       "tests/support/stuck-cli.ts",
       [fifo],
@@ -62,6 +63,7 @@ describe("client CLIs under hostile conditions", function () {
       {
         killAfterMs: 20_000,
         onStart: (child) => {
+          pid = child.pid!;
           child.stderr!.on("data", (chunk: Buffer) => {
             if (chunk.toString().includes("reading")) setTimeout(() => child.kill("SIGTERM"), 300);
           });
@@ -71,6 +73,10 @@ describe("client CLIs under hostile conditions", function () {
     assert.notEqual(run.signal, "SIGKILL", "SIGTERM did not end the CLI");
     assert.ok(run.code === 143 || run.signal === "SIGTERM", `code ${run.code}, signal ${run.signal}`);
     assert.ok(run.seconds! < 15, `took ${run.seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const leftover = processGroupAlive(pid);
+    killProcessGroup(pid);
+    assert.ok(!leftover, "tsx's child process (the script itself) is still running");
   });
 
   it("names results uniquely when sources share a stem or one's stem is another's name", async () => {
