@@ -4,7 +4,7 @@
  * stops the server, also on errors and Ctrl-C.
  */
 import { existsSync, statSync } from "node:fs";
-import { booleanOption, parseCli, runMain, stringOption } from "./client/cli";
+import { SIGNAL_GRACE_MS, booleanOption, parseCli, runMain, stringOption } from "./client/cli";
 import { ExitCode, UsageError } from "./client/errors";
 import { LocalTranscriber } from "./client/local-transcriber";
 import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
@@ -67,4 +67,5 @@ async function main(): Promise<number> {
   }
 }
 
-runMain(main);
+// main stops the server on a signal itself; SIGNAL_GRACE_MS covers its 10 s SIGTERM-then-SIGKILL.
+runMain(main, SIGNAL_GRACE_MS);

@@ -6,6 +6,7 @@ characters). Values may be percent-encoded so that a prompt can carry `;`, `=` o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from typing import Any
@@ -17,6 +18,10 @@ HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TEXT = 1000
+# Python's int() and float() also take other scripts' digits (e.g. Arabic-Indic five, U+0665) and
+# underscores ("1_0"): a header value is plain ASCII decimal or it is wrong.
+_ASCII_INTEGER = re.compile(r"[0-9]+")
+_ASCII_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,9 @@ def _boolean(key: str, raw: str) -> bool:
 
 def _integer(low: int, high: int) -> Callable[[str, str], int]:
     def parse(key: str, raw: str) -> int:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'") from None
+        if not _ASCII_INTEGER.fullmatch(raw):
+            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'")
+        value = int(raw)
         if not low <= value <= high:
             raise bad_option(key, f"must be {low}-{high}, got {value}")
         return value
@@ -66,10 +70,9 @@ def _integer(low: int, high: int) -> Callable[[str, str], int]:
 
 
 def _temperature(key: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise bad_option(key, f"expected a number 0-1, got '{raw}'") from None
+    if not _ASCII_DECIMAL.fullmatch(raw):
+        raise bad_option(key, f"expected a number 0-1, got '{raw}'")
+    value = float(raw)
     if not 0.0 <= value <= 1.0:
         raise bad_option(key, f"must be 0-1, got {raw}")
     return value

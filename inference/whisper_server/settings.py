@@ -79,6 +79,25 @@ class Settings(BaseSettings):
     """Largest request body accepted, in bytes; bigger gets 413. Default 1 GiB, SageMaker's async
     payload limit."""
 
+    max_buffered_bytes: int = Field(default=2 * 1024**3, ge=1)
+    """Request bodies held in memory at once (uploading, waiting and running), in bytes; a request that
+    would go beyond gets a retryable 503 before its body is read (or as soon as an undeclared length
+    passes it). Default 2 GiB. Must be at least WHISPER_MAX_BODY_BYTES."""
+
+    max_connections: int = Field(default=64, ge=2)
+    """Open client connections kept at once. A new connection beyond it closes the longest-idle one
+    (or is itself closed when none is idle), so idle sockets can neither exhaust file descriptors nor
+    lock out /ping. Default 64: SageMaker opens a handful. It is further capped by the open-file limit."""
+
+    idle_timeout_seconds: int = Field(default=5, ge=1, le=60)
+    """Seconds a connection may sit idle (before its first request or between requests) before the
+    server closes it. Default 5 (uvicorn's keep-alive default)."""
+
+    shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
+    """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503
+    and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
+    container 30 s after SIGTERM."""
+
     model_name: str = "whisper"
     """Label echoed as `model` in JSON output (e.g. `large-v3`). Default `whisper`."""
 
@@ -88,6 +107,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
         _check_compute_type(self.device, self.compute_type)
+        return self
+
+    @model_validator(mode="after")
+    def _largest_body_fits_the_buffer(self) -> Settings:
+        if self.max_buffered_bytes < self.max_body_bytes:
+            raise ValueError(
+                f"WHISPER_MAX_BUFFERED_BYTES ({self.max_buffered_bytes}) must be at least "
+                f"WHISPER_MAX_BODY_BYTES ({self.max_body_bytes}), or the largest allowed body could never fit"
+            )
         return self
 
     def resolve_device(self, cuda_devices: int) -> Device:

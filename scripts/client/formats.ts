@@ -1,4 +1,5 @@
 /** Output formats: the Accept header each one asks for, and how the CLIs read a result body. */
+import { JobFailedError } from "./errors";
 
 /** The formats the server can produce (`--format`). */
 export const OUTPUT_FORMATS = ["json", "txt", "srt", "vtt"] as const;
@@ -33,6 +34,22 @@ export function parseTranscriptJson(body: string): TranscriptJson | undefined {
     // not JSON: the caller falls back to the raw body
   }
   return undefined;
+}
+
+/**
+ * The JSON transcript of a `json` result (undefined for the other formats). A `json` result that is not the
+ * server's JSON transcript breaks the contract, so it is a failed job, not a transcript to print.
+ */
+export function transcriptJsonOf(body: string, format: OutputFormat): TranscriptJson | undefined {
+  if (format !== "json") return undefined;
+  const json = parseTranscriptJson(body);
+  if (!json) {
+    const start = body.length > 200 ? `${body.slice(0, 200)}...` : body;
+    throw new JobFailedError(
+      `the result is not the JSON transcript that --format json asks for: ${JSON.stringify(start)}`,
+    );
+  }
+  return json;
 }
 
 /** What a person wants to read: the `text` of a JSON result, the body itself for the text formats. */

@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     return 0;
   }
   try {
-    const source = await openSource(options, log, io.progressIntervalMs);
+    const source = await openSource(options, log, io.progressIntervalMs, io.signal);
     const totalBytes = source.files.reduce((sum, file) => sum + file.size, 0);
     log(
       `${source.files.length} model files, ${formatMegabytes(totalBytes)}: ` +
@@ -74,12 +74,14 @@ function openSource(
   options: CliOptions,
   log: (line: string) => void,
   progressIntervalMs?: number,
+  signal?: AbortSignal,
 ): Promise<ModelSource> {
-  if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs);
+  if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs, signal);
   log(`listing ${options.source.repo}@${options.source.revision} on ${options.hfEndpoint}`);
   return openHubSource(
     { endpoint: options.hfEndpoint, token: options.hfToken },
     options.source.repo,
     options.source.revision,
+    signal,
   );
 }
