@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from . import formats
 from .audio import decode
+from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
 from .errors import RequestError
 from .jobs import JobQueue
 from .options import HEADER as OPTIONS_HEADER
@@ -28,8 +29,13 @@ log = logging.getLogger("whisper_server")
 REQUEST_ID_HEADERS = ("x-amzn-sagemaker-inference-id", "x-amzn-requestid")
 
 
-def create_app(settings: Settings | None = None, transcriber: Transcriber | None = None) -> FastAPI:
-    """Builds the app. The model loads in the lifespan (once), unless a loaded `transcriber` is given."""
+def create_app(
+    settings: Settings | None = None,
+    transcriber: Transcriber | None = None,
+    diarizer: Diarizer | None = None,
+) -> FastAPI:
+    """Builds the app. The models load in the lifespan (once), unless a loaded `transcriber` is given
+    (and a `diarizer`; without one it loads from the artifact when its models are there)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -37,6 +43,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         app.state.jobs = JobQueue(settings.max_queue)
         # Loading takes seconds to minutes; off the loop so the process stays responsive meanwhile.
         try:
+            app.state.diarizer = diarizer or await asyncio.to_thread(load_diarizer, settings)
             app.state.transcriber = transcriber or await asyncio.to_thread(Transcriber, settings)
         except Exception as e:
             # One readable line before uvicorn's traceback; `serve` then exits with code 3.
@@ -47,6 +54,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
 
     app = FastAPI(title="whisper-server", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.transcriber = None
+    app.state.diarizer = None
 
     @app.get("/ping")
     async def ping() -> Response:
@@ -61,7 +69,9 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         started = time.perf_counter()
         record: dict[str, Any] = {"request_id": request_id}
         try:
-            response = await _invoke(request, app.state.transcriber, app.state.jobs, settings, record)
+            response = await _invoke(
+                request, app.state.transcriber, app.state.diarizer, app.state.jobs, settings, record
+            )
             record.update(status=200, outcome="ok")
         except RequestError as e:
             response = JSONResponse(e.body(), status_code=e.status)
@@ -86,20 +96,43 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
 
 
 async def _invoke(
-    request: Request, transcriber: Transcriber, jobs: JobQueue, settings: Settings, record: dict[str, Any]
+    request: Request,
+    transcriber: Transcriber,
+    diarizer: Diarizer | None,
+    jobs: JobQueue,
+    settings: Settings,
+    record: dict[str, Any],
 ) -> Response:
     """Validates the request cheapest check first, then queues decode + transcription as one job."""
     media_type = formats.negotiate(request.headers.get("accept"))
     options = parse_options(
         request.headers.get(OPTIONS_HEADER), transcriber.supported_languages, transcriber.multilingual
     )
+    speakers = options.wants_speakers(settings.diarize)
+    if speakers and diarizer is None:
+        raise RequestError(
+            400,
+            "diarization_unavailable",
+            "this server has no diarization models, so it cannot label speakers; package the model with "
+            "package-model --diarization, or send the request without diarize",
+        )
     body = await _read_body(request, settings.max_body_bytes)
     record["bytes"] = len(body)
 
     def job() -> tuple[Transcription, float]:
         job_started = time.perf_counter()
         audio = decode(body, settings.max_audio_seconds)
-        result = transcriber.transcribe(audio, options, subtitles=media_type in formats.SUBTITLES)
+        subtitles = media_type in formats.SUBTITLES
+        if speakers and diarizer is not None:
+            result, diarization_seconds = transcribe_with_speakers(
+                lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
+                diarizer,
+                audio,
+                options,
+            )
+            record["diarization_seconds"] = round(diarization_seconds, 3)
+        else:
+            result = transcriber.transcribe(audio, options, subtitles=subtitles)
         return result, time.perf_counter() - job_started
 
     result, processing_seconds = await jobs.run(job)
