@@ -53,8 +53,8 @@ export interface CliOptions {
   readonly tuning: UploadTuning;
   readonly hfEndpoint: string;
   readonly hfToken?: string;
-  /** Also upload the speaker-diarization models (`--diarization`). Default false. */
-  readonly diarization: boolean;
+  /** Also upload the speaker-diarization models (`--diarization`); set only when given. Default off. */
+  readonly diarization?: true;
 }
 
 /** Parses argv; returns "help" for --help. Throws UsageError naming the flag or variable at fault. */
@@ -103,7 +103,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     tuning: { partSizeBytes: partSizeMb * 1024 * 1024, queueSize },
     hfEndpoint: parseHfEndpoint(env.HF_ENDPOINT),
     hfToken: env.HF_TOKEN || undefined,
-    diarization: values.diarization,
+    ...(values.diarization ? { diarization: true as const } : {}),
   };
 }
 
