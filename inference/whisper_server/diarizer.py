@@ -129,10 +129,15 @@ class Diarizer:
 
 
 def default_threads() -> int:
-    """All cores the process may use, at most 4 (more gave no speed-up; see README, speaker labels)."""
-    return max(
-        1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    )
+    """Half the cores the process may use (at least 1, at most 4).
+
+    On g4dn/g5 a vCPU is one hyperthread, so this is one thread per physical core, which is what ONNX
+    Runtime's intra-op threads use well; the other half stays free for Whisper's own CPU work and the
+    HTTP server. On a 2-core machine one thread diarized faster than two and used half the CPU time
+    (inference/bench/bench_diarization.py --sweep, README "Speaker labels").
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores // 2))
 
 
 def load_diarizer(settings: Settings) -> Diarizer | None:
