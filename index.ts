@@ -30,3 +30,5 @@ export const dashboardUrl = service.dashboardUrl;
 export const clientPolicyArn = service.clientPolicyArn;
 export const imageUri = service.imageUri;
 export const modelDataUrl = service.modelDataUrl;
+export const variantName = service.variantName;
+export const instancePricePerHour = service.instancePricePerHour;

@@ -57,6 +57,13 @@ export interface StackConfig {
   readonly oldestRequestAlarmMinutes: number;
   /** Tags put on every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults to the us-east-1
+   * on-demand price of `instanceType` from {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1}; required for other types.
+   */
+  readonly instancePricePerHour: number;
+  /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
+  readonly logRetentionDays: number;
 }
 
 /** The one place holding defaults (see README.md, "Config", for the table). */
@@ -80,7 +87,28 @@ export const DEFAULTS = {
   startupHealthCheckTimeoutSeconds: 900,
   modelDownloadTimeoutSeconds: 900,
   oldestRequestAlarmMinutes: 30,
+  logRetentionDays: 30,
 } as const satisfies Partial<StackConfig>;
+
+/**
+ * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
+ * default of `instancePricePerHour`. Source: the "Real-Time Inference" on-demand table of
+ * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
+ * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
+ * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
+ * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
+ * discounts and Savings Plans: set `instancePricePerHour` too.
+ */
+export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
+  "ml.g4dn.xlarge": 0.7364,
+  "ml.g5.xlarge": 1.408,
+  "ml.p3.2xlarge": 3.825,
+};
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** GPU instance families SageMaker async endpoints can run our CUDA 12 image on. */
 export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "p5e"] as const;
@@ -151,6 +179,39 @@ function instanceType(get: ConfigGetter): string {
   return raw;
 }
 
+function instancePricePerHour(get: ConfigGetter, type: string): number {
+  const raw = get("instancePricePerHour");
+  if (raw === undefined || raw === "") {
+    const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
+    if (known === undefined) {
+      throw new ConfigError(
+        `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
+          `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
+      );
+    }
+    return known;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function logRetentionDays(get: ConfigGetter): number {
+  const raw = get("logRetentionDays");
+  if (raw === undefined || raw === "") return DEFAULTS.logRetentionDays;
+  const value = Number(raw);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+    throw new ConfigError(
+      `whisper-async:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
 function tags(get: ConfigGetter): Record<string, string> {
   const raw = get("tags");
   if (raw === undefined || raw === "") return {};
@@ -184,8 +245,9 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
   if (modelLocalDir !== undefined && (get("modelRepo") || get("modelRevision"))) {
     throw new ConfigError("whisper-async:modelLocalDir cannot be combined with whisper-async:modelRepo/modelRevision");
   }
+  const type = instanceType(get);
   return {
-    instanceType: instanceType(get),
+    instanceType: type,
     minInstances,
     maxInstances,
     idleMinutes: integer(get, "idleMinutes", DEFAULTS.idleMinutes, 1, 1440),
@@ -231,5 +293,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     ),
     oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: tags(get),
+    instancePricePerHour: instancePricePerHour(get, type),
+    logRetentionDays: logRetentionDays(get),
   };
 }

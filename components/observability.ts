@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { costWidgets } from "./cost-widgets";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
 
 /** Per-instance host metrics (CPU, GPU, memory); dimensions EndpointName + VariantName. */
@@ -13,6 +14,10 @@ export interface ObservabilityArgs {
   readonly alarmTopicArn: pulumi.Input<string>;
   /** Age in minutes of the oldest queued request that counts as a stuck backlog. */
   readonly oldestRequestAlarmMinutes: number;
+  /** Namespace of the metrics derived from the endpoint's logs (see CostMetrics). */
+  readonly costNamespace: string;
+  /** US dollars per instance-hour, for the cost widgets. */
+  readonly instancePricePerHour: number;
   readonly tags?: Record<string, string>;
 }
 
@@ -66,6 +71,14 @@ export class Observability extends pulumi.ComponentResource {
               widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
               widget("Invocations", [async("InvocationsProcessed"), async("InvocationFailures")], region, 12, 6, "Sum"),
               widget("Model latency (us)", [variant], region, 0, 12, "Average"),
+              ...costWidgets({
+                endpointName: endpoint,
+                variantName: args.variantName,
+                namespace: args.costNamespace,
+                pricePerHour: args.instancePricePerHour,
+                region,
+                y: 18,
+              }),
             ],
           });
         }),

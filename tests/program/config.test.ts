@@ -32,7 +32,7 @@ describe("stack config", function () {
       "ml.p4d.24xlarge",
       "ml.p5.48xlarge",
     ]) {
-      assert.equal(load({ instanceType: type }).instanceType, type);
+      assert.equal(load({ instanceType: type, instancePricePerHour: "2.5" }).instanceType, type);
     }
     const config = load({
       minInstances: "1",
@@ -54,6 +54,15 @@ describe("stack config", function () {
     assert.equal(config.resultInNotifications, true);
     assert.deepEqual(config.tags, { team: "speech" });
     assert.equal(load({ modelLocalDir: "./my-model" }).modelLocalDir, "./my-model");
+  });
+
+  it("prices the instance-hour at the documented us-east-1 default, or at instancePricePerHour", function () {
+    assert.equal(load({}).instancePricePerHour, 0.7364);
+    assert.equal(load({ instanceType: "ml.g5.xlarge" }).instancePricePerHour, 1.408);
+    assert.equal(load({ instanceType: "ml.g5.xlarge", instancePricePerHour: "0.99" }).instancePricePerHour, 0.99);
+    assert.equal(load({ instanceType: "ml.g6e.xlarge", instancePricePerHour: "2.1" }).instancePricePerHour, 2.1);
+    assert.equal(load({}).logRetentionDays, 30);
+    assert.equal(load({ logRetentionDays: "365" }).logRetentionDays, 365);
   });
 
   const errors: [string, Record<string, string>, RegExp][] = [
@@ -141,6 +150,18 @@ describe("stack config", function () {
     ["tags list", { tags: '["a"]' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags numbers", { tags: '{"a":1}' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags not JSON", { tags: "a=b" }, /whisper-async:tags must be a JSON object of string values/],
+    [
+      "an instance type without a known price",
+      { instanceType: "ml.g6.xlarge" },
+      /^whisper-async:instancePricePerHour must be set for ml.g6.xlarge: no default price is known for it/,
+    ],
+    [
+      "price 0",
+      { instancePricePerHour: "0" },
+      /whisper-async:instancePricePerHour must be a number of dollars above 0/,
+    ],
+    ["price with a $", { instancePricePerHour: "$1" }, /whisper-async:instancePricePerHour must be a number/],
+    ["log retention 10", { logRetentionDays: "10" }, /whisper-async:logRetentionDays must be one of 1, 3, 5, 7, 14/],
   ];
   for (const [title, values, message] of errors) {
     it(`rejects ${title}`, function () {

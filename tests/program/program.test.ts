@@ -50,6 +50,7 @@ describe("Pulumi program under mocks", function () {
     pulumi.runtime.setAllConfig({
       "aws:region": REGION,
       "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:instancePricePerHour": "1.5",
       "whisper-async:maxInstances": "3",
       "whisper-async:idleMinutes": "12",
       "whisper-async:backlogTargetPerInstance": "5",
@@ -79,11 +80,15 @@ describe("Pulumi program under mocks", function () {
       "failurePrefix",
       "imageUri",
       "inputPrefix",
+      "instancePricePerHour",
       "modelDataUrl",
       "outputPrefix",
       "successTopicArn",
+      "variantName",
     ]);
     assert.equal(exports.endpointName, ENDPOINT);
+    assert.equal(exports.variantName, "whisper");
+    assert.equal(exports.instancePricePerHour, 1.5);
     assert.equal(exports.inputPrefix, "async/inputs/");
     assert.equal(exports.outputPrefix, "async/outputs/");
     assert.equal(exports.failurePrefix, "async/failures/");
@@ -425,7 +430,10 @@ describe("Pulumi program under mocks", function () {
           /^whisper-async:instanceType must be a GPU instance of family/.test(e.message),
       );
     } finally {
-      pulumi.runtime.setAllConfig({ "whisper-async:instanceType": "ml.g5.2xlarge" });
+      pulumi.runtime.setAllConfig({
+        "whisper-async:instanceType": "ml.g5.2xlarge",
+        "whisper-async:instancePricePerHour": "1.5",
+      });
     }
   });
 
@@ -444,6 +452,7 @@ describe("Pulumi program under mocks with whisper-async:alarmTopicArn", function
     ({ exports } = await loadProgram({
       "aws:region": REGION,
       "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:instancePricePerHour": "1.5",
       "whisper-async:alarmTopicArn": ONCALL,
     }));
   });
