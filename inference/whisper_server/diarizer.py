@@ -16,14 +16,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sherpa_onnx
 
 from .options import TranscribeOptions
 from .results import Transcription
 from .settings import Settings
 from .speaker_labels import SpeakerTurn, label_speakers
+
+if TYPE_CHECKING:
+    import sherpa_onnx
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,9 @@ class Diarizer:
                 f"{config.model_dir} does not hold {SEGMENTATION_FILE} and {EMBEDDING_FILE}: "
                 "package the model with package-model --diarization"
             )
+        # Imported here: a server without diarization models never loads sherpa-onnx (0.5 s of start-up).
+        import sherpa_onnx
+
         self.config = config
         self._engine = sherpa_onnx.OfflineSpeakerDiarization(self._engine_config(num_clusters=-1))
         log.info(
@@ -108,6 +114,8 @@ class Diarizer:
         ]
 
     def _engine_config(self, num_clusters: int) -> sherpa_onnx.OfflineSpeakerDiarizationConfig:
+        import sherpa_onnx
+
         config = sherpa_onnx.OfflineSpeakerDiarizationConfig(
             segmentation=sherpa_onnx.OfflineSpeakerSegmentationModelConfig(
                 pyannote=sherpa_onnx.OfflineSpeakerSegmentationPyannoteModelConfig(
