@@ -39,6 +39,17 @@ export interface StackConfig {
   /** SNS topic for the operational alarms; the error topic when unset. */
   readonly alarmTopicArn?: string;
   /**
+   * The customer KMS key's policy lets `cloudwatch.amazonaws.com` use it (kms:Decrypt, kms:GenerateDataKey*), so
+   * CloudWatch can publish alarms to the error topic that the key encrypts. Default false: with kmsKeyArn set and
+   * no alarmTopicArn, the config is refused instead of alarms being silently dropped.
+   */
+  readonly kmsKeyAllowsCloudWatch: boolean;
+  /**
+   * Names of the apps that submit jobs, each getting its own client policy limited to its own input prefix
+   * (`async/inputs/<caller>/`). Empty (default): one shared client policy for a single trusted caller.
+   */
+  readonly callers: readonly string[];
+  /**
    * Put the result (the transcript, or the error body) into the success and error notifications when it is at
    * most 128 KB (SageMaker's limit), so a subscriber needs no S3 read. Default false: transcripts stay in S3.
    */
@@ -82,6 +93,7 @@ export const DEFAULTS = {
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
   resultInNotifications: false,
+  kmsKeyAllowsCloudWatch: false,
   forceDestroy: false,
   imagesToKeep: 5,
   startupHealthCheckTimeoutSeconds: 900,
@@ -128,6 +140,8 @@ const REVISION = /^[0-9a-f]{40}$/;
 const HF_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+/** A caller name: a key prefix segment and part of an IAM policy name, so lowercase letters, digits and '-'. */
+const CALLER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number {
   const raw = get(key);
@@ -230,6 +244,39 @@ function tags(get: ConfigGetter): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
+function callers(get: ConfigGetter): string[] {
+  const raw = get("callers");
+  if (raw === undefined || raw === "") return [];
+  const shape = `a JSON list of distinct names matching ${CALLER.source}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every((name) => typeof name === "string" && CALLER.test(name)) &&
+    new Set(parsed).size === parsed.length;
+  if (!valid) throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
+  return parsed as string[];
+}
+
+/**
+ * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
+ * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
+ * grant: the user routes alarms elsewhere or confirms the key policy (README, "KMS").
+ */
+function checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | undefined, allows: boolean): void {
+  if (kmsKeyArn !== undefined && alarmTopicArn === undefined && !allows) {
+    throw new ConfigError(
+      "whisper-async:kmsKeyArn encrypts the error topic that receives the alarms, and CloudWatch can publish there only " +
+        "if the key policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: add that statement " +
+        "and set whisper-async:kmsKeyAllowsCloudWatch to true, or set whisper-async:alarmTopicArn to another topic",
+    );
+  }
+}
+
 /** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
 export function loadStackConfig(get: ConfigGetter): StackConfig {
   const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
@@ -245,6 +292,15 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
   if (modelLocalDir !== undefined && (get("modelRepo") || get("modelRevision"))) {
     throw new ConfigError("whisper-async:modelLocalDir cannot be combined with whisper-async:modelRepo/modelRevision");
   }
+  const kmsKeyArn = matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>");
+  const alarmTopicArn = matching(
+    get,
+    "alarmTopicArn",
+    SNS_TOPIC_ARN,
+    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
+  );
+  const kmsKeyAllowsCloudWatch = boolean(get, "kmsKeyAllowsCloudWatch", DEFAULTS.kmsKeyAllowsCloudWatch);
+  checkAlarmRoute(kmsKeyArn, alarmTopicArn, kmsKeyAllowsCloudWatch);
   const type = instanceType(get);
   return {
     instanceType: type,
@@ -266,13 +322,10 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     batchSize: integer(get, "batchSize", DEFAULTS.batchSize, 1, 128),
     beamSize: integer(get, "beamSize", DEFAULTS.beamSize, 1, 20),
     retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
-    kmsKeyArn: matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>"),
-    alarmTopicArn: matching(
-      get,
-      "alarmTopicArn",
-      SNS_TOPIC_ARN,
-      "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
-    ),
+    kmsKeyArn,
+    alarmTopicArn,
+    kmsKeyAllowsCloudWatch,
+    callers: callers(get),
     inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
     resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),

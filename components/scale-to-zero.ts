@@ -1,8 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** CloudWatch namespace of the async endpoint metrics; their only dimension is EndpointName. */
+/** CloudWatch namespace of the SageMaker endpoint metrics. */
 export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
+
+/** Minutes a fleet must have surplus instances before one is removed (and the cooldown after each removal). */
+export const SCALE_IN_MINUTES = 5;
 
 export interface ScaleToZeroArgs {
   readonly endpointName: pulumi.Input<string>;
@@ -13,17 +16,40 @@ export interface ScaleToZeroArgs {
   readonly maxInstances: number;
   /** Minutes of empty backlog before scaling in to minInstances. */
   readonly idleMinutes: number;
-  /** Target ApproximateBacklogSizePerInstance for target tracking. */
+  /** Target ApproximateBacklogSizePerInstance: scale out above it, scale in step by step well below it. */
   readonly backlogTargetPerInstance: number;
   readonly tags?: Record<string, string>;
 }
 
 /**
- * DESIGN decision 4, three one-direction policies, each alarm driving only a policy of its own direction:
- * - from zero: step +1 on HasBacklogWithoutCapacity >= 1 (target tracking cannot leave 0: with no instance the
- *   per-instance metric has no value);
- * - 1..N: target tracking on ApproximateBacklogSizePerInstance, scale-out only. Its scale-in is disabled because
- *   it would follow the same metric down to minInstances (0) while a job may still be running;
+ * Metric math of the step scale-in (each line a query id = expression): the number of instances the fleet can
+ * give up while keeping max(1, ceil(backlog / target)) and while at least one instance is idle (backlog below
+ * the instance count). The backlog counts queued AND running requests, so a fleet where every instance may be
+ * running a job never shrinks, and with any backlog at least one instance stays (the idle path alone goes to 0).
+ * The instance count is the backlog over the backlog per instance (both published with EndpointName only).
+ */
+export function surplusExpressions(target: number): { id: string; expression: string; label: string }[] {
+  return [
+    { id: "instances", expression: "IF(perInstance > 0, FLOOR(backlog / perInstance + 0.5), 0)", label: "instances" },
+    { id: "needed", expression: `CEIL(backlog / ${target})`, label: "instances the backlog needs" },
+    { id: "keep", expression: "IF(needed < 1, 1, needed)", label: "instances to keep" },
+    {
+      id: "surplus",
+      expression: "IF(backlog < instances, instances - keep, 0)",
+      label: "instances that can go without cutting a job",
+    },
+  ];
+}
+
+/**
+ * DESIGN decision 4, four one-direction policies, each alarm driving only a policy of its own direction:
+ * - from zero: ExactCapacity 1 on HasBacklogWithoutCapacity >= 1. Idempotent: the alarm stays in ALARM while the
+ *   first instance starts and the policy re-runs after each cooldown, but "exactly 1" never adds a second one
+ *   (target tracking cannot leave 0: with no instance the per-instance metric has no value);
+ * - out, 1..N: target tracking on ApproximateBacklogSizePerInstance, scale-out only (its scale-in would follow
+ *   the metric down to minInstances, 0, bypassing idleMinutes);
+ * - in, N..1: step -1 while {@link surplusExpressions} finds a surplus for SCALE_IN_MINUTES, so a trickle of
+ *   requests does not hold the peak fleet; never below one instance while anything is queued or running;
  * - back to minInstances: step ExactCapacity on ApproximateBacklogSize <= 0 for idleMinutes. The backlog counts
  *   in-flight requests too, so a running job keeps it above 0 and is never cut.
  */
@@ -57,10 +83,10 @@ export class ScaleToZero extends pulumi.ComponentResource {
         ...scalable,
         policyType: "StepScaling",
         stepScalingPolicyConfiguration: {
-          adjustmentType: "ChangeInCapacity",
+          // Exactly one, not +1: re-running it while the first instance still starts changes nothing.
+          adjustmentType: "ExactCapacity",
           metricAggregationType: "Maximum",
-          // Long enough for launch + image pull + model load, so a still-pending first instance is not doubled.
-          cooldown: 600,
+          cooldown: 300,
           stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
         },
       },
@@ -101,6 +127,48 @@ export class ScaleToZero extends pulumi.ComponentResource {
             statistic: "Average",
           },
         },
+      },
+      child,
+    );
+
+    const stepIn = new aws.appautoscaling.Policy(
+      `${name}-step-in`,
+      {
+        ...scalable,
+        policyType: "StepScaling",
+        stepScalingPolicyConfiguration: {
+          adjustmentType: "ChangeInCapacity",
+          metricAggregationType: "Maximum",
+          cooldown: SCALE_IN_MINUTES * 60,
+          stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: -1 }],
+        },
+      },
+      child,
+    );
+    const backlogQuery = (id: string, metricName: string) => ({
+      id,
+      returnData: false,
+      metric: { namespace: SAGEMAKER_NAMESPACE, metricName, dimensions, stat: "Average", period: 60 },
+    });
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-surplus`,
+      {
+        alarmDescription:
+          `For ${SCALE_IN_MINUTES} minutes the backlog needed fewer instances than running, with one idle: ` +
+          "remove one.",
+        metricQueries: [
+          backlogQuery("backlog", "ApproximateBacklogSize"),
+          backlogQuery("perInstance", "ApproximateBacklogSizePerInstance"),
+          ...surplusExpressions(args.backlogTargetPerInstance).map((e) => ({ ...e, returnData: e.id === "surplus" })),
+        ],
+        evaluationPeriods: SCALE_IN_MINUTES,
+        datapointsToAlarm: SCALE_IN_MINUTES,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // No data means no instance or no backlog: the idle path decides then.
+        treatMissingData: "notBreaching",
+        alarmActions: [stepIn.arn],
+        tags: args.tags,
       },
       child,
     );

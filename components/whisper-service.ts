@@ -17,6 +17,8 @@ export interface WhisperServiceArgs {
   readonly config: StackConfig;
   /** Prefix of the endpoint name; the instance type is appended (see endpointNameFor). */
   readonly endpointNamePrefix: string;
+  /** Identity of the model upload (see upload-identity.ts). Defaults to the shell's AWS credentials. */
+  readonly uploadIdentityEnvironment?: Record<string, pulumi.Input<string>>;
 }
 
 /** The whole service: image, model, storage, topics, role, async endpoint, autoscaling, observability, client policy. */
@@ -30,6 +32,8 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly errorTopicArn: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
   public readonly clientPolicyArn: pulumi.Output<string>;
+  /** Policy ARN of each configured caller (empty without `callers`). */
+  public readonly callerPolicyArns: pulumi.Output<Record<string, string>>;
   public readonly imageUri: pulumi.Output<string>;
   public readonly modelDataUrl: pulumi.Output<string>;
   /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
@@ -65,6 +69,7 @@ export class WhisperService extends pulumi.ComponentResource {
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
         region,
+        identityEnvironment: args.uploadIdentityEnvironment,
       },
       child,
     );
@@ -137,6 +142,14 @@ export class WhisperService extends pulumi.ComponentResource {
       { endpointArn: endpoint.endpointArn, bucketArn: storage.bucketArn, kmsKeyArn: config.kmsKeyArn, tags },
       child,
     );
+    const callerPolicies = config.callers.map((caller) => {
+      const policy = new ClientPolicy(
+        `${name}-caller-${caller}`,
+        { endpointArn: endpoint.endpointArn, bucketArn: storage.bucketArn, kmsKeyArn: config.kmsKeyArn, caller, tags },
+        child,
+      );
+      return policy.policyArn.apply((arn) => [caller, arn] as const);
+    });
 
     this.endpointName = endpoint.endpointName;
     this.bucketName = storage.bucketName;
@@ -144,6 +157,7 @@ export class WhisperService extends pulumi.ComponentResource {
     this.errorTopicArn = topics.errorTopicArn;
     this.dashboardUrl = observability.dashboardUrl;
     this.clientPolicyArn = client.policyArn;
+    this.callerPolicyArns = pulumi.all(callerPolicies).apply((pairs) => Object.fromEntries(pairs));
     this.imageUri = image.imageUri;
     this.modelDataUrl = model.modelDataUrl;
     this.variantName = endpoint.variantName;
@@ -153,6 +167,7 @@ export class WhisperService extends pulumi.ComponentResource {
       bucketName: this.bucketName,
       dashboardUrl: this.dashboardUrl,
       clientPolicyArn: this.clientPolicyArn,
+      callerPolicyArns: this.callerPolicyArns,
       imageUri: this.imageUri,
       modelDataUrl: this.modelDataUrl,
       variantName: this.variantName,

@@ -20,6 +20,17 @@ describe("stack config", function () {
     assert.equal(config.forceDestroy, false);
     assert.equal(config.resultInNotifications, false);
     assert.deepEqual(config.tags, {});
+    assert.deepEqual(config.callers, []);
+    assert.equal(config.kmsKeyAllowsCloudWatch, false);
+  });
+
+  it("routes alarms to a KMS-encrypted error topic only when the key policy is confirmed to let CloudWatch in", function () {
+    const kmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/abc-123";
+    const confirmed = load({ kmsKeyArn, kmsKeyAllowsCloudWatch: "true" });
+    assert.equal(confirmed.kmsKeyAllowsCloudWatch, true);
+    assert.equal(confirmed.alarmTopicArn, undefined);
+    assert.equal(load({ kmsKeyArn, alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall" }).kmsKeyArn, kmsKeyArn);
+    assert.equal(load({ kmsKeyAllowsCloudWatch: "true" }).kmsKeyArn, undefined, "harmless without a key");
   });
 
   it("accepts every GPU family and explicit values", function () {
@@ -45,7 +56,9 @@ describe("stack config", function () {
       tags: '{"team":"speech"}',
       kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123",
       alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall",
+      callers: '["web","batch-2"]',
     });
+    assert.deepEqual(config.callers, ["web", "batch-2"]);
     assert.equal(config.minInstances, 1);
     assert.equal(config.maxInstances, 4);
     assert.equal(config.modelRepo, "Systran/faster-whisper-large-v3-turbo");
@@ -147,6 +160,21 @@ describe("stack config", function () {
       { oldestRequestAlarmMinutes: "0" },
       /whisper-async:oldestRequestAlarmMinutes must be an integer from 1/,
     ],
+    [
+      "a KMS key without an alarm route CloudWatch can use",
+      { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123" },
+      /whisper-async:kmsKeyArn encrypts the error topic .* set whisper-async:kmsKeyAllowsCloudWatch to true, or set whisper-async:alarmTopicArn/,
+    ],
+    [
+      "kmsKeyAllowsCloudWatch yes",
+      { kmsKeyAllowsCloudWatch: "yes" },
+      /whisper-async:kmsKeyAllowsCloudWatch must be true or false/,
+    ],
+    ["callers not a list", { callers: '"web"' }, /whisper-async:callers must be a JSON list of distinct names/],
+    ["callers uppercase", { callers: '["Web"]' }, /whisper-async:callers must be a JSON list/],
+    ["callers with a slash", { callers: '["a/b"]' }, /whisper-async:callers must be a JSON list/],
+    ["callers twice", { callers: '["web","web"]' }, /whisper-async:callers must be a JSON list of distinct names/],
+    ["callers not JSON", { callers: "web,batch" }, /whisper-async:callers must be a JSON list/],
     ["tags list", { tags: '["a"]' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags numbers", { tags: '{"a":1}' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags not JSON", { tags: "a=b" }, /whisper-async:tags must be a JSON object of string values/],
