@@ -15,12 +15,11 @@ import sys
 from typing import Any
 
 from pydantic import ValidationError
-
 from whisper_server.settings import ENV_NAMES, Settings, configuration_errors, unknown_variables
 
 
 def environment_findings(title: str, environment: dict[str, str]) -> list[dict[str, str]]:
-    """What the server would refuse (stops it at start) or ignore (a name that is no setting) in `environment`."""
+    """What the server would refuse (it stops at start) or ignore (a name that is no setting)."""
     findings = [
         {"where": title, "problem": f"{name} is no server setting (the server would ignore it)"}
         for name in unknown_variables(environment)

@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect
 
 from . import formats
 from .audio import decode
+from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
 from .errors import RequestError
 from .jobs import JobQueue, Ticket
 from .options import HEADER as OPTIONS_HEADER
@@ -40,8 +41,13 @@ class ClientGone(Exception):
     """The client closed the connection before the body was complete or the answer was ready."""
 
 
-def create_app(settings: Settings | None = None, transcriber: Transcriber | None = None) -> FastAPI:
-    """Builds the app. The model loads in the lifespan (once), unless a loaded `transcriber` is given.
+def create_app(
+    settings: Settings | None = None,
+    transcriber: Transcriber | None = None,
+    diarizer: Diarizer | None = None,
+) -> FastAPI:
+    """Builds the app. The models load in the lifespan (once), unless a loaded `transcriber` is given
+    (and a `diarizer`; without one it loads from the artifact when its models are there).
 
     `app.state.begin_shutdown()` is what the server calls when it is told to stop (see serve.py).
     """
@@ -53,6 +59,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         loading = time.perf_counter()
         # Loading takes seconds to minutes; off the loop so the process stays responsive meanwhile.
         try:
+            app.state.diarizer = diarizer or await asyncio.to_thread(load_diarizer, settings)
             app.state.transcriber = transcriber or await asyncio.to_thread(Transcriber, settings)
         except Exception as e:
             # One readable line before uvicorn's traceback; `serve` then exits with code 3.
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
 
     app = FastAPI(title="whisper-server", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.transcriber = None
+    app.state.diarizer = None
 
     def begin_shutdown() -> None:
         """Stops taking work: waiting requests get a retryable 503 now, the running one after
@@ -113,7 +121,9 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         started = time.perf_counter()
         record: dict[str, Any] = {"request_id": request_id}
         try:
-            response = await _invoke(request, app.state.transcriber, app.state.jobs, settings, record)
+            response = await _invoke(
+                request, app.state.transcriber, app.state.diarizer, app.state.jobs, settings, record
+            )
             record.update(status=200, outcome="ok")
         except RequestError as e:
             response = JSONResponse(e.body(), status_code=e.status)
@@ -146,7 +156,12 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
 
 
 async def _invoke(
-    request: Request, transcriber: Transcriber, jobs: JobQueue, settings: Settings, record: dict[str, Any]
+    request: Request,
+    transcriber: Transcriber,
+    diarizer: Diarizer | None,
+    jobs: JobQueue,
+    settings: Settings,
+    record: dict[str, Any],
 ) -> Response:
     """Validates the request cheapest check first (headers, then queue room, then the body), then queues
     decode + transcription as one job."""
@@ -156,6 +171,14 @@ async def _invoke(
     )
     if options.initial_prompt or options.hotwords:
         check_prompt_budget(options, transcriber.model.hf_tokenizer)
+    speakers = options.wants_speakers(settings.diarize)
+    if speakers and diarizer is None:
+        raise RequestError(
+            400,
+            "diarization_unavailable",
+            "this server has no diarization models, so it cannot label speakers; package the model with "
+            "package-model --diarization, or send the request without diarize",
+        )
     ticket = jobs.admit()  # before a byte of the body is read: a full queue costs the client no upload
     try:
         body = await _read_body(request, settings.max_body_bytes, ticket)
@@ -166,7 +189,17 @@ async def _invoke(
         def job() -> tuple[Transcription, float, float]:
             job_started = time.perf_counter()
             audio = decode(body, settings.max_audio_seconds)
-            result = transcriber.transcribe(audio, options, subtitles=media_type in formats.SUBTITLES)
+            subtitles = media_type in formats.SUBTITLES
+            if speakers and diarizer is not None:
+                result, diarization_seconds = transcribe_with_speakers(
+                    lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
+                    diarizer,
+                    audio,
+                    options,
+                )
+                record["diarization_seconds"] = round(diarization_seconds, 3)
+            else:
+                result = transcriber.transcribe(audio, options, subtitles=subtitles)
             return result, job_started - queued, time.perf_counter() - job_started
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).

@@ -8,6 +8,7 @@ once the device is known, in `resolve_*`, so an explicit env var always wins.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, ValidationError, model_validator
@@ -104,6 +105,29 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Log level of the server's JSON logs. Default `info`."""
 
+    # Speaker labels (diarizer.py); defaults chosen with inference/bench/bench_diarization.py.
+    diarize: bool = False
+    """Label speakers when a request does not say (its `diarize` option). Default false. True needs the
+    diarization models in the model artifact, or the server does not start."""
+
+    diarization_dir: str | None = None
+    """Directory of the diarization models (segmentation.onnx, embedding.onnx). Default
+    `<MODEL_DIR>/diarization`, where package-model uploads them. Without them `diarize=true` gets 400."""
+
+    diarization_threads: int = Field(default=0, ge=0, le=64)
+    """CPU threads for each diarization model. Default 0: half the cores the process may use (one per
+    physical core on g4dn/g5), at least 1, at most 4."""
+
+    diarization_window_shift: float = Field(default=0.25, ge=0.05, le=1.0)
+    """Shift between two 10 s segmentation windows, as a fraction of the window. Default 0.25 (2.5 s):
+    on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is twice as fast again but gave
+    3% of the three-voice fixture's speech to the wrong speaker."""
+
+    diarization_threshold: float = Field(default=0.3, gt=0.0, lt=2.0)
+    """Clustering cosine-distance threshold when a request gives no speaker count: lower finds more
+    speakers. Default 0.3, inside the range (0.2-0.35) that found the right count on every fixture;
+    sherpa-onnx's 0.5 merged the two male voices."""
+
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
         _check_compute_type(self.device, self.compute_type)
@@ -133,6 +157,10 @@ class Settings(BaseSettings):
     def resolve_batch_size(self, device: Device) -> int:
         """WHISPER_BATCH_SIZE, else the default for `device`."""
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
+
+    def resolve_diarization_dir(self) -> Path:
+        """WHISPER_DIARIZATION_DIR, else `diarization` inside MODEL_DIR."""
+        return Path(self.diarization_dir) if self.diarization_dir else Path(self.model_dir) / "diarization"
 
 
 def _check_compute_type(device: str, compute_type: str | None) -> None:

@@ -21,6 +21,8 @@ export interface TranscriptJson {
   readonly duration?: number;
   /** Seconds the server spent transcribing. */
   readonly processing_seconds?: number;
+  /** Timed segments; `speaker` is set when the request asked for speaker labels. */
+  readonly segments?: readonly { readonly text: string; readonly speaker?: string }[];
 }
 
 /** The parsed JSON result, or undefined when the body is not a JSON object with a string `text`. */
@@ -54,8 +56,23 @@ export function transcriptJsonOf(body: string, format: OutputFormat): Transcript
 
 /** What a person wants to read: the `text` of a JSON result, the body itself for the text formats. */
 export function readableTranscript(body: string, format: OutputFormat): string {
-  if (format === "json") return parseTranscriptJson(body)?.text.trim() ?? body;
-  return body;
+  if (format !== "json") return body;
+  const json = parseTranscriptJson(body);
+  if (!json) return body;
+  return speakerTurns(json) ?? json.text.trim();
+}
+
+/** `S1: ...` lines, one per speaker turn, when the segments carry speaker labels; else undefined. */
+function speakerTurns(json: TranscriptJson): string | undefined {
+  const segments = json.segments ?? [];
+  if (!segments.some((segment) => typeof segment.speaker === "string")) return undefined;
+  const turns: { speaker?: string; texts: string[] }[] = [];
+  for (const segment of segments) {
+    const last = turns.at(-1);
+    if (last && last.speaker === segment.speaker) last.texts.push(segment.text);
+    else turns.push({ speaker: segment.speaker, texts: [segment.text] });
+  }
+  return turns.map((turn) => `${turn.speaker ?? "?"}: ${turn.texts.join(" ")}`).join("\n");
 }
 
 /** Longest failure text shown as-is; a huge failure object (an HTML error page, say) is cut here. */

@@ -122,16 +122,27 @@ export function nextPageUrl(link: string | null, current: string): string | unde
   return undefined;
 }
 
-async function download(
+function download(
   hub: HubConnection,
   repo: string,
   revision: string,
   file: ModelFile,
   signal: AbortSignal,
 ): Promise<Readable> {
-  const url = `${hub.endpoint}/${repo}/resolve/${revision}/${file.path.split("/").map(encodeURIComponent).join("/")}`;
-  const response = await request(hub, url, `download ${file.path}`, repo, revision, signal);
-  if (!response.body) throw new PackageError(`download ${file.path}: the hub sent no body`);
+  return openHubFile(hub, repo, revision, file.path, signal);
+}
+
+/** Streams `path` of `repo` at `revision` (retried before the body starts, hub errors explained). */
+export async function openHubFile(
+  hub: HubConnection,
+  repo: string,
+  revision: string,
+  path: string,
+  signal: AbortSignal,
+): Promise<Readable> {
+  const url = `${hub.endpoint}/${repo}/resolve/${revision}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  const response = await request(hub, url, `download ${path}`, repo, revision, signal);
+  if (!response.body) throw new PackageError(`download ${path}: the hub sent no body`);
   return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
 }
 
