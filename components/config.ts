@@ -8,6 +8,8 @@ export type ConfigGetter = (key: string) => string | undefined;
 
 export type ComputeType = "float16" | "int8_float16" | "int8" | "float32";
 
+export type SpeakerLabels = "off" | "on-request" | "always";
+
 export interface StackConfig {
   /** SageMaker GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.p3, ml.p4d, ml.p4de, ml.p5, ml.p5e families). */
   readonly instanceType: string;
@@ -55,6 +57,11 @@ export interface StackConfig {
    * most 128 KB (SageMaker's limit), so a subscriber needs no S3 read. Default false: transcripts stay in S3.
    */
   readonly resultInNotifications: boolean;
+  /**
+   * Speaker labels: `off` (no diarization models), `on-request` (the models are packaged next to Whisper and a
+   * request asks with `diarize=true`), `always` (every request is labelled unless it says `diarize=false`).
+   */
+  readonly speakerLabels: SpeakerLabels;
   /** SageMaker inference AMI (sets the host's NVIDIA driver / CUDA version). */
   readonly inferenceAmiVersion: string;
   /** Let `pulumi destroy` delete a non-empty bucket and ECR repository. */
@@ -91,6 +98,7 @@ export const DEFAULTS = {
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
   resultInNotifications: false,
+  speakerLabels: "off",
   kmsKeyAllowsCloudWatch: false,
   forceDestroy: false,
   imagesToKeep: 5,
@@ -127,6 +135,8 @@ export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5
 export const CUDA12_AMI_VERSIONS = ["al2-ami-sagemaker-inference-gpu-3-1"] as const;
 
 export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16", "int8", "float32"];
+
+export const SPEAKER_LABELS: readonly SpeakerLabels[] = ["off", "on-request", "always"];
 
 /**
  * Bounds of the server settings a stack may set, checked at preview rather than at the container's start. The
@@ -354,6 +364,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     callers: callers(get),
     inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
     resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
+    speakerLabels: oneOf(get, "speakerLabels", DEFAULTS.speakerLabels, SPEAKER_LABELS),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
     imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
     startupHealthCheckTimeoutSeconds: integer(

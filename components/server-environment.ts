@@ -13,6 +13,8 @@ export function serverEnvironment(config: StackConfig): Record<string, string> {
     // (one slot to spare, for a request SageMaker sends while the previous one is still being answered).
     WHISPER_MAX_QUEUE: String(config.maxConcurrentInvocationsPerInstance),
   };
+  // Speaker labels as the stack chose them; `off` sends nothing (the server's default is off, no models).
+  if (config.speakerLabels !== "off") environment.WHISPER_DIARIZE = String(config.speakerLabels === "always");
   if (config.computeType !== undefined) environment.WHISPER_COMPUTE_TYPE = config.computeType;
   if (config.batchSize !== undefined) environment.WHISPER_BATCH_SIZE = String(config.batchSize);
   if (config.beamSize !== undefined) environment.WHISPER_BEAM_SIZE = String(config.beamSize);

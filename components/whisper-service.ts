@@ -69,6 +69,7 @@ export class WhisperService extends pulumi.ComponentResource {
         repo: config.modelRepo,
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
+        diarization: config.speakerLabels !== "off",
         region,
         identityEnvironment: args.uploadIdentityEnvironment,
       },

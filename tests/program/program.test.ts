@@ -152,6 +152,7 @@ describe("Pulumi program under mocks", function () {
       "Systran/faster-whisper-large-v3",
       "edaa852ec7e145841d8ffdb056a99866b5f0a478",
       "",
+      "false",
     ]);
     assert.equal(packaging.inputs.dir, undefined, "runs in the project directory, named by no absolute path");
   });
