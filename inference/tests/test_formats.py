@@ -159,3 +159,25 @@ def test_subrip(client: TestClient, two_parts: bytes) -> None:
         assert match, timing
         assert seconds(match.groups()[:4]) < seconds(match.groups()[4:])
         assert lines and all(line.strip() for line in lines)
+
+
+ARROW_IN_TEXT = Transcription(
+    text="A --> B <i> & C",
+    language="en",
+    language_probability=1.0,
+    duration=2.0,
+    segments=(Segment(0, 0.0, 2.0, "A --> B <i> & C"),),
+)
+
+
+def test_vtt_escapes_cue_text() -> None:
+    # A raw `-->` in cue text ends the cue for WebVTT parsers, and `<` opens a tag.
+    assert formats.to_vtt(ARROW_IN_TEXT) == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nA --&gt; B &lt;i&gt; &amp; C\n"
+    )
+
+
+def test_srt_has_no_timing_arrow_in_cue_text() -> None:
+    srt = formats.to_srt(ARROW_IN_TEXT)
+    assert srt == "1\n00:00:00,000 --> 00:00:02,000\nA -> B <i> & C\n"
+    assert formats.srt_text("a ---> b") == "a -> b"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from faster_whisper.utils import format_timestamp
+
 from .errors import RequestError
 from .results import Segment, Transcription, Word
 
@@ -13,6 +15,8 @@ TEXT = "text/plain"
 VTT = "text/vtt"
 SRT = "application/x-subrip"
 SUPPORTED = (JSON, TEXT, VTT, SRT)
+BY_NAME = {"json": JSON, "txt": TEXT, "srt": SRT, "vtt": VTT}
+"""Each media type by the short name clients give it (the CLIs' `--format`, also the file extension)."""
 SUBTITLES = (VTT, SRT)
 """Formats made of timed cues: they ask the transcriber for sentence-sized segments."""
 # Wildcards pick JSON, the default; `text/*` picks plain text.
@@ -91,12 +95,25 @@ def to_json(result: Transcription, model: str, processing_seconds: float) -> dic
 
 
 def timestamp(seconds: float, decimal: str) -> str:
-    """`HH:MM:SS<decimal>mmm`, e.g. 01:02:03,456 for SRT (`,`) or 01:02:03.456 for WebVTT (`.`)."""
-    millis = max(0, round(seconds * 1000))
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
+    """`HH:MM:SS<decimal>mmm`, e.g. 01:02:03,456 for SRT (`,`) or 01:02:03.456 for WebVTT (`.`).
+
+    faster-whisper's own formatter, with hours always written (SRT requires them) and a negative time,
+    which rounding can produce, clamped to zero (the formatter refuses it).
+    """
+    return format_timestamp(max(0.0, seconds), always_include_hours=True, decimal_marker=decimal)
+
+
+def vtt_text(text: str) -> str:
+    """Cue text as WebVTT requires: `&`, `<` and `>` as character references, so a `-->` or a `<` in the
+    words can neither end the cue nor open a tag."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def srt_text(text: str) -> str:
+    """Cue text SubRip readers cannot take for a timing line: SubRip has no escapes, so `-->` becomes `->`."""
+    while "-->" in text:
+        text = text.replace("-->", "->")
+    return text
 
 
 def to_text(result: Transcription) -> str:
@@ -118,7 +135,7 @@ def to_text(result: Transcription) -> str:
 def to_vtt(result: Transcription) -> str:
     """WebVTT; a labelled cue is a voice span, `<v S1>text`."""
     cues = [
-        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_voice(s)}{s.text}\n"
+        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_voice(s)}{vtt_text(s.text)}\n"
         for s in result.segments
         if s.text
     ]
@@ -130,7 +147,7 @@ def to_srt(result: Transcription) -> str:
     cues = [s for s in result.segments if s.text]
     return "\n".join(
         f"{number}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n"
-        f"{f'{s.speaker}: ' if s.speaker else ''}{s.text}\n"
+        f"{f'{s.speaker}: ' if s.speaker else ''}{srt_text(s.text)}\n"
         for number, s in enumerate(cues, start=1)
     )
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from .errors import bad_option
+from .settings import Settings
 
 HEADER = "X-Amzn-SageMaker-Custom-Attributes"
+MAX_HEADER_CHARACTERS = 1024
+"""SageMaker's limit for the header (CustomAttributes of InvokeEndpoint and InvokeEndpointAsync)."""
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TEXT = 1000
+"""Longest `initial_prompt` or `hotwords`, in characters."""
 # Python's int() and float() also take other scripts' digits (e.g. Arabic-Indic five, U+0665) and
 # underscores ("1_0"): a header value is plain ASCII decimal or it is wrong.
 _ASCII_INTEGER = re.compile(r"[0-9]+")
@@ -65,6 +69,49 @@ class TranscribeOptions:
         return default or any(v is not None for v in (self.speakers, self.min_speakers, self.max_speakers))
 
 
+@dataclass(frozen=True)
+class OptionSpec:
+    """How one option's value is written in the header; the one declaration both the parser and the
+    published contract (contract.py) are derived from."""
+
+    type: Literal["boolean", "integer", "number", "string"]
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    max_length: int | None = None
+
+
+def _setting_range(field: str) -> tuple[int, int]:
+    """The bounds of a server setting, which the request option of the same name overrides per request."""
+    metadata = Settings.model_fields[field].metadata
+    low = next(m.ge for m in metadata if hasattr(m, "ge"))
+    high = next(m.le for m in metadata if hasattr(m, "le"))
+    return int(low), int(high)
+
+
+_BEAM_SIZE = _setting_range("beam_size")
+_BATCH_SIZE = _setting_range("batch_size")
+
+OPTIONS: dict[str, OptionSpec] = {
+    "language": OptionSpec("string"),
+    "task": OptionSpec("string", choices=("transcribe", "translate")),
+    "word_timestamps": OptionSpec("boolean"),
+    "beam_size": OptionSpec("integer", *_BEAM_SIZE),
+    "batch_size": OptionSpec("integer", *_BATCH_SIZE),
+    "vad": OptionSpec("boolean"),
+    "initial_prompt": OptionSpec("string", max_length=_MAX_TEXT),
+    "hotwords": OptionSpec("string", max_length=_MAX_TEXT),
+    "temperature": OptionSpec("number", 0.0, 1.0),
+    "diarize": OptionSpec("boolean"),
+    "speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
+    "min_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
+    "max_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
+}
+"""Every option the header may carry, in the order the unknown-option message lists them. The ranges of
+`beam_size` and `batch_size` are the settings' own (WHISPER_BEAM_SIZE, WHISPER_BATCH_SIZE)."""
+assert list(OPTIONS) == [f.name for f in fields(TranscribeOptions)], "every option needs a spec"
+
+
 def _boolean(key: str, raw: str) -> bool:
     lowered = raw.lower()
     if lowered in _TRUE:
@@ -74,57 +121,85 @@ def _boolean(key: str, raw: str) -> bool:
     raise bad_option(key, f"expected true or false, got '{raw}'")
 
 
-def _integer(low: int, high: int) -> Callable[[str, str], int]:
-    def parse(key: str, raw: str) -> int:
-        if not _ASCII_INTEGER.fullmatch(raw):
-            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'")
-        value = int(raw)
+def _ranged(integer: bool, low: float, high: float) -> Callable[[str, str], float]:
+    """An ASCII integer (or decimal number) from `low` to `high`."""
+    pattern = _ASCII_INTEGER if integer else _ASCII_DECIMAL
+    convert = int if integer else float
+    noun = "an integer" if integer else "a number"
+    span = f"{low:g}-{high:g}"
+
+    def parse(key: str, raw: str) -> float:
+        if not pattern.fullmatch(raw):
+            raise bad_option(key, f"expected {noun} {span}, got '{raw}'")
+        value = convert(raw)
         if not low <= value <= high:
-            raise bad_option(key, f"must be {low}-{high}, got {value}")
+            raise bad_option(key, f"must be {span}, got {value if integer else raw}")
         return value
 
     return parse
 
 
-def _temperature(key: str, raw: str) -> float:
-    if not _ASCII_DECIMAL.fullmatch(raw):
-        raise bad_option(key, f"expected a number 0-1, got '{raw}'")
-    value = float(raw)
-    if not 0.0 <= value <= 1.0:
-        raise bad_option(key, f"must be 0-1, got {raw}")
-    return value
+def _text(max_length: int) -> Callable[[str, str], str]:
+    def parse(key: str, raw: str) -> str:
+        if not raw.strip():
+            raise bad_option(key, "must not be empty")
+        if len(raw) > max_length:
+            raise bad_option(key, f"at most {max_length} characters, got {len(raw)}")
+        return raw
+
+    return parse
 
 
-def _text(key: str, raw: str) -> str:
-    if not raw.strip():
-        raise bad_option(key, "must not be empty")
-    if len(raw) > _MAX_TEXT:
-        raise bad_option(key, f"at most {_MAX_TEXT} characters, got {len(raw)}")
-    return raw
+def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(key: str, raw: str) -> str:
+        if raw not in choices:
+            raise bad_option(key, f"expected {' or '.join(choices)}, got '{raw}'")
+        return raw
+
+    return parse
 
 
-def _task(key: str, raw: str) -> str:
-    if raw not in ("transcribe", "translate"):
-        raise bad_option(key, f"expected transcribe or translate, got '{raw}'")
-    return raw
+def _language(_key: str, raw: str) -> str:
+    # Checked against the loaded model's languages once all options are read (parse_options).
+    return raw.lower()
 
 
-_PARSERS: dict[str, Callable[[str, str], Any]] = {
-    "language": lambda key, raw: raw.lower(),
-    "task": _task,
-    "word_timestamps": _boolean,
-    "beam_size": _integer(1, 20),
-    "batch_size": _integer(1, 128),
-    "vad": _boolean,
-    "initial_prompt": _text,
-    "hotwords": _text,
-    "temperature": _temperature,
-    "diarize": _boolean,
-    "speakers": _integer(1, MAX_SPEAKERS),
-    "min_speakers": _integer(1, MAX_SPEAKERS),
-    "max_speakers": _integer(1, MAX_SPEAKERS),
-}
-assert set(_PARSERS) == {f.name for f in fields(TranscribeOptions)}, "every option needs a parser"
+def _parser(spec: OptionSpec) -> Callable[[str, str], Any]:
+    """The parser a spec calls for."""
+    if spec.type == "boolean":
+        return _boolean
+    if spec.type in ("integer", "number"):
+        assert spec.minimum is not None and spec.maximum is not None, "a number needs its range"
+        return _ranged(spec.type == "integer", spec.minimum, spec.maximum)
+    if spec.choices:
+        return _choice(spec.choices)
+    if spec.max_length is not None:
+        return _text(spec.max_length)
+    return _language
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {key: _parser(spec) for key, spec in OPTIONS.items()}
+
+
+def options_schema() -> dict[str, Any]:
+    """The options as a JSON Schema object (what a client may send, with the ranges the server checks)."""
+    defaults = {f.name: f.default for f in fields(TranscribeOptions) if f.default is not None}
+    properties: dict[str, Any] = {}
+    for key, spec in OPTIONS.items():
+        schema: dict[str, Any] = {"type": spec.type}
+        if spec.choices:
+            schema["enum"] = list(spec.choices)
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            schema["maximum"] = spec.maximum
+        if spec.max_length is not None:
+            schema["minLength"] = 1
+            schema["maxLength"] = spec.max_length
+        if key in defaults:
+            schema["default"] = defaults[key]
+        properties[key] = schema
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def parse_options(

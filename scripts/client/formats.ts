@@ -1,17 +1,17 @@
 /** Output formats: the Accept header each one asks for, and how the CLIs read a result body. */
 import { JobFailedError } from "./errors";
+import { SERVER_CONTRACT, type ServerFormatName } from "./server-contract";
 
-/** The formats the server can produce (`--format`). */
-export const OUTPUT_FORMATS = ["json", "txt", "srt", "vtt"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type OutputFormat = ServerFormatName;
 
-/** The Accept header (SageMaker passes it through to the container) for each format. */
-export const ACCEPT_BY_FORMAT: Readonly<Record<OutputFormat, string>> = {
-  json: "application/json",
-  txt: "text/plain",
-  srt: "application/x-subrip",
-  vtt: "text/vtt",
-};
+/** The Accept header (SageMaker passes it through to the container) for each format: the server's contract. */
+export const ACCEPT_BY_FORMAT: Readonly<Record<OutputFormat, string>> = SERVER_CONTRACT.accept;
+
+/** The formats the server can produce (`--format`), in the contract's order. */
+export const OUTPUT_FORMATS = Object.keys(ACCEPT_BY_FORMAT) as readonly OutputFormat[];
+
+/** The format the server answers with when a request names none (json). */
+export const DEFAULT_FORMAT = SERVER_CONTRACT.defaultFormat as OutputFormat;
 
 /** The fields of the server's JSON result that the CLIs use (the rest is passed through untouched). */
 export interface TranscriptJson {

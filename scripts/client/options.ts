@@ -3,13 +3,22 @@
  * (Accept header + `X-Amzn-SageMaker-Custom-Attributes: key=value;key=value`).
  */
 import { UsageError } from "./errors";
-import { OUTPUT_FORMATS, type OutputFormat } from "./formats";
-import { booleanOption, choiceOption, numberOption, stringOption, type CliOptions, type CliValues } from "./cli";
+import { DEFAULT_FORMAT, OUTPUT_FORMATS, type OutputFormat } from "./formats";
+import {
+  booleanOption,
+  choiceOption,
+  numberOption,
+  stringOption,
+  type CliOption,
+  type CliOptions,
+  type CliValues,
+} from "./cli";
+import { MAX_OPTIONS_HEADER_LENGTH, SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
-/** Largest speaker count the server accepts (MAX_SPEAKERS in inference/whisper_server/options.py). */
-export const MAX_SPEAKERS = 32;
+/** Largest speaker count the server accepts (its `speakers` option's maximum). */
+export const MAX_SPEAKERS = SERVER_OPTIONS.speakers.maximum;
 /** SageMaker's limit for CustomAttributes (InvokeEndpoint and InvokeEndpointAsync). */
-export const MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024;
+export const MAX_CUSTOM_ATTRIBUTES_LENGTH = MAX_OPTIONS_HEADER_LENGTH;
 /** Default overall wait per file: long enough for a cold start from zero instances plus the job. */
 export const DEFAULT_TIMEOUT_SECONDS = 1200;
 
@@ -38,60 +47,101 @@ export interface DecodingOptions {
   readonly min_speakers?: number;
   readonly max_speakers?: number;
 }
+/** Compile-time check: every DecodingOptions key is a server option (fails `tsc` after a rename on the server). */
+const decodingKeysAreServerOptions: Exclude<keyof DecodingOptions, ServerOptionName> extends never ? true : never =
+  true;
+void decodingKeysAreServerOptions;
+
+/** `a..b` for an option's range, as the help texts write it. */
+function range(option: ServerOption): string {
+  return `${option.minimum}..${option.maximum}`;
+}
+
+const OPTION = SERVER_OPTIONS;
+
+/**
+ * The flag help of each server option, in the order `--help` lists them. A Record over the server's option names,
+ * so an option the server adds or drops fails the type check until the CLIs follow; the ranges are the server's.
+ */
+const DECODING_FLAGS: Readonly<Record<ServerOptionName, { readonly value?: string; readonly help: string }>> = {
+  language: { value: "CODE", help: "Spoken language, e.g. en. Default: detected by the model." },
+  task: { value: "TASK", help: `${OPTION.task.enum.join(" | ")} (into English). Default: server's.` },
+  word_timestamps: { help: "Word-level timings in the JSON. Default: server's." },
+  vad: { help: "Skip silence (voice activity detection). Default: server's." },
+  beam_size: { value: "N", help: `Beam size, ${range(OPTION.beam_size)}. Default: server's (WHISPER_BEAM_SIZE).` },
+  batch_size: { value: "N", help: `VAD chunks decoded together, ${range(OPTION.batch_size)}. Default: server's.` },
+  temperature: { value: "T", help: `Sampling temperature, ${range(OPTION.temperature)}. Default: server's.` },
+  initial_prompt: { value: "TEXT", help: "Prompt for the first window (names, spelling)." },
+  hotwords: { value: "TEXT", help: "Words to bias decoding towards." },
+  diarize: { help: "Speaker labels (S1, S2 ...). Default: server's (off)." },
+  speakers: { value: "N", help: `Exact number of speakers, ${range(OPTION.speakers)}; implies --diarize.` },
+  min_speakers: { value: "N", help: "Fewest speakers to find; implies --diarize." },
+  max_speakers: { value: "N", help: "Most speakers to find; implies --diarize." },
+};
+
+/** The CLI flag of a server option: `beam_size` -> `beam-size`. */
+export function flagOf(option: ServerOptionName): string {
+  return option.replaceAll("_", "-");
+}
+
+function decodingFlag(option: ServerOptionName): CliOption {
+  const { value, help } = DECODING_FLAGS[option];
+  if (OPTION[option].type === "boolean") return { type: "boolean", negatable: true, help };
+  return { type: "string", value: value ?? "VALUE", help };
+}
+
+const DECODING_OPTION_NAMES = Object.keys(DECODING_FLAGS) as ServerOptionName[];
 
 /** The flags for TranscriptionOptions, shared by smoke, transcribe and the local runner. */
 export const TRANSCRIPTION_CLI_OPTIONS: CliOptions = {
-  format: { type: "string", value: "FORMAT", help: `${OUTPUT_FORMATS.join(" | ")} (sets Accept). Default json.` },
-  language: { type: "string", value: "CODE", help: "Spoken language, e.g. en. Default: detected by the model." },
-  task: { type: "string", value: "TASK", help: "transcribe | translate (into English). Default: server's." },
-  "word-timestamps": { type: "boolean", negatable: true, help: "Word-level timings in the JSON. Default: server's." },
-  vad: { type: "boolean", negatable: true, help: "Skip silence (voice activity detection). Default: server's." },
-  "beam-size": { type: "string", value: "N", help: "Beam size, 1..20. Default: server's (WHISPER_BEAM_SIZE)." },
-  "batch-size": { type: "string", value: "N", help: "VAD chunks decoded together, 1..128. Default: server's." },
-  temperature: { type: "string", value: "T", help: "Sampling temperature, 0..1. Default: server's." },
-  "initial-prompt": { type: "string", value: "TEXT", help: "Prompt for the first window (names, spelling)." },
-  hotwords: { type: "string", value: "TEXT", help: "Words to bias decoding towards." },
-  diarize: { type: "boolean", negatable: true, help: "Speaker labels (S1, S2 ...). Default: server's (off)." },
-  speakers: { type: "string", value: "N", help: `Exact number of speakers, 1..${MAX_SPEAKERS}; implies --diarize.` },
-  "min-speakers": { type: "string", value: "N", help: "Fewest speakers to find; implies --diarize." },
-  "max-speakers": { type: "string", value: "N", help: "Most speakers to find; implies --diarize." },
+  format: {
+    type: "string",
+    value: "FORMAT",
+    help: `${OUTPUT_FORMATS.join(" | ")} (sets Accept). Default ${DEFAULT_FORMAT}.`,
+  },
+  ...Object.fromEntries(DECODING_OPTION_NAMES.map((option) => [flagOf(option), decodingFlag(option)])),
   timeout: { type: "string", value: "SECONDS", help: `Overall wait per file. Default ${DEFAULT_TIMEOUT_SECONDS}.` },
 };
 
+/** A server option's flag value, checked against the server's declaration (type, range, choices). */
+function decodingValue(values: CliValues, option: ServerOptionName): string | number | boolean | undefined {
+  const declared: ServerOption = OPTION[option];
+  const flag = flagOf(option);
+  switch (declared.type) {
+    case "boolean":
+      return booleanOption(values, flag);
+    case "integer":
+    case "number":
+      return numberOption(values, flag, {
+        min: declared.minimum ?? -Infinity,
+        max: declared.maximum,
+        integer: declared.type === "integer",
+      });
+    default:
+      return declared.enum ? choiceOption(values, flag, declared.enum) : stringOption(values, flag);
+  }
+}
+
 /** Reads and validates the TRANSCRIPTION_CLI_OPTIONS values. */
 export function transcriptionOptionsFrom(values: CliValues): TranscriptionOptions {
+  const fromFlags = Object.fromEntries(DECODING_OPTION_NAMES.map((option) => [option, decodingValue(values, option)]));
   const language = stringOption(values, "language")?.toLowerCase();
   if (language !== undefined && !/^[a-z]{2,3}$/.test(language)) {
     throw new UsageError(`--language must be a language code such as en or de, got "${language}"`);
   }
-  const decoding: DecodingOptions = {
-    language,
-    task: choiceOption(values, "task", ["transcribe", "translate"] as const),
-    word_timestamps: booleanOption(values, "word-timestamps"),
-    vad: booleanOption(values, "vad"),
-    beam_size: numberOption(values, "beam-size", { min: 1, max: 20 }),
-    batch_size: numberOption(values, "batch-size", { min: 1, max: 128 }),
-    temperature: numberOption(values, "temperature", { min: 0, max: 1, integer: false }),
-    initial_prompt: stringOption(values, "initial-prompt"),
-    hotwords: stringOption(values, "hotwords"),
-    ...speakerOptionsFrom(values),
-  };
+  const decoding: DecodingOptions = { ...fromFlags, language, ...speakerOptionsFrom(fromFlags) };
   // Validate now, before anything is uploaded.
   customAttributesFor(decoding);
   return {
-    format: choiceOption(values, "format", OUTPUT_FORMATS) ?? "json",
+    format: choiceOption(values, "format", OUTPUT_FORMATS) ?? DEFAULT_FORMAT,
     timeoutSeconds: numberOption(values, "timeout", { min: 1, integer: false }) ?? DEFAULT_TIMEOUT_SECONDS,
     decoding,
   };
 }
 
 /** The speaker-label flags, checked as the server checks them (so a bad combination fails before upload). */
-function speakerOptionsFrom(values: CliValues): Partial<DecodingOptions> {
-  const count = (flag: string) => numberOption(values, flag, { min: 1, max: MAX_SPEAKERS });
-  const diarize = booleanOption(values, "diarize");
-  const speakers = count("speakers");
-  const minSpeakers = count("min-speakers");
-  const maxSpeakers = count("max-speakers");
+function speakerOptionsFrom(parsed: Partial<Record<ServerOptionName, unknown>>): Partial<DecodingOptions> {
+  const { diarize, speakers, min_speakers: minSpeakers, max_speakers: maxSpeakers } = parsed as DecodingOptions;
   const counted = speakers ?? minSpeakers ?? maxSpeakers;
   if (counted !== undefined && diarize === false) {
     throw new UsageError("--speakers, --min-speakers and --max-speakers need speaker labels; drop --no-diarize");
@@ -102,12 +152,7 @@ function speakerOptionsFrom(values: CliValues): Partial<DecodingOptions> {
   if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
     throw new UsageError(`--min-speakers (${minSpeakers}) must not exceed --max-speakers (${maxSpeakers})`);
   }
-  return {
-    diarize: diarize ?? (counted !== undefined ? true : undefined),
-    speakers,
-    min_speakers: minSpeakers,
-    max_speakers: maxSpeakers,
-  };
+  return { diarize: diarize ?? (counted !== undefined ? true : undefined) };
 }
 
 /**
