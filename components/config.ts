@@ -2,6 +2,7 @@
  * Typed, validated stack configuration. Every default lives in {@link DEFAULTS}; every check lives in
  * {@link loadStackConfig}, a pure function over a key getter so tests can table-test each error.
  */
+import serverContract from "../contract/server-contract.json";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
 export type ConfigGetter = (key: string) => string | undefined;
@@ -138,13 +139,20 @@ export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16",
 
 export const SPEAKER_LABELS: readonly SpeakerLabels[] = ["off", "on-request", "always"];
 
+/** A server setting's bounds as the server publishes them (contract/server-contract.json, `npm run contract`). */
+function serverSettingBounds<S extends "WHISPER_BATCH_SIZE" | "WHISPER_BEAM_SIZE">(setting: S) {
+  const { minimum, maximum } = serverContract.settings[setting];
+  return { setting, min: minimum, max: maximum };
+}
+
 /**
  * Bounds of the server settings a stack may set, checked at preview rather than at the container's start. The
- * server's pydantic fields own them (WHISPER_BATCH_SIZE, WHISPER_BEAM_SIZE); a contract test compares the two.
+ * server's pydantic fields own them and publish them in the generated contract; a contract test also feeds the
+ * bounds to the server's own parser.
  */
 export const SERVER_SETTING_BOUNDS = {
-  batchSize: { setting: "WHISPER_BATCH_SIZE", min: 1, max: 128 },
-  beamSize: { setting: "WHISPER_BEAM_SIZE", min: 1, max: 20 },
+  batchSize: serverSettingBounds("WHISPER_BATCH_SIZE"),
+  beamSize: serverSettingBounds("WHISPER_BEAM_SIZE"),
 } as const;
 
 export class ConfigError extends Error {}
