@@ -34,7 +34,8 @@ export interface TranscriptionOptions {
 /** Sent as custom attributes; the keys are the server's (snake_case). Absent = the server's default. */
 export interface DecodingOptions {
   readonly language?: string;
-  readonly task?: "transcribe" | "translate";
+  /** One of the server's `task` choices (transcribe, translate). */
+  readonly task?: string;
   readonly word_timestamps?: boolean;
   readonly vad?: boolean;
   readonly beam_size?: number;
@@ -47,10 +48,13 @@ export interface DecodingOptions {
   readonly min_speakers?: number;
   readonly max_speakers?: number;
 }
-/** Compile-time check: every DecodingOptions key is a server option (fails `tsc` after a rename on the server). */
-const decodingKeysAreServerOptions: Exclude<keyof DecodingOptions, ServerOptionName> extends never ? true : never =
-  true;
-void decodingKeysAreServerOptions;
+/**
+ * Compile-time checks that DecodingOptions has exactly the server's options: a rename on the server fails `tsc`
+ * (after `npm run contract`) until this interface follows.
+ */
+const noClientOnlyOption: Exclude<keyof DecodingOptions, ServerOptionName> extends never ? true : never = true;
+const noServerOptionMissing: Exclude<ServerOptionName, keyof DecodingOptions> extends never ? true : never = true;
+void [noClientOnlyOption, noServerOptionMissing];
 
 /** `a..b` for an option's range, as the help texts write it. */
 function range(option: ServerOption): string {
