@@ -15,11 +15,12 @@ from fastapi.responses import JSONResponse
 
 from . import formats
 from .audio import decode
+from .chunked import Request as TranscriptionRequest
 from .errors import RequestError
 from .jobs import JobQueue
 from .options import HEADER as OPTIONS_HEADER
 from .options import parse_options
-from .results import Transcription
+from .packing import RequestPacker
 from .settings import Settings
 from .transcriber import Transcriber
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
             # One readable line before uvicorn's traceback; `serve` then exits with code 3.
             log.error("model not loaded: %s", e)
             raise
+        app.state.packer = RequestPacker(app.state.transcriber, app.state.jobs, settings.pack_requests)
         yield
         await asyncio.to_thread(app.state.jobs.shutdown)
 
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
         started = time.perf_counter()
         record: dict[str, Any] = {"request_id": request_id}
         try:
-            response = await _invoke(request, app.state.transcriber, app.state.jobs, settings, record)
+            response = await _invoke(request, app.state.transcriber, app.state.packer, settings, record)
             record.update(status=200, outcome="ok")
         except RequestError as e:
             response = JSONResponse(e.body(), status_code=e.status)
@@ -86,9 +88,14 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
 
 
 async def _invoke(
-    request: Request, transcriber: Transcriber, jobs: JobQueue, settings: Settings, record: dict[str, Any]
+    request: Request,
+    transcriber: Transcriber,
+    packer: RequestPacker,
+    settings: Settings,
+    record: dict[str, Any],
 ) -> Response:
-    """Validates the request cheapest check first, then queues decode + transcription as one job."""
+    """Validates the request cheapest check first, then queues decode + transcription as one job,
+    which may transcribe it together with other waiting requests (packing.py)."""
     media_type = formats.negotiate(request.headers.get("accept"))
     options = parse_options(
         request.headers.get(OPTIONS_HEADER), transcriber.supported_languages, transcriber.multilingual
@@ -96,13 +103,13 @@ async def _invoke(
     body = await _read_body(request, settings.max_body_bytes)
     record["bytes"] = len(body)
 
-    def job() -> tuple[Transcription, float]:
-        job_started = time.perf_counter()
+    def prepare() -> TranscriptionRequest:
         audio = decode(body, settings.max_audio_seconds)
-        result = transcriber.transcribe(audio, options, subtitles=media_type in formats.SUBTITLES)
-        return result, time.perf_counter() - job_started
+        return TranscriptionRequest(audio, options, subtitles=media_type in formats.SUBTITLES)
 
-    result, processing_seconds = await jobs.run(job)
+    packed = await packer.transcribe(prepare)
+    result, processing_seconds = packed.transcription, packed.processing_seconds
+    record["pack_size"] = packed.pack_size
     record.update(
         audio_seconds=round(result.duration, 3),
         processing_seconds=round(processing_seconds, 3),

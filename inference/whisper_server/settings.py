@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     """A segment whose no-speech probability is above this and whose average log probability is below
     -1 is dropped as invented. Default 0.6 (faster-whisper's)."""
 
+    pack_requests: int = Field(default=8, ge=1, le=64)
+    """Most waiting requests transcribed together (batched path): their chunks share encoder and
+    decoder batches, with the same results as one by one. Default 8; 1 turns packing off."""
+
     max_queue: int = Field(default=16, ge=1)
     """Requests allowed to wait behind the one running; more get 503. Default 16. Keep it at least
     the endpoint's max concurrent invocations per instance."""
