@@ -11,7 +11,7 @@ from wer import normalize, word_error_rate
 from whisper_server import chunked
 from whisper_server.audio import decode
 from whisper_server.chunked import Request
-from whisper_server.dropped_speech import looks_truncated
+from whisper_server.dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from whisper_server.options import TranscribeOptions
 from whisper_server.transcriber import Transcriber
 
@@ -21,10 +21,24 @@ PROBLEM_CLIPS = ["problem/dropped-first-sentence-a.flac", "problem/dropped-first
 
 def test_a_chunk_is_judged_by_characters_per_second_of_speech() -> None:
     sentence = "The concert was cancelled because the singer had a cold."  # 56 characters
-    assert not looks_truncated(sentence, 4.0)  # 14 a second: normal speech
-    assert looks_truncated(sentence, 8.0)  # 7 a second: half of it is missing
-    assert looks_truncated("", 3.0)  # speech and no text at all
-    assert not looks_truncated("Yes.", 0.8)  # too little speech to judge
+    assert not looks_truncated(sentence, 4.0, "en")  # 14 a second: normal speech
+    assert looks_truncated(sentence, 8.0, "en")  # 7 a second: half of it is missing
+    assert looks_truncated("", 3.0, "en")  # speech and no text at all
+    assert not looks_truncated("Yes.", 0.8, "en")  # too little speech to judge
+    assert not looks_truncated("你好", 3.0, "zh")  # measured on English only; other scripts are not judged
+
+
+def test_speech_seconds_leave_out_the_vad_padding() -> None:
+    # Two regions of 2 s and 0.5 s, each padded with 0.4 s a side: 1.2 s and (at most half) 0.25 s of speech.
+    assert speech_seconds([32000, 8000], 6400, 16000) == pytest.approx(1.45)
+    assert speech_seconds([32000], 0, 16000) == 2.0  # VAD off: no padding
+
+
+def test_a_re_decode_replaces_the_text_only_when_clearly_longer() -> None:
+    first = "The concert was cancelled because the singer had a cold."
+    assert is_clearly_longer("He forgot his umbrella. " + first, first)
+    assert not is_clearly_longer("The concert was canceled because the singer had a cold!", first)
+    assert is_clearly_longer("Anything.", "")
 
 
 def _words_kept(reference: str, text: str) -> float:
@@ -46,7 +60,7 @@ def test_problem_clips_lose_a_sentence_without_the_check_and_keep_it_with_it(
     reference = transcripts[name]
 
     with monkeypatch.context() as unchecked:
-        unchecked.setattr(chunked, "looks_truncated", lambda text, seconds: False)
+        unchecked.setattr(chunked, "looks_truncated", lambda *_: False)
         lost = transcriber.transcribe(audio, TranscribeOptions()).text
     assert _words_kept(reference, lost) < 0.75, f"the clip no longer shows the problem: {lost}"
     assert "rain" not in normalize(lost)  # the first sentence's last word

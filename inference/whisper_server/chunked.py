@@ -30,9 +30,11 @@ from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, 
 
 from . import windows
 from .audio import SAMPLE_RATE
-from .dropped_speech import looks_truncated
+from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from .options import TranscribeOptions
 
+VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
+"""Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
 # faster-whisper's punctuation merging for word timestamps (its defaults).
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
@@ -85,6 +87,8 @@ class Chunk:
     features: np.ndarray
     region_lengths: list[int]
     """Samples of each VAD speech region the chunk is made of, in order (one entry with VAD off)."""
+    speech_seconds: float
+    """Seconds of speech in it: its regions less the VAD's padding (dropped_speech.py)."""
     segments: list[DecodedSegment] = field(default_factory=list)
 
 
@@ -176,10 +180,11 @@ class ChunkedDecoder:
                 for start, piece in zip(starts, pieces, strict=True)
             ]
             speech_map = None
+        padding = VAD_PADDING_SAMPLES if vad else 0
         chunks = []
         for piece, meta in zip(pieces, metadata, strict=True):
             lengths = [region["end"] - region["start"] for region in meta["segments"]] or [len(piece)]
-            chunks.append(self._chunk(piece, meta["offset"], lengths))
+            chunks.append(self._chunk(piece, meta["offset"], lengths, padding))
         language, probability = self._language(options, chunks)
         decoding = Decoding(
             language=language,
@@ -194,11 +199,12 @@ class ChunkedDecoder:
         )
         return Plan(request, decoding, probability, chunks, speech_map)
 
-    def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int]) -> Chunk:
+    def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int], padding: int) -> Chunk:
         duration = len(audio) / SAMPLE_RATE
         seconds = windows.window_seconds(duration, self.settings.min_window_seconds)
         features = self.model.feature_extractor(audio)[..., :-1]
-        return Chunk(audio, offset, duration, seconds, features, region_lengths)
+        speech = speech_seconds(region_lengths, padding, SAMPLE_RATE)
+        return Chunk(audio, offset, duration, seconds, features, region_lengths, speech)
 
     def _language(self, options: TranscribeOptions, chunks: list[Chunk]) -> tuple[str, float]:
         """The requested language, English for English-only models, else detected on the speech as
@@ -221,7 +227,7 @@ class ChunkedDecoder:
                 self._decode_batch(decoding, members[start : start + decoding.batch_size])
         for plan in plans:
             for chunk in plan.chunks:
-                if looks_truncated(_text(chunk.segments), chunk.duration):
+                if looks_truncated(_text(chunk.segments), chunk.speech_seconds, plan.decoding.language):
                     self._redecode(plan, chunk)
         return [self._assemble(plan) for plan in plans]
 
@@ -317,7 +323,7 @@ class ChunkedDecoder:
                 owner.last_speech_timestamp = last
 
     def _redecode(self, plan: Plan, chunk: Chunk) -> None:
-        """Decodes `chunk` again the safe way and keeps whichever text is longest.
+        """Decodes `chunk` again the safe way; a clearly longer text replaces the first one.
 
         First sequentially with timestamps, which moves on through the audio until all of it is
         covered. If that is still too short and the chunk is made of several VAD speech regions, region
@@ -325,18 +331,29 @@ class ChunkedDecoder:
         is a whole sentence); this hears less context, so it is the last resort.
         """
         self.redecoded_chunks += 1
-        candidates = [chunk.segments, self._sequential(plan.decoding, chunk)]
-        if len(chunk.region_lengths) > 1 and looks_truncated(_text(candidates[-1]), chunk.duration):
+        language = plan.decoding.language
+        candidate = self._sequential(plan.decoding, chunk)
+        if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+            chunk.segments = candidate
+        if len(chunk.region_lengths) > 1 and looks_truncated(
+            _text(chunk.segments), chunk.speech_seconds, language
+        ):
             bounds = np.cumsum([0, *chunk.region_lengths])
             parts = [
-                self._chunk(chunk.audio[begin:end], chunk.offset + begin / SAMPLE_RATE, [end - begin])
+                self._chunk(
+                    chunk.audio[begin:end],
+                    chunk.offset + begin / SAMPLE_RATE,
+                    [end - begin],
+                    VAD_PADDING_SAMPLES,
+                )
                 for begin, end in itertools.pairwise(bounds)
             ]
             for seconds in sorted({part.window_seconds for part in parts}):
                 members = [(plan, part) for part in parts if part.window_seconds == seconds]
                 self._decode_batch(plan.decoding, members)
-            candidates.append([segment for part in parts for segment in part.segments])
-        chunk.segments = max(candidates, key=lambda segments: len(_text(segments)))
+            candidate = [segment for part in parts for segment in part.segments]
+            if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+                chunk.segments = candidate
 
     def _sequential(self, decoding: Decoding, chunk: Chunk) -> list[DecodedSegment]:
         offset = chunk.offset
