@@ -173,8 +173,11 @@ class ChunkedDecoder:
             pieces, metadata = collect_chunks(audio, regions, max_duration=limit) if regions else ([], [])
             speech_map = SpeechTimestampsMap(regions, SAMPLE_RATE) if regions else None
         else:
-            starts = range(0, audio.shape[0], limit * SAMPLE_RATE)
-            pieces = [audio[start : start + limit * SAMPLE_RATE] for start in starts]
+            # Without the VAD the cuts fall anywhere, mid-word too: 30 s windows cut least often
+            # (15 s ones made tiny.en loop on the benchmark's meeting).
+            step = windows.MAX_WINDOW_SECONDS * SAMPLE_RATE
+            starts = range(0, audio.shape[0], step)
+            pieces = [audio[start : start + step] for start in starts]
             metadata = [
                 {"offset": start / SAMPLE_RATE, "duration": len(piece) / SAMPLE_RATE, "segments": []}
                 for start, piece in zip(starts, pieces, strict=True)

@@ -64,9 +64,11 @@ class Settings(BaseSettings):
     """Skip non-speech with the Silero VAD. Default true; it is also what keeps silence from
     producing invented text."""
 
-    chunk_seconds: int = Field(default=30, ge=5, le=30)
+    chunk_seconds: int = Field(default=15, ge=5, le=30)
     """Longest stretch of speech decoded in one window (batched path): VAD regions are merged into
-    chunks up to this long, and with VAD off the audio is cut into windows this long. Default 30."""
+    chunks up to this long (with VAD off the audio is cut into 30 s windows). Default 15: two
+    15 s encoder passes cost half of one 30 s pass, and the benchmark's WER stayed at the sequential
+    path's (0.015; 20 s: 0.017)."""
 
     min_window_seconds: int = Field(default=10, ge=1, le=30)
     """Smallest encoder window (batched path). Each chunk is encoded in a window sized to it (rounded
