@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadStackConfig, type StackConfig } from "./components/config";
+import { uploadIdentityEnvironment } from "./components/upload-identity";
 import { WhisperService } from "./components/whisper-service";
 
-/** The validated stack config; a bad value fails preview with just the message (key and allowed values). */
-function stackConfig(): StackConfig {
-  const raw = new pulumi.Config("whisper-async");
+/** Runs a config loader; a bad value fails preview with just the message (key and allowed values). */
+function validated<T>(load: () => T): T {
   try {
-    return loadStackConfig((key) => raw.get(key));
+    return load();
   } catch (e) {
     // A RunError prints its message without a stack trace.
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
@@ -14,9 +14,19 @@ function stackConfig(): StackConfig {
   }
 }
 
+const raw = new pulumi.Config("whisper-async");
+const awsProvider = new pulumi.Config("aws");
+const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key)));
+
 const service = new WhisperService("whisper", {
-  config: stackConfig(),
+  config,
   endpointNamePrefix: `whisper-${pulumi.getStack()}`,
+  uploadIdentityEnvironment: validated(() =>
+    uploadIdentityEnvironment(
+      (key) => awsProvider.get(key),
+      (key) => awsProvider.getSecret(key),
+    ),
+  ),
 });
 
 export const endpointName = service.endpointName;
@@ -28,5 +38,8 @@ export const successTopicArn = service.successTopicArn;
 export const errorTopicArn = service.errorTopicArn;
 export const dashboardUrl = service.dashboardUrl;
 export const clientPolicyArn = service.clientPolicyArn;
+export const callerPolicyArns = service.callerPolicyArns;
 export const imageUri = service.imageUri;
 export const modelDataUrl = service.modelDataUrl;
+export const variantName = service.variantName;
+export const instancePricePerHour = service.instancePricePerHour;

@@ -7,6 +7,11 @@ export interface ClientPolicyArgs {
   readonly endpointArn: pulumi.Input<string>;
   readonly bucketArn: pulumi.Input<string>;
   readonly kmsKeyArn?: string;
+  /**
+   * The one app this policy is for: it may upload only under `async/inputs/<caller>/` and list nothing (see
+   * {@link callerStatements}). Defaults to undefined: the shared policy of {@link clientStatements}.
+   */
+  readonly caller?: string;
   readonly tags?: Record<string, string>;
 }
 
@@ -30,6 +35,42 @@ export function clientStatements(r: { endpointArn: string; bucketArn: string; km
   return [...statements, ...kmsStatements(r.kmsKeyArn)];
 }
 
+/** Key prefix under which one caller uploads its inputs. */
+export function callerInputPrefix(caller: string): string {
+  return `${PREFIXES.inputs}${caller}/`;
+}
+
+/**
+ * Statements for one of several callers that must not read each other's work. SageMaker names each result itself
+ * (a random UUID under the one output path of the endpoint), so results cannot be split by caller prefix: a caller
+ * may read any result key it knows (the one InvokeEndpointAsync returned to it) but may list nothing, so it cannot
+ * find the keys of others. Inputs are split: a caller writes only under its own prefix. A waiting client then sees
+ * 403, not 404, for a result not written yet (S3 hides existence without s3:ListBucket); README.md, "Callers".
+ */
+export function callerStatements(r: {
+  endpointArn: string;
+  bucketArn: string;
+  caller: string;
+  kmsKeyArn?: string;
+}): Statement[] {
+  const statements: Statement[] = [
+    { Sid: "InvokeAsync", Effect: "Allow", Action: ["sagemaker:InvokeEndpointAsync"], Resource: r.endpointArn },
+    {
+      Sid: "UploadOwnInputs",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: `${r.bucketArn}/${callerInputPrefix(r.caller)}*`,
+    },
+    {
+      Sid: "ReadKnownResults",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`${r.bucketArn}/${PREFIXES.outputs}*`, `${r.bucketArn}/${PREFIXES.failures}*`],
+    },
+  ];
+  return [...statements, ...kmsStatements(r.kmsKeyArn)];
+}
+
 /** Managed policy an app's role attaches to submit jobs and read their results. */
 export class ClientPolicy extends pulumi.ComponentResource {
   public readonly policyArn: pulumi.Output<string>;
@@ -39,11 +80,17 @@ export class ClientPolicy extends pulumi.ComponentResource {
     const policy = new aws.iam.Policy(
       `${name}-policy`,
       {
-        description: "Submit async transcription jobs and read their results.",
+        description:
+          args.caller === undefined
+            ? "Submit async transcription jobs and read their results."
+            : `Submit async transcription jobs as caller ${args.caller} and read the results it is told about.`,
         policy: pulumi.all([args.endpointArn, args.bucketArn]).apply(([endpointArn, bucketArn]) =>
           JSON.stringify({
             Version: "2012-10-17",
-            Statement: clientStatements({ endpointArn, bucketArn, kmsKeyArn: args.kmsKeyArn }),
+            Statement:
+              args.caller === undefined
+                ? clientStatements({ endpointArn, bucketArn, kmsKeyArn: args.kmsKeyArn })
+                : callerStatements({ endpointArn, bucketArn, caller: args.caller, kmsKeyArn: args.kmsKeyArn }),
           }),
         ),
         tags: args.tags,

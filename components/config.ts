@@ -39,6 +39,17 @@ export interface StackConfig {
   /** SNS topic for the operational alarms; the error topic when unset. */
   readonly alarmTopicArn?: string;
   /**
+   * The customer KMS key's policy lets `cloudwatch.amazonaws.com` use it (kms:Decrypt, kms:GenerateDataKey*), so
+   * CloudWatch can publish alarms to the error topic that the key encrypts. Default false: with kmsKeyArn set and
+   * no alarmTopicArn, the config is refused instead of alarms being silently dropped.
+   */
+  readonly kmsKeyAllowsCloudWatch: boolean;
+  /**
+   * Names of the apps that submit jobs, each getting its own client policy limited to its own input prefix
+   * (`async/inputs/<caller>/`). Empty (default): one shared client policy for a single trusted caller.
+   */
+  readonly callers: readonly string[];
+  /**
    * Put the result (the transcript, or the error body) into the success and error notifications when it is at
    * most 128 KB (SageMaker's limit), so a subscriber needs no S3 read. Default false: transcripts stay in S3.
    */
@@ -57,6 +68,13 @@ export interface StackConfig {
   readonly oldestRequestAlarmMinutes: number;
   /** Tags put on every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults to the us-east-1
+   * on-demand price of `instanceType` from {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1}; required for other types.
+   */
+  readonly instancePricePerHour: number;
+  /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
+  readonly logRetentionDays: number;
 }
 
 /** The one place holding defaults (see README.md, "Config", for the table). */
@@ -75,12 +93,34 @@ export const DEFAULTS = {
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
   resultInNotifications: false,
+  kmsKeyAllowsCloudWatch: false,
   forceDestroy: false,
   imagesToKeep: 5,
   startupHealthCheckTimeoutSeconds: 900,
   modelDownloadTimeoutSeconds: 900,
   oldestRequestAlarmMinutes: 30,
+  logRetentionDays: 30,
 } as const satisfies Partial<StackConfig>;
+
+/**
+ * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
+ * default of `instancePricePerHour`. Source: the "Real-Time Inference" on-demand table of
+ * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
+ * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
+ * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
+ * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
+ * discounts and Savings Plans: set `instancePricePerHour` too.
+ */
+export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
+  "ml.g4dn.xlarge": 0.7364,
+  "ml.g5.xlarge": 1.408,
+  "ml.p3.2xlarge": 3.825,
+};
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** GPU instance families SageMaker async endpoints can run our CUDA 12 image on. */
 export const GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "p5e"] as const;
@@ -100,6 +140,8 @@ const REVISION = /^[0-9a-f]{40}$/;
 const HF_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+/** A caller name: a key prefix segment and part of an IAM policy name, so lowercase letters, digits and '-'. */
+const CALLER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number {
   const raw = get(key);
@@ -151,6 +193,39 @@ function instanceType(get: ConfigGetter): string {
   return raw;
 }
 
+function instancePricePerHour(get: ConfigGetter, type: string): number {
+  const raw = get("instancePricePerHour");
+  if (raw === undefined || raw === "") {
+    const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
+    if (known === undefined) {
+      throw new ConfigError(
+        `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
+          `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
+      );
+    }
+    return known;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function logRetentionDays(get: ConfigGetter): number {
+  const raw = get("logRetentionDays");
+  if (raw === undefined || raw === "") return DEFAULTS.logRetentionDays;
+  const value = Number(raw);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+    throw new ConfigError(
+      `whisper-async:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
 function tags(get: ConfigGetter): Record<string, string> {
   const raw = get("tags");
   if (raw === undefined || raw === "") return {};
@@ -169,6 +244,39 @@ function tags(get: ConfigGetter): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
+function callers(get: ConfigGetter): string[] {
+  const raw = get("callers");
+  if (raw === undefined || raw === "") return [];
+  const shape = `a JSON list of distinct names matching ${CALLER.source}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every((name) => typeof name === "string" && CALLER.test(name)) &&
+    new Set(parsed).size === parsed.length;
+  if (!valid) throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
+  return parsed as string[];
+}
+
+/**
+ * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
+ * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
+ * grant: the user routes alarms elsewhere or confirms the key policy (README, "KMS").
+ */
+function checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | undefined, allows: boolean): void {
+  if (kmsKeyArn !== undefined && alarmTopicArn === undefined && !allows) {
+    throw new ConfigError(
+      "whisper-async:kmsKeyArn encrypts the error topic that receives the alarms, and CloudWatch can publish there only " +
+        "if the key policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: add that statement " +
+        "and set whisper-async:kmsKeyAllowsCloudWatch to true, or set whisper-async:alarmTopicArn to another topic",
+    );
+  }
+}
+
 /** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
 export function loadStackConfig(get: ConfigGetter): StackConfig {
   const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
@@ -184,8 +292,18 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
   if (modelLocalDir !== undefined && (get("modelRepo") || get("modelRevision"))) {
     throw new ConfigError("whisper-async:modelLocalDir cannot be combined with whisper-async:modelRepo/modelRevision");
   }
+  const kmsKeyArn = matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>");
+  const alarmTopicArn = matching(
+    get,
+    "alarmTopicArn",
+    SNS_TOPIC_ARN,
+    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
+  );
+  const kmsKeyAllowsCloudWatch = boolean(get, "kmsKeyAllowsCloudWatch", DEFAULTS.kmsKeyAllowsCloudWatch);
+  checkAlarmRoute(kmsKeyArn, alarmTopicArn, kmsKeyAllowsCloudWatch);
+  const type = instanceType(get);
   return {
-    instanceType: instanceType(get),
+    instanceType: type,
     minInstances,
     maxInstances,
     idleMinutes: integer(get, "idleMinutes", DEFAULTS.idleMinutes, 1, 1440),
@@ -204,13 +322,10 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     batchSize: integer(get, "batchSize", DEFAULTS.batchSize, 1, 128),
     beamSize: integer(get, "beamSize", DEFAULTS.beamSize, 1, 20),
     retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
-    kmsKeyArn: matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>"),
-    alarmTopicArn: matching(
-      get,
-      "alarmTopicArn",
-      SNS_TOPIC_ARN,
-      "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
-    ),
+    kmsKeyArn,
+    alarmTopicArn,
+    kmsKeyAllowsCloudWatch,
+    callers: callers(get),
     inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
     resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
@@ -231,5 +346,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     ),
     oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: tags(get),
+    instancePricePerHour: instancePricePerHour(get, type),
+    logRetentionDays: logRetentionDays(get),
   };
 }

@@ -93,6 +93,29 @@ export function executionStatements(r: {
 }
 
 /**
+ * Who may assume the role: SageMaker, and only on behalf of this account's SageMaker resources in this region
+ * (cross-service confused deputy prevention: SageMaker documents `aws:SourceAccount` and `aws:SourceArn` for the
+ * roles its inference resources assume: https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+ * Without them any SageMaker customer naming this role's ARN would be stopped only by SageMaker's own checks.
+ */
+export function trustPolicy(r: { accountId: string; partition: string; region: string }): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "sagemaker.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": r.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${r.partition}:sagemaker:${r.region}:${r.accountId}:*` },
+        },
+      },
+    ],
+  };
+}
+
+/**
  * The role SageMaker assumes to pull the image, read the model and inputs, write results, notify and log.
  * Whoever creates a Model with {@link roleArn} should depend on {@link policy} (the service does, through
  * `modelDependsOn`), so the Model never starts before its permissions exist.
@@ -104,21 +127,22 @@ export class ExecutionRole extends pulumi.ComponentResource {
   constructor(name: string, args: ExecutionRoleArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:iam:ExecutionRole", name, args, opts);
 
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
+        assumeRolePolicy: pulumi
+          .all([identity.accountId, partition.partition, region.region])
+          .apply(([accountId, partitionName, regionName]) =>
+            JSON.stringify(trustPolicy({ accountId, partition: partitionName, region: regionName })),
+          ),
         tags: args.tags,
       },
       { parent: this },
     );
-
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
     const logGroupArnPrefix = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:/aws/sagemaker/Endpoints/${args.endpointName}`;
 
     this.policy = new aws.iam.RolePolicy(

@@ -1,10 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 
-/** Repository root: the Docker build context (the root .dockerignore allow-lists what the image needs). */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/**
+ * Build inputs as paths relative to the project directory (where Pulumi.yaml is, the directory Pulumi runs the
+ * program in; the Docker provider resolves a relative context and Dockerfile from there). An absolute path of the
+ * checkout would differ between a laptop and CI, and the diff would rebuild the image and roll the endpoint.
+ * The context is the repository root: the root .dockerignore allow-lists what the image needs.
+ */
+export const BUILD_CONTEXT = ".";
+export const DOCKERFILE = "container/Dockerfile";
 
 export interface InferenceImageArgs {
   /** Images the ECR lifecycle policy keeps (older ones expire). */
@@ -61,8 +66,8 @@ export class InferenceImage extends pulumi.ComponentResource {
       {
         imageName: pulumi.interpolate`${repository.repositoryUrl}:latest`,
         build: {
-          context: REPO_ROOT,
-          dockerfile: path.join(REPO_ROOT, "container", "Dockerfile"),
+          context: BUILD_CONTEXT,
+          dockerfile: DOCKERFILE,
           platform: "linux/amd64",
         },
         registry: {

@@ -1,6 +1,5 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { REPO_ROOT } from "./inference-image";
 
 export interface ModelArtifactArgs {
   /** Bucket the model is uploaded to. */
@@ -15,6 +14,11 @@ export interface ModelArtifactArgs {
   readonly localDir?: string;
   /** Region the AWS SDK in scripts/package-model uses. */
   readonly region: pulumi.Input<string>;
+  /**
+   * Variables that give scripts/package-model the identity of the stack's aws provider (see
+   * upload-identity.ts). Defaults to none: the SDK's default chain in the shell that runs `pulumi up`.
+   */
+  readonly identityEnvironment?: Record<string, pulumi.Input<string>>;
 }
 
 /** POSIX single-quote a shell word, so repo ids, paths and bucket names pass through verbatim. */
@@ -25,6 +29,12 @@ export function shellQuote(word: string): string {
 /**
  * The model as an uncompressed S3 prefix, produced by `scripts/package-model` (idempotent: files already
  * uploaded intact are skipped). Re-runs when the repo, revision or local directory changes.
+ *
+ * Model prefixes are kept on purpose: the command has no delete step, so a model change leaves the previous prefix
+ * in place (the running endpoint serves from it until the new EndpointConfig is live, and a rollback to it needs no
+ * upload), and the lifecycle rule never expires `models/`. `pulumi destroy` leaves them too, so it stops at the
+ * non-empty bucket unless forceDestroy is true (then the bucket goes with every model). README.md, "Updates",
+ * shows how to delete an old prefix by hand.
  */
 export class ModelArtifact extends pulumi.ComponentResource {
   /** `s3://<bucket>/<prefix>.../` as printed by package-model (trailing slash). */
@@ -47,8 +57,9 @@ export class ModelArtifact extends pulumi.ComponentResource {
       `${name}-package`,
       {
         create,
-        dir: REPO_ROOT,
-        environment: { AWS_REGION: args.region },
+        // No `dir`: the command runs in the project directory, like the program; an absolute checkout path here
+        // would show as a diff (and re-run the upload) whenever the stack is updated from another directory.
+        environment: { ...args.identityEnvironment, AWS_REGION: args.region },
         // A bucket change also changes `create`, which re-runs the upload into the new bucket.
         triggers: [args.repo, args.revision, args.localDir ?? ""],
       },

@@ -1,9 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
+import { costWidgets } from "./cost-widgets";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
 
-/** Per-instance host metrics (CPU, GPU, memory); dimensions EndpointName + VariantName. */
-const ENDPOINT_HOST_NAMESPACE = "/aws/sagemaker/Endpoints";
+/**
+ * Per-variant async metrics (dimensions EndpointName + VariantName) whose sum counts requests the SERVICE failed:
+ * the container answered 5xx, or SageMaker could not read the input, write the result or notify. Client errors
+ * (a file that is no audio: 4xx) count in InvocationFailures too, so alarming on that would page for bad uploads.
+ */
+export const SERVICE_FAILURE_METRICS = [
+  "Invocation5XXErrors",
+  "RequestDownloadFailures",
+  "ResponseUploadFailures",
+  "NotificationFailures",
+] as const;
 
 export interface ObservabilityArgs {
   readonly endpointName: pulumi.Input<string>;
@@ -13,6 +24,10 @@ export interface ObservabilityArgs {
   readonly alarmTopicArn: pulumi.Input<string>;
   /** Age in minutes of the oldest queued request that counts as a stuck backlog. */
   readonly oldestRequestAlarmMinutes: number;
+  /** Namespace of the metrics derived from the endpoint's logs (see CostMetrics). */
+  readonly costNamespace: string;
+  /** US dollars per instance-hour, for the cost widgets. */
+  readonly instancePricePerHour: number;
   readonly tags?: Record<string, string>;
 }
 
@@ -29,24 +44,26 @@ export class Observability extends pulumi.ComponentResource {
     super("whisper-async:observability:Observability", name, args, opts);
     const child = { parent: this };
     const dimensions = { EndpointName: args.endpointName };
+    const variantDimensions = { EndpointName: args.endpointName, VariantName: args.variantName };
 
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
         dashboardName: pulumi.interpolate`${args.endpointName}`,
         dashboardBody: pulumi.all([args.endpointName, args.region]).apply(([endpoint, region]) => {
+          // The queue metrics belong to the endpoint; the per-request ones to the variant.
           const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
-          const variant = [
+          const variant = (metric: string) => [
             SAGEMAKER_NAMESPACE,
-            "ModelLatency",
+            metric,
             "EndpointName",
             endpoint,
             "VariantName",
             args.variantName,
           ];
           const instances = [
-            ENDPOINT_HOST_NAMESPACE,
-            "CPUUtilization",
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
             "EndpointName",
             endpoint,
             "VariantName",
@@ -64,8 +81,23 @@ export class Observability extends pulumi.ComponentResource {
               ),
               widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
               widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
-              widget("Invocations", [async("InvocationsProcessed"), async("InvocationFailures")], region, 12, 6, "Sum"),
-              widget("Model latency (us)", [variant], region, 0, 12, "Average"),
+              widget(
+                "Invocations",
+                [variant("InvocationsProcessed"), variant("InvocationFailures"), variant("Invocation5XXErrors")],
+                region,
+                12,
+                6,
+                "Sum",
+              ),
+              widget("Model latency (us)", [variant("ModelLatency")], region, 0, 12, "Average"),
+              ...costWidgets({
+                endpointName: endpoint,
+                variantName: args.variantName,
+                namespace: args.costNamespace,
+                pricePerHour: args.instancePricePerHour,
+                region,
+                y: 18,
+              }),
             ],
           });
         }),
@@ -73,15 +105,26 @@ export class Observability extends pulumi.ComponentResource {
       child,
     );
 
+    const failureQueries = SERVICE_FAILURE_METRICS.map((metricName, i) => ({
+      id: `f${i}`,
+      returnData: false,
+      metric: { namespace: SAGEMAKER_NAMESPACE, metricName, dimensions: variantDimensions, stat: "Sum", period: 300 },
+    }));
     new aws.cloudwatch.MetricAlarm(
       `${name}-failures`,
       {
-        alarmDescription: "Async invocations failed (see the failure prefix and the endpoint logs).",
-        namespace: SAGEMAKER_NAMESPACE,
-        metricName: "InvocationFailures",
-        dimensions,
-        statistic: "Sum",
-        period: 300,
+        alarmDescription:
+          "The service failed requests: 5xx from the container, or input download, result upload or notification " +
+          "failures (see the failure prefix and the endpoint logs).",
+        metricQueries: [
+          ...failureQueries,
+          {
+            id: "failures",
+            expression: failureQueries.map((q) => `FILL(${q.id}, 0)`).join(" + "),
+            label: "requests the service failed",
+            returnData: true,
+          },
+        ],
         evaluationPeriods: 1,
         threshold: 1,
         comparisonOperator: "GreaterThanOrEqualToThreshold",

@@ -1,8 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 
-/** CloudWatch namespace of the async endpoint metrics; their only dimension is EndpointName. */
+/** CloudWatch namespace of the SageMaker endpoint metrics. */
 export const SAGEMAKER_NAMESPACE = "AWS/SageMaker";
+
+/** Minutes a fleet must have surplus instances before one is removed (and the cooldown after each removal). */
+export const SCALE_IN_MINUTES = 5;
 
 export interface ScaleToZeroArgs {
   readonly endpointName: pulumi.Input<string>;
@@ -13,17 +17,44 @@ export interface ScaleToZeroArgs {
   readonly maxInstances: number;
   /** Minutes of empty backlog before scaling in to minInstances. */
   readonly idleMinutes: number;
-  /** Target ApproximateBacklogSizePerInstance for target tracking. */
+  /** Target ApproximateBacklogSizePerInstance: scale out above it, scale in step by step well below it. */
   readonly backlogTargetPerInstance: number;
   readonly tags?: Record<string, string>;
 }
 
 /**
- * DESIGN decision 4, three one-direction policies, each alarm driving only a policy of its own direction:
- * - from zero: step +1 on HasBacklogWithoutCapacity >= 1 (target tracking cannot leave 0: with no instance the
- *   per-instance metric has no value);
- * - 1..N: target tracking on ApproximateBacklogSizePerInstance, scale-out only. Its scale-in is disabled because
- *   it would follow the same metric down to minInstances (0) while a job may still be running;
+ * Metric math of the step scale-in (each line a query id = expression) over two per-minute metrics: `backlog`
+ * (ApproximateBacklogSize, queued AND running requests) and `instances` (the SampleCount of the instances'
+ * CPUUtilization: each running instance publishes one sample a minute). It yields the number of instances the
+ * fleet can give up while keeping max(1, ceil(backlog / target)), and only while at least one instance is idle
+ * (backlog below the instance count): a fleet whose instances may all be running a job never shrinks, and with
+ * any backlog at least one instance stays (the idle path alone goes to 0). A minute without a backlog datapoint
+ * counts as an empty backlog, so a trickle (one request every few minutes, the backlog 0 most minutes) shrinks the
+ * fleet too. The instance count does not come from the backlog metrics: with an empty backlog their ratio is
+ * undefined, which is exactly when the surplus is largest.
+ */
+export function surplusExpressions(target: number): { id: string; expression: string; label: string }[] {
+  return [
+    { id: "pending", expression: "FILL(backlog, 0)", label: "requests queued or running" },
+    { id: "needed", expression: `CEIL(pending / ${target})`, label: "instances the backlog needs" },
+    { id: "keep", expression: "IF(needed < 1, 1, needed)", label: "instances to keep" },
+    {
+      id: "surplus",
+      expression: "IF(pending < instances, instances - keep, 0)",
+      label: "instances that can go without cutting a job",
+    },
+  ];
+}
+
+/**
+ * DESIGN decision 4, four one-direction policies, each alarm driving only a policy of its own direction:
+ * - from zero: ExactCapacity 1 on HasBacklogWithoutCapacity >= 1. Idempotent: the alarm stays in ALARM while the
+ *   first instance starts and the policy re-runs after each cooldown, but "exactly 1" never adds a second one
+ *   (target tracking cannot leave 0: with no instance the per-instance metric has no value);
+ * - out, 1..N: target tracking on ApproximateBacklogSizePerInstance, scale-out only (its scale-in would follow
+ *   the metric down to minInstances, 0, bypassing idleMinutes);
+ * - in, N..1: step -1 while {@link surplusExpressions} finds a surplus for SCALE_IN_MINUTES, so a trickle of
+ *   requests does not hold the peak fleet; never below one instance while anything is queued or running;
  * - back to minInstances: step ExactCapacity on ApproximateBacklogSize <= 0 for idleMinutes. The backlog counts
  *   in-flight requests too, so a running job keeps it above 0 and is never cut.
  */
@@ -57,10 +88,10 @@ export class ScaleToZero extends pulumi.ComponentResource {
         ...scalable,
         policyType: "StepScaling",
         stepScalingPolicyConfiguration: {
-          adjustmentType: "ChangeInCapacity",
+          // Exactly one, not +1: re-running it while the first instance still starts changes nothing.
+          adjustmentType: "ExactCapacity",
           metricAggregationType: "Maximum",
-          // Long enough for launch + image pull + model load, so a still-pending first instance is not doubled.
-          cooldown: 600,
+          cooldown: 300,
           stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
         },
       },
@@ -101,6 +132,60 @@ export class ScaleToZero extends pulumi.ComponentResource {
             statistic: "Average",
           },
         },
+      },
+      child,
+    );
+
+    const stepIn = new aws.appautoscaling.Policy(
+      `${name}-step-in`,
+      {
+        ...scalable,
+        policyType: "StepScaling",
+        stepScalingPolicyConfiguration: {
+          adjustmentType: "ChangeInCapacity",
+          metricAggregationType: "Maximum",
+          cooldown: SCALE_IN_MINUTES * 60,
+          stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: -1 }],
+        },
+      },
+      child,
+    );
+    const minuteOf = (
+      id: string,
+      namespace: string,
+      metricName: string,
+      dims: Record<string, pulumi.Input<string>>,
+      stat: string,
+    ) => ({
+      id,
+      returnData: false,
+      metric: { namespace, metricName, dimensions: dims, stat, period: 60 },
+    });
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-surplus`,
+      {
+        alarmDescription:
+          `For ${SCALE_IN_MINUTES} minutes the backlog needed fewer instances than running, with one idle: ` +
+          "remove one.",
+        metricQueries: [
+          minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
+          minuteOf(
+            "instances",
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
+            { EndpointName: args.endpointName, VariantName: args.variantName },
+            "SampleCount",
+          ),
+          ...surplusExpressions(args.backlogTargetPerInstance).map((e) => ({ ...e, returnData: e.id === "surplus" })),
+        ],
+        evaluationPeriods: SCALE_IN_MINUTES,
+        datapointsToAlarm: SCALE_IN_MINUTES,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // No instance sample means no instance: nothing to remove (the from-zero path decides then).
+        treatMissingData: "notBreaching",
+        alarmActions: [stepIn.arn],
+        tags: args.tags,
       },
       child,
     );

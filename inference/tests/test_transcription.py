@@ -54,7 +54,9 @@ def test_quiet_speech_is_not_taken_for_silence(
     client: TestClient, audio_bytes: Callable[[str], bytes], transcripts: dict[str, str]
 ) -> None:
     speech = decode(audio_bytes("speech.flac"), max_seconds=60)
-    quiet = speech * 0.015  # -58 dBFS RMS, 37 dB below the fixture
+    # -55 dBFS RMS, 34 dB below the fixture and 15 dB above the gate. Quieter still, 16-bit WAV keeps too
+    # few bits for tiny.en (at -58 dBFS it mishears the first words on some CPUs), whatever the gate does.
+    quiet = speech * 0.02
     response = client.post("/invocations", content=wav_bytes(quiet), headers={OPTIONS: "vad=off"})
     assert response.status_code == 200
     assert word_error_rate(transcripts["speech.flac"], response.json()["text"]) <= MAX_WER

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs = JobQueue(settings.max_queue)
+        loading = time.perf_counter()
         # Loading takes seconds to minutes; off the loop so the process stays responsive meanwhile.
         try:
             app.state.transcriber = transcriber or await asyncio.to_thread(Transcriber, settings)
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None, transcriber: Transcriber | None
             log.error("model not loaded: %s", e)
             raise
         app.state.packer = RequestPacker(app.state.transcriber, app.state.jobs, settings.pack_requests)
+        # One line per start: a metric filter counts cold starts and their load time from it.
+        log.info("ready", extra={"load_seconds": round(time.perf_counter() - loading, 3)})
         yield
         await asyncio.to_thread(app.state.jobs.shutdown)
 
@@ -107,10 +110,18 @@ async def _invoke(
         audio = decode(body, settings.max_audio_seconds)
         return TranscriptionRequest(audio, options, subtitles=media_type in formats.SUBTITLES)
 
+    # queue_seconds: the wait until the pack that took this request started (behind the running job;
+    # maxConcurrentInvocationsPerInstance > 1 sends more). processing_seconds: this request's share of
+    # its pack's time, so that the shares add up to the worker's busy time (the cost metrics sum them).
     packed = await packer.transcribe(prepare)
-    result, processing_seconds = packed.transcription, packed.processing_seconds
+    result, queue_seconds, processing_seconds = (
+        packed.transcription,
+        packed.queue_seconds,
+        packed.share_seconds,
+    )
     record["pack_size"] = packed.pack_size
     record.update(
+        queue_seconds=round(queue_seconds, 3),
         audio_seconds=round(result.duration, 3),
         processing_seconds=round(processing_seconds, 3),
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,

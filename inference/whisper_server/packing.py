@@ -28,11 +28,14 @@ fill batches on their own) and each holds its samples in memory until the pack i
 
 @dataclass
 class Packed:
-    """What a request gets back: its transcription, how long its pack took, and the pack's size."""
+    """What a request gets back: its transcription, its times, and the size of its pack."""
 
     transcription: Transcription
-    processing_seconds: float
-    """Decoding and transcribing the whole pack, this request included."""
+    queue_seconds: float
+    """From queueing until its pack started."""
+    share_seconds: float
+    """Its share of the pack's decoding and transcription time, in proportion to its audio: the
+    shares of a pack add up to the pack's time."""
     pack_size: int
 
 
@@ -41,6 +44,7 @@ class _Entry:
 
     def __init__(self, prepare: Callable[[], Request]) -> None:
         self.prepare = prepare
+        self.queued = time.perf_counter()
         self.request: Request | None = None
         self.outcome: Packed | Exception | None = None
         self.done = threading.Event()
@@ -91,8 +95,13 @@ class RequestPacker:
         except Exception as e:  # transcribe_many reports failures per request; this is a safety net
             results = [e] * len(pack)
         seconds = time.perf_counter() - started
+        audio = sum(entry.request.audio.shape[0] for entry in pack) or 1  # type: ignore[union-attr]
         for entry, result in zip(pack, results, strict=True):
-            entry.finish(result if isinstance(result, Exception) else Packed(result, seconds, len(pack)))
+            if isinstance(result, Exception):
+                entry.finish(result)
+                continue
+            share = seconds * entry.request.audio.shape[0] / audio  # type: ignore[union-attr]
+            entry.finish(Packed(result, started - entry.queued, share, len(pack)))
 
     def _take(self) -> list[_Entry]:
         """Waiting entries with their audio decoded, up to `max_requests` and about

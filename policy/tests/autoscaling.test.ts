@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import {
   ASYNC_BACKLOG_METRICS,
+  ASYNC_VARIANT_METRICS,
   backlogAlarmsEndpointDimensionOnly,
   scaleToZeroHasWakeUpPolicy,
   stepPolicyOneDirection,
+  variantAlarmsEndpointAndVariant,
 } from "../autoscaling";
 import { checkResource, checkStack, UNKNOWN_DURING_PREVIEW } from "./harness";
 import { deployedStack, editStack, previewStack, scalingPolicyArn } from "./stack-fixture";
@@ -19,6 +21,44 @@ const alarm = (metricName: string, dimensions: unknown, namespace = "AWS/SageMak
 });
 const checkAlarm = (props: Record<string, unknown>) =>
   checkResource(backlogAlarmsEndpointDimensionOnly, aws.cloudwatch.MetricAlarm, props);
+
+describe("policy variant-alarms-endpoint-and-variant", () => {
+  const check = (props: Record<string, unknown>) =>
+    checkResource(variantAlarmsEndpointAndVariant, aws.cloudwatch.MetricAlarm, props);
+  const both = { EndpointName: "whisper", VariantName: "whisper" };
+
+  it("passes every per-variant metric on EndpointName and VariantName", async () => {
+    for (const metricName of ASYNC_VARIANT_METRICS) {
+      assert.deepEqual(await check(alarm(metricName, both)), [], metricName);
+    }
+  });
+
+  it("rejects InvocationFailures on EndpointName alone, also inside a metric-math query", async () => {
+    const alone = await check(alarm("InvocationFailures", { EndpointName: "whisper" }));
+    assert.equal(alone.length, 1);
+    assert.match(
+      alone[0],
+      /has dimensions \[EndpointName\]; SageMaker publishes it with EndpointName and VariantName,/,
+    );
+    const inMath = await check({
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      metricQueries: [
+        { id: "f", expression: "FILL(m, 0)", returnData: true },
+        {
+          id: "m",
+          metric: { namespace: "AWS/SageMaker", metricName: "Invocation5XXErrors", dimensions: { EndpointName: "w" } },
+        },
+      ],
+    });
+    assert.equal(inMath.length, 1);
+  });
+
+  it("leaves the backlog metrics and unknown dimensions to preview alone", async () => {
+    assert.deepEqual(await check(alarm("ApproximateBacklogSize", { EndpointName: "whisper" })), []);
+    assert.deepEqual(await check(alarm("InvocationFailures", UNKNOWN_DURING_PREVIEW)), []);
+  });
+});
 
 describe("policy backlog-alarms-endpoint-dimension-only", () => {
   it("passes every backlog metric on EndpointName alone", async () => {

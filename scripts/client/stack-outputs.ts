@@ -7,16 +7,21 @@ export interface StackOutputs {
   readonly endpointName?: string;
   readonly bucketName?: string;
   readonly inputPrefix?: string;
+  /** Read by `npm run cost`. */
+  readonly variantName?: string;
+  readonly instancePricePerHour?: number;
 }
 
 /**
  * Runs `pulumi stack output --json [--stack NAME]` in the current directory (the project root) and returns
- * the outputs. Without a name, Pulumi uses the selected stack. Failures become UsageErrors that say how to
- * pass the values by hand instead.
+ * the outputs. Without a name, Pulumi uses the selected stack. Failures become UsageErrors that end with
+ * `fallback`: how to pass the values by hand instead.
  */
-export function readStackOutputs(stack?: string): Promise<StackOutputs> {
+export function readStackOutputs(
+  stack?: string,
+  fallback = "or pass --endpoint and --bucket (and --prefix) instead",
+): Promise<StackOutputs> {
   const args = ["stack", "output", "--json", ...(stack ? ["--stack", stack] : [])];
-  const fallback = "or pass --endpoint and --bucket (and --prefix) instead";
   return new Promise((resolve, reject) => {
     execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {

@@ -20,6 +20,17 @@ describe("stack config", function () {
     assert.equal(config.forceDestroy, false);
     assert.equal(config.resultInNotifications, false);
     assert.deepEqual(config.tags, {});
+    assert.deepEqual(config.callers, []);
+    assert.equal(config.kmsKeyAllowsCloudWatch, false);
+  });
+
+  it("routes alarms to a KMS-encrypted error topic only when the key policy is confirmed to let CloudWatch in", function () {
+    const kmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/abc-123";
+    const confirmed = load({ kmsKeyArn, kmsKeyAllowsCloudWatch: "true" });
+    assert.equal(confirmed.kmsKeyAllowsCloudWatch, true);
+    assert.equal(confirmed.alarmTopicArn, undefined);
+    assert.equal(load({ kmsKeyArn, alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall" }).kmsKeyArn, kmsKeyArn);
+    assert.equal(load({ kmsKeyAllowsCloudWatch: "true" }).kmsKeyArn, undefined, "harmless without a key");
   });
 
   it("accepts every GPU family and explicit values", function () {
@@ -32,7 +43,7 @@ describe("stack config", function () {
       "ml.p4d.24xlarge",
       "ml.p5.48xlarge",
     ]) {
-      assert.equal(load({ instanceType: type }).instanceType, type);
+      assert.equal(load({ instanceType: type, instancePricePerHour: "2.5" }).instanceType, type);
     }
     const config = load({
       minInstances: "1",
@@ -45,7 +56,9 @@ describe("stack config", function () {
       tags: '{"team":"speech"}',
       kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123",
       alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:oncall",
+      callers: '["web","batch-2"]',
     });
+    assert.deepEqual(config.callers, ["web", "batch-2"]);
     assert.equal(config.minInstances, 1);
     assert.equal(config.maxInstances, 4);
     assert.equal(config.modelRepo, "Systran/faster-whisper-large-v3-turbo");
@@ -54,6 +67,15 @@ describe("stack config", function () {
     assert.equal(config.resultInNotifications, true);
     assert.deepEqual(config.tags, { team: "speech" });
     assert.equal(load({ modelLocalDir: "./my-model" }).modelLocalDir, "./my-model");
+  });
+
+  it("prices the instance-hour at the documented us-east-1 default, or at instancePricePerHour", function () {
+    assert.equal(load({}).instancePricePerHour, 0.7364);
+    assert.equal(load({ instanceType: "ml.g5.xlarge" }).instancePricePerHour, 1.408);
+    assert.equal(load({ instanceType: "ml.g5.xlarge", instancePricePerHour: "0.99" }).instancePricePerHour, 0.99);
+    assert.equal(load({ instanceType: "ml.g6e.xlarge", instancePricePerHour: "2.1" }).instancePricePerHour, 2.1);
+    assert.equal(load({}).logRetentionDays, 30);
+    assert.equal(load({ logRetentionDays: "365" }).logRetentionDays, 365);
   });
 
   const errors: [string, Record<string, string>, RegExp][] = [
@@ -138,9 +160,36 @@ describe("stack config", function () {
       { oldestRequestAlarmMinutes: "0" },
       /whisper-async:oldestRequestAlarmMinutes must be an integer from 1/,
     ],
+    [
+      "a KMS key without an alarm route CloudWatch can use",
+      { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc-123" },
+      /whisper-async:kmsKeyArn encrypts the error topic .* set whisper-async:kmsKeyAllowsCloudWatch to true, or set whisper-async:alarmTopicArn/,
+    ],
+    [
+      "kmsKeyAllowsCloudWatch yes",
+      { kmsKeyAllowsCloudWatch: "yes" },
+      /whisper-async:kmsKeyAllowsCloudWatch must be true or false/,
+    ],
+    ["callers not a list", { callers: '"web"' }, /whisper-async:callers must be a JSON list of distinct names/],
+    ["callers uppercase", { callers: '["Web"]' }, /whisper-async:callers must be a JSON list/],
+    ["callers with a slash", { callers: '["a/b"]' }, /whisper-async:callers must be a JSON list/],
+    ["callers twice", { callers: '["web","web"]' }, /whisper-async:callers must be a JSON list of distinct names/],
+    ["callers not JSON", { callers: "web,batch" }, /whisper-async:callers must be a JSON list/],
     ["tags list", { tags: '["a"]' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags numbers", { tags: '{"a":1}' }, /whisper-async:tags must be a JSON object of string values/],
     ["tags not JSON", { tags: "a=b" }, /whisper-async:tags must be a JSON object of string values/],
+    [
+      "an instance type without a known price",
+      { instanceType: "ml.g6.xlarge" },
+      /^whisper-async:instancePricePerHour must be set for ml.g6.xlarge: no default price is known for it/,
+    ],
+    [
+      "price 0",
+      { instancePricePerHour: "0" },
+      /whisper-async:instancePricePerHour must be a number of dollars above 0/,
+    ],
+    ["price with a $", { instancePricePerHour: "$1" }, /whisper-async:instancePricePerHour must be a number/],
+    ["log retention 10", { logRetentionDays: "10" }, /whisper-async:logRetentionDays must be one of 1, 3, 5, 7, 14/],
   ];
   for (const [title, values, message] of errors) {
     it(`rejects ${title}`, function () {

@@ -6,6 +6,8 @@
  * IAM evaluating the conditions, CloudWatch publishing the metrics with exactly these dimensions), that the
  * image builds, that package-model really uploads, the engine's ordering of replacements during an update, nor
  * `dependsOn` edges (MockResourceArgs carries no dependencies; the Model's wait on the role policy is by review).
+ * tests/aws-contract/ narrows the first gaps with AWS's own sources: the requests against botocore's service
+ * models, the metrics against the table of what SageMaker publishes, the IAM documents with parliament.
  */
 import * as pulumi from "@pulumi/pulumi";
 

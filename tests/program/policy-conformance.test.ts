@@ -10,11 +10,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { ResourceClass } from "../../policy/lib/references";
 import { checkResource, checkStack } from "../../policy/tests/harness";
 import { loadProgram, mockedState, resolve, type Inputs, type Recorded } from "./mocks";
+import { commentedSettings, stackConfig } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const POLICY_DIR = path.join(ROOT, "policy");
@@ -48,21 +48,6 @@ function packPolicies(): { lists: Map<string, Policy[]>; exported: Set<Policy>; 
   const index = fs.readFileSync(path.join(POLICY_DIR, "index.ts"), "utf8");
   const served = [...(/policies:\s*\[([^\]]*)\]/.exec(index)?.[1] ?? "").matchAll(/\.\.\.(\w+)/g)].map((m) => m[1]);
   return { lists, exported, served };
-}
-
-/** The stack's config as the CLI passes it to the program: scalars as text, objects as JSON. */
-function stackConfig(stack: string): Record<string, string> {
-  const file = yaml.load(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  return Object.fromEntries(
-    Object.entries(file.config).map(([key, value]) => {
-      if (typeof value === "object" && value !== null && "secure" in value) {
-        throw new Error(`${key} is a secret; these tests have no key to decrypt it`);
-      }
-      return [key, typeof value === "object" ? JSON.stringify(value) : String(value)];
-    }),
-  );
 }
 
 /**
@@ -251,6 +236,21 @@ describe("Pulumi program (dev stack) under the policy pack", function () {
       resource: () => nameOf("aws:appautoscaling/target:Target"),
       message: /minCapacity 0 but no step scaling policy/,
     },
+    {
+      title: "the failure alarm on a per-variant metric with EndpointName only",
+      edit: (all) =>
+        all.map((r) => {
+          if (!r.name.endsWith("-failures")) return r;
+          const copy = structuredClone(r);
+          const [first] = copy.inputs.metricQueries;
+          first.metric.dimensions = { EndpointName: first.metric.dimensions.EndpointName };
+          return copy;
+        }),
+      policy: "variant-alarms-endpoint-and-variant",
+      resource: () => resources.find((r) => r.name.endsWith("-failures"))!.name,
+      message:
+        /Invocation5XXErrors has dimensions \[EndpointName\]; SageMaker publishes it with EndpointName and VariantName/,
+    },
   ];
 
   for (const negative of negatives) {
@@ -267,13 +267,9 @@ describe("Pulumi program (dev stack) under the policy pack", function () {
   }
 });
 
-describe("Pulumi program (prod example, with a KMS key and an alarm topic) under the policy pack", function () {
+describe("Pulumi program (prod example with its commented options: KMS key, alarm topic, callers) under the policy pack", function () {
   it("passes every policy", async function () {
-    const { resources } = await loadProgram({
-      ...stackConfig("prod"),
-      "whisper-async:kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000",
-      "whisper-async:alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall",
-    });
+    const { resources } = await loadProgram({ ...stackConfig("prod"), ...commentedSettings("prod") });
     const policies = [...packPolicies().lists.values()].flat();
     const { violations, run } = await runPack(policies, resources);
     assert.deepEqual(violations, []);

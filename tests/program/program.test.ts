@@ -3,6 +3,7 @@
  * resources it registers. See mocks.ts for what these tests cannot prove.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -36,6 +37,13 @@ function alarm(metricName: string): Recorded {
   return found[0];
 }
 
+/** The alarm on the service's failures (a metric math sum of per-variant failure counts). */
+function failuresAlarm(): Recorded {
+  const found = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-failures"));
+  assert.equal(found.length, 1, "one failures alarm");
+  return found[0];
+}
+
 function policyOf(alarmRecord: Recorded): Recorded {
   const [action] = alarmRecord.inputs.alarmActions as string[];
   const policy = ofType("aws:appautoscaling/policy:Policy").find((p) => action.endsWith(`scalingPolicy:${p.name}`));
@@ -50,12 +58,14 @@ describe("Pulumi program under mocks", function () {
     pulumi.runtime.setAllConfig({
       "aws:region": REGION,
       "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:instancePricePerHour": "1.5",
       "whisper-async:maxInstances": "3",
       "whisper-async:idleMinutes": "12",
       "whisper-async:backlogTargetPerInstance": "5",
       "whisper-async:maxConcurrentInvocationsPerInstance": "10",
       "whisper-async:retentionDays": "9",
       "whisper-async:kmsKeyArn": KMS,
+      "whisper-async:kmsKeyAllowsCloudWatch": "true",
       "whisper-async:resultInNotifications": "true",
       "whisper-async:tags": JSON.stringify({ team: "speech" }),
     });
@@ -72,6 +82,7 @@ describe("Pulumi program under mocks", function () {
     const bucket = String(exports.bucketName);
     assert.deepEqual(Object.keys(exports).sort(), [
       "bucketName",
+      "callerPolicyArns",
       "clientPolicyArn",
       "dashboardUrl",
       "endpointName",
@@ -79,11 +90,16 @@ describe("Pulumi program under mocks", function () {
       "failurePrefix",
       "imageUri",
       "inputPrefix",
+      "instancePricePerHour",
       "modelDataUrl",
       "outputPrefix",
       "successTopicArn",
+      "variantName",
     ]);
     assert.equal(exports.endpointName, ENDPOINT);
+    assert.deepEqual(exports.callerPolicyArns, {}, "no callers configured: only the shared client policy");
+    assert.equal(exports.variantName, "whisper");
+    assert.equal(exports.instancePricePerHour, 1.5);
     assert.equal(exports.inputPrefix, "async/inputs/");
     assert.equal(exports.outputPrefix, "async/outputs/");
     assert.equal(exports.failurePrefix, "async/failures/");
@@ -100,11 +116,13 @@ describe("Pulumi program under mocks", function () {
     assert.match(String(exports.errorTopicArn), /:sns:.*error$/);
   });
 
-  it("builds the image for linux/amd64 from the repo root and pushes it with the ECR token", function () {
+  it("builds the image for linux/amd64 from the project root, by relative paths, and pushes it with the ECR token", function () {
     const image = one("docker:index/image:Image");
     assert.equal(image.inputs.build.platform, "linux/amd64");
-    assert.match(image.inputs.build.dockerfile, /container\/Dockerfile$/);
-    assert.equal(path.join(image.inputs.build.context, "container", "Dockerfile"), image.inputs.build.dockerfile);
+    // Relative to the project directory (Pulumi.yaml), where the Docker provider resolves both.
+    assert.equal(image.inputs.build.context, ".");
+    assert.equal(image.inputs.build.dockerfile, "container/Dockerfile");
+    assert.ok(fs.existsSync(path.join(path.dirname(require.resolve("../../Pulumi.yaml")), "container", "Dockerfile")));
     // The registry block holds the token password, so the engine sees it as one secret value.
     const secret = image.inputs.registry;
     assert.equal(secret[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
@@ -131,7 +149,16 @@ describe("Pulumi program under mocks", function () {
       "edaa852ec7e145841d8ffdb056a99866b5f0a478",
       "",
     ]);
-    assert.equal(packaging.inputs.dir, one("docker:index/image:Image").inputs.build.context);
+    assert.equal(packaging.inputs.dir, undefined, "runs in the project directory, named by no absolute path");
+  });
+
+  it("keeps model prefixes on purpose: no delete step, and no lifecycle rule reaches models/", function () {
+    const packaging = one("command:local:Command");
+    assert.equal(packaging.inputs.delete, undefined, "a model change or destroy leaves the uploaded prefix");
+    const rules: Json[] = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+    for (const rule of rules.filter((r) => r.expiration)) {
+      assert.ok(!"models/".startsWith(rule.filter.prefix), `${rule.id} would expire models/`);
+    }
   });
 
   it("runs the image by digest with the model as an uncompressed S3 prefix, network isolated", function () {
@@ -201,7 +228,7 @@ describe("Pulumi program under mocks", function () {
     }
   });
 
-  it("scales out from zero by +1 on HasBacklogWithoutCapacity >= 1", function () {
+  it("scales out from zero to exactly 1 on HasBacklogWithoutCapacity >= 1 (idempotent while it starts)", function () {
     const fromZero = alarm("HasBacklogWithoutCapacity");
     assert.deepEqual(fromZero.inputs.dimensions, { EndpointName: ENDPOINT });
     assert.equal(fromZero.inputs.namespace, "AWS/SageMaker");
@@ -210,8 +237,39 @@ describe("Pulumi program under mocks", function () {
     assert.equal(fromZero.inputs.period, 60);
     assert.ok([1, 2].includes(fromZero.inputs.evaluationPeriods));
     const step = policyOf(fromZero).inputs.stepScalingPolicyConfiguration;
-    assert.equal(step.adjustmentType, "ChangeInCapacity");
+    // The alarm stays in ALARM while the first instance starts and the policy re-runs after each cooldown:
+    // "exactly 1" keeps it at one however long the cold start, where "+1" would add a second instance.
+    assert.equal(step.adjustmentType, "ExactCapacity");
     assert.deepEqual(step.stepAdjustments, [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }]);
+  });
+
+  it("scales in step by step while the backlog leaves an instance idle, never below one with a backlog", function () {
+    const surplus = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-surplus"));
+    assert.equal(surplus.length, 1);
+    const { inputs } = surplus[0];
+    const queries: Json[] = inputs.metricQueries;
+    const metrics = queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metricName, q.metric.dimensions]);
+    assert.deepEqual(metrics, [
+      ["backlog", "ApproximateBacklogSize", { EndpointName: ENDPOINT }],
+      ["instances", "CPUUtilization", { EndpointName: ENDPOINT, VariantName: "whisper" }],
+    ]);
+    const stats = queries.filter((q) => q.metric).map((q) => [q.metric.namespace, q.metric.stat, q.metric.period]);
+    assert.deepEqual(stats, [
+      ["AWS/SageMaker", "Maximum", 60],
+      ["/aws/sagemaker/Endpoints", "SampleCount", 60],
+    ]);
+    assert.deepEqual(
+      queries.filter((q) => q.returnData).map((q) => q.id),
+      ["surplus"],
+    );
+    assert.match(queries.find((q) => q.id === "needed").expression, /CEIL\(pending \/ 5\)/);
+    assert.equal(inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+    assert.equal(inputs.threshold, 1);
+    assert.equal(inputs.evaluationPeriods, 5);
+    assert.equal(inputs.treatMissingData, "notBreaching");
+    const step = policyOf(surplus[0]).inputs.stepScalingPolicyConfiguration;
+    assert.equal(step.adjustmentType, "ChangeInCapacity");
+    assert.deepEqual(step.stepAdjustments, [{ metricIntervalLowerBound: "0", scalingAdjustment: -1 }]);
   });
 
   it("tracks backlog per instance (EndpointName only) for scale-out, never scale-in", function () {
@@ -241,34 +299,51 @@ describe("Pulumi program under mocks", function () {
     assert.deepEqual(step.stepAdjustments, [{ metricIntervalUpperBound: "0", scalingAdjustment: 0 }]);
   });
 
-  it("never lets an alarm drive a step in the opposite direction", function () {
+  it("drives each step policy from one alarm, in one direction, on the breaching side of its threshold", function () {
     const steps = ofType("aws:appautoscaling/policy:Policy").filter((p) => p.inputs.policyType === "StepScaling");
-    assert.equal(steps.length, 2);
+    assert.equal(steps.length, 3);
+    const expected: Record<string, "out" | "in"> = {
+      "-from-zero": "out",
+      "-step-in": "in",
+      "-to-idle": "in",
+    };
     for (const a of ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
       const action = (a.inputs.alarmActions as string[])[0];
       const policy = steps.find((p) => action.endsWith(`scalingPolicy:${p.name}`));
       if (!policy) continue; // notification alarms
+      const direction = Object.entries(expected).find(([suffix]) => policy.name.endsWith(suffix))?.[1];
+      assert.ok(direction, policy.name);
       const { adjustmentType, stepAdjustments } = policy.inputs.stepScalingPolicyConfiguration;
-      const scaleOut = a.inputs.comparisonOperator.startsWith("GreaterThan");
+      // Bounds are relative to the threshold: an alarm "above" breaches at >= 0, an alarm "below" at <= 0.
+      const above = a.inputs.comparisonOperator.startsWith("GreaterThan");
       for (const s of stepAdjustments) {
-        if (scaleOut) {
-          assert.equal(adjustmentType, "ChangeInCapacity", a.name);
-          assert.ok(s.scalingAdjustment > 0, `${a.name} scales out only`);
-          assert.equal(s.metricIntervalUpperBound, undefined);
+        if (above) assert.deepEqual([s.metricIntervalLowerBound, s.metricIntervalUpperBound], ["0", undefined]);
+        else assert.deepEqual([s.metricIntervalLowerBound, s.metricIntervalUpperBound], [undefined, "0"]);
+        if (adjustmentType === "ExactCapacity") {
+          // Exact targets: 1 from zero (scale-out), minInstances (0 here) to idle (scale-in).
+          assert.equal(s.scalingAdjustment, direction === "out" ? 1 : 0, a.name);
         } else {
-          assert.ok(
-            adjustmentType === "ExactCapacity" ? s.scalingAdjustment === 0 : s.scalingAdjustment < 0,
-            `${a.name} scales in only`,
-          );
+          assert.ok(direction === "out" ? s.scalingAdjustment > 0 : s.scalingAdjustment < 0, `${a.name} ${direction}`);
         }
       }
     }
   });
 
-  it("alarms on failures and a stuck backlog to the error topic; dashboard shows the async metrics", function () {
-    const failures = alarm("InvocationFailures");
+  it("alarms on service failures and a stuck backlog to the error topic; dashboard shows the async metrics", function () {
+    const failures = failuresAlarm();
     assert.deepEqual(failures.inputs.alarmActions, [exports.errorTopicArn]);
-    assert.deepEqual(failures.inputs.dimensions, { EndpointName: ENDPOINT });
+    // Published per variant: EndpointName alone would match no data and the alarm would stay OK forever.
+    const queries: Json[] = failures.inputs.metricQueries;
+    assert.deepEqual(
+      queries.filter((q) => q.metric).map((q) => [q.metric.metricName, q.metric.dimensions, q.metric.stat]),
+      ["Invocation5XXErrors", "RequestDownloadFailures", "ResponseUploadFailures", "NotificationFailures"].map(
+        (name) => [name, { EndpointName: ENDPOINT, VariantName: "whisper" }, "Sum"],
+      ),
+    );
+    assert.deepEqual(
+      queries.filter((q) => q.returnData).map((q) => q.expression),
+      ["FILL(f0, 0) + FILL(f1, 0) + FILL(f2, 0) + FILL(f3, 0)"],
+    );
     assert.equal(failures.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
     assert.equal(failures.inputs.threshold, 1);
     const stuck = alarm("ApproximateAgeOfOldestRequest");
@@ -312,8 +387,17 @@ describe("Pulumi program under mocks", function () {
 
   it("gives the execution role exactly its least-privilege statements", function () {
     const role = one("aws:iam/role:Role");
+    // Only SageMaker acting for this account's resources in this region (confused deputy prevention).
     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
-      { Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" },
+      {
+        Effect: "Allow",
+        Principal: { Service: "sagemaker.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": ACCOUNT },
+          ArnLike: { "aws:SourceArn": `arn:aws:sagemaker:${REGION}:${ACCOUNT}:*` },
+        },
+      },
     ]);
     const bucketArn = `arn:aws:s3:::${exports.bucketName}`;
     const repoArn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${one("aws:ecr/repository:Repository").name}`;
@@ -425,8 +509,19 @@ describe("Pulumi program under mocks", function () {
           /^whisper-async:instanceType must be a GPU instance of family/.test(e.message),
       );
     } finally {
-      pulumi.runtime.setAllConfig({ "whisper-async:instanceType": "ml.g5.2xlarge" });
+      pulumi.runtime.setAllConfig({
+        "whisper-async:instanceType": "ml.g5.2xlarge",
+        "whisper-async:instancePricePerHour": "1.5",
+      });
     }
+  });
+
+  it("puts no absolute path of the checkout into any resource input (the state is the same on every machine)", function () {
+    const checkout = path.resolve(__dirname, "../..");
+    for (const r of programResources()) {
+      assert.ok(!JSON.stringify(r.inputs).includes(checkout), `${r.type} ${r.name} names ${checkout}`);
+    }
+    assert.ok(!JSON.stringify(programResources()).includes(process.cwd()), "nor the working directory");
   });
 
   it("names every resource from its component name (no collisions between instances)", function () {
@@ -444,6 +539,7 @@ describe("Pulumi program under mocks with whisper-async:alarmTopicArn", function
     ({ exports } = await loadProgram({
       "aws:region": REGION,
       "whisper-async:instanceType": "ml.g5.2xlarge",
+      "whisper-async:instancePricePerHour": "1.5",
       "whisper-async:alarmTopicArn": ONCALL,
     }));
   });
@@ -451,7 +547,7 @@ describe("Pulumi program under mocks with whisper-async:alarmTopicArn", function
   it("sends both operational alarms, and the stuck backlog's OK, to that topic and not to the error topic", function () {
     assert.match(String(exports.errorTopicArn), /:sns:.*error$/);
     assert.notEqual(exports.errorTopicArn, ONCALL);
-    const failures = alarm("InvocationFailures");
+    const failures = failuresAlarm();
     assert.deepEqual(failures.inputs.alarmActions, [ONCALL]);
     assert.equal(failures.inputs.okActions, undefined, "the program sets no OK action on the failures alarm");
     const stuck = alarm("ApproximateAgeOfOldestRequest");

@@ -1,0 +1,68 @@
+/** The model upload's identity follows the stack's aws provider settings (components/upload-identity.ts). */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../components/config";
+import { uploadIdentityEnvironment } from "../../components/upload-identity";
+import { loadProgram, resolve } from "./mocks";
+
+function environment(plain: Record<string, string>, secret: Record<string, string> = {}) {
+  return uploadIdentityEnvironment(
+    (key) => plain[key],
+    (key) => (secret[key] === undefined ? undefined : pulumi.secret(secret[key])),
+  );
+}
+
+describe("model upload identity from the aws provider config", function () {
+  it("passes nothing when the provider uses the shell's default credentials", function () {
+    assert.deepEqual(environment({}), {});
+  });
+
+  it("passes aws:profile and the shared files, and static keys as secrets", async function () {
+    const env = environment(
+      {
+        profile: "deployer",
+        sharedCredentialsFiles: '["/ci/credentials"]',
+        sharedConfigFiles: '["/ci/config"]',
+      },
+      { accessKey: "AKIAEXAMPLE", secretKey: "s3cr3t", token: "t0k3n" },
+    );
+    assert.equal(env.AWS_PROFILE, "deployer");
+    assert.equal(env.AWS_SHARED_CREDENTIALS_FILE, "/ci/credentials");
+    assert.equal(env.AWS_CONFIG_FILE, "/ci/config");
+    for (const [key, value] of [
+      ["AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"],
+      ["AWS_SECRET_ACCESS_KEY", "s3cr3t"],
+      ["AWS_SESSION_TOKEN", "t0k3n"],
+    ]) {
+      const output = env[key] as pulumi.Output<string>;
+      assert.equal(await resolve(output), value);
+      assert.equal(await resolve(pulumi.isSecret(output)), true, `${key} stays secret`);
+    }
+  });
+
+  it("refuses assume-role settings and several shared files, naming the setting and the way out", function () {
+    for (const key of ["assumeRoles", "assumeRoleWithWebIdentity"]) {
+      assert.throws(
+        () => environment({ [key]: '[{"roleArn":"arn:aws:iam::123456789012:role/deploy"}]' }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.message.startsWith(`aws:${key} is not passed on`) &&
+          /aws:profile/.test(e.message),
+      );
+    }
+    assert.throws(
+      () => environment({ sharedConfigFiles: '["/a","/b"]' }),
+      /aws:sharedConfigFiles must list exactly one file/,
+    );
+  });
+
+  it("reaches the package-model command of the program, and a bad setting fails the program by its message", async function () {
+    const { resources } = await loadProgram({ "aws:region": "eu-west-1", "aws:profile": "deployer" });
+    const packaging = resources.find((r) => r.type === "command:local:Command")!;
+    assert.deepEqual(packaging.inputs.environment, { AWS_PROFILE: "deployer", AWS_REGION: "eu-west-1" });
+    await assert.rejects(
+      loadProgram({ "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
+      (e: unknown) => e instanceof pulumi.RunError && /^aws:assumeRoles is not passed on/.test(e.message),
+    );
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The GitHub workflows: the OIDC token only for the jobs that assume an AWS role, a pull request's preview only with
+ * the read-only preview role (never falling back to the deploy role), and the deploy telling what an update does to
+ * the endpoint's instances (tools/endpoint-update-notice.mjs).
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.resolve(__dirname, "../..");
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function workflow(name: string): Json {
+  return yaml.load(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8"));
+}
+
+const assumesRole = (job: Json) =>
+  (job.steps ?? []).some((s: Json) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials"));
+
+describe("GitHub workflows", function () {
+  for (const name of ["deploy.yml", "preview.yml"]) {
+    it(`${name}: id-token: write only on the jobs that assume an AWS role`, function () {
+      const flow = workflow(name);
+      assert.equal(flow.permissions["id-token"], undefined, "not granted to every job");
+      const jobs = Object.entries(flow.jobs) as [string, Json][];
+      assert.ok(jobs.some(([, job]) => assumesRole(job)));
+      for (const [id, job] of jobs) {
+        assert.equal(job.permissions?.["id-token"], assumesRole(job) ? "write" : undefined, id);
+      }
+    });
+  }
+
+  it("preview.yml: assumes only the preview role and stops loudly when it is not set", function () {
+    const preview = workflow("preview.yml").jobs.preview;
+    const steps: Json[] = preview.steps;
+    const credentials = steps.findIndex((s) =>
+      String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials"),
+    );
+    assert.equal(steps[credentials].with["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+    assert.ok(!JSON.stringify(preview).includes("AWS_ROLE_ARN }}"), "no fallback to the deploy role");
+    const guard = steps.findIndex((s) => s.name === "Require the preview role");
+    assert.ok(guard >= 0 && guard < credentials, "the check runs before any credentials are requested");
+    const run = (value: string) =>
+      spawnSync("bash", ["-c", steps[guard].run], {
+        env: { ...process.env, AWS_PREVIEW_ROLE_ARN: value },
+        encoding: "utf8",
+      });
+    const missing = run("");
+    assert.equal(missing.status, 1);
+    assert.match(missing.stdout, /^::error::Set the repository variable AWS_PREVIEW_ROLE_ARN/);
+    assert.equal(run("arn:aws:iam::123456789012:role/preview").status, 0);
+  });
+
+  it("deploy.yml: says what the update does to the endpoint's instances before pulumi up", function () {
+    const steps: Json[] = workflow("deploy.yml").jobs.deploy.steps;
+    const notice = steps.findIndex((s) => String(s.run ?? "").includes("tools/endpoint-update-notice.mjs"));
+    const up = steps.findIndex((s) => s.with?.command === "up");
+    assert.ok(notice >= 0 && notice < up);
+    assert.match(steps[notice].run, /pulumi preview --stack "\$STACK" --json/);
+  });
+});
+
+describe("endpoint update notice (tools/endpoint-update-notice.mjs)", function () {
+  const step = (op: string, type: string, name: string) => ({
+    op,
+    urn: `urn:pulumi:dev::whisper-async::whisper-async:index:WhisperService$whisper-async:endpoint:AsyncEndpoint$${type}::${name}`,
+  });
+  function notice(steps: object[]): { stdout: string; summary: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "notice-"));
+    try {
+      fs.writeFileSync(path.join(dir, "preview.json"), JSON.stringify({ steps }));
+      const summary = path.join(dir, "summary.md");
+      const run = spawnSync(
+        "node",
+        [path.join(ROOT, "tools", "endpoint-update-notice.mjs"), path.join(dir, "preview.json")],
+        {
+          env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
+          encoding: "utf8",
+        },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return { stdout: run.stdout, summary: fs.existsSync(summary) ? fs.readFileSync(summary, "utf8") : "" };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("warns when a new EndpointConfig will start an instance and reset the fleet", function () {
+    const { stdout, summary } = notice([
+      step(
+        "create-replacement",
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        "whisper-endpoint-config",
+      ),
+      step("update", "aws:sagemaker/endpoint:Endpoint", "whisper-endpoint-endpoint"),
+      step("delete-replaced", "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "whisper-endpoint-config"),
+    ]);
+    assert.match(
+      stdout,
+      /^::warning title=Endpoint update::This update gives the endpoint a new EndpointConfig: SageMaker starts 1 instance/,
+    );
+    assert.match(summary, /scaled-out fleet restarts at 1 instance/);
+  });
+
+  it("warns on a new endpoint, and stays quiet when only tags or other resources change", function () {
+    assert.match(
+      notice([step("create", "aws:sagemaker/endpoint:Endpoint", "e")]).stdout,
+      /This update creates the endpoint/,
+    );
+    const quiet = notice([
+      step("update", "aws:sagemaker/endpoint:Endpoint", "e"),
+      step("update", "aws:cloudwatch/dashboard:Dashboard", "d"),
+      step("same", "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "c"),
+    ]);
+    assert.equal(quiet.stdout.trim(), "The update leaves the endpoint's instances alone.");
+    assert.equal(quiet.summary, "");
+  });
+});
