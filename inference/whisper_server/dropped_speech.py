@@ -17,6 +17,8 @@ some 2.5 words, a second of speech) get their chunks decoded twice: slower, neve
 
 from __future__ import annotations
 
+from faster_whisper.transcribe import get_compression_ratio
+
 MIN_CHARS_PER_SECOND = 13.5
 """Below this many text characters per second of speech a chunk counts as truncated."""
 MIN_SPEECH_SECONDS = 1.0
@@ -24,6 +26,9 @@ MIN_SPEECH_SECONDS = 1.0
 MIN_GAIN = 1.15
 """A re-decoded text replaces the first one only when it is this much longer: a lost sentence is a third
 or more of a chunk, while the same speech decoded twice differs by a few characters either way."""
+MAX_COMPRESSION_RATIO = 2.4
+"""A re-decoded text that gzip compresses better than this is a repetition loop ("location, location,
+location, ..." on a 5 s clip), not recovered speech: faster-whisper's own threshold for such loops."""
 UNJUDGED_LANGUAGES = frozenset({"zh", "yue", "ja", "ko", "th", "lo", "my", "km", "bo"})
 """Scripts whose characters carry far more speech than Latin letters; the rate above was measured on
 English and would flag every chunk of these, so their chunks are not judged."""
@@ -44,5 +49,9 @@ def looks_truncated(text: str, seconds: float, language: str) -> bool:
 
 
 def is_clearly_longer(candidate: str, current: str) -> bool:
-    """Whether a re-decoded `candidate` should replace the `current` text of a chunk."""
-    return len(candidate.strip()) >= MIN_GAIN * len(current.strip()) and candidate.strip() != current.strip()
+    """Whether a re-decoded `candidate` should replace the `current` text of a chunk: clearly longer,
+    and not a repetition loop."""
+    candidate, current = candidate.strip(), current.strip()
+    if not candidate or candidate == current or len(candidate) < MIN_GAIN * len(current):
+        return False
+    return get_compression_ratio(candidate) <= MAX_COMPRESSION_RATIO
