@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MIN_CONTAINER_QUEUE, type StackConfig } from "./config";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
@@ -18,23 +17,24 @@ export function endpointNameFor(prefix: string, instanceType: string): string {
     .replace(/-+$/, "");
 }
 
-/** Container environment: the server's WHISPER_* settings (see inference/whisper_server/settings.py). */
-export function serverEnvironment(config: StackConfig): Record<string, string> {
-  return {
-    WHISPER_DEVICE: "cuda",
-    WHISPER_COMPUTE_TYPE: config.computeType,
-    WHISPER_BATCHED: "true",
-    WHISPER_BATCH_SIZE: String(config.batchSize),
-    WHISPER_BEAM_SIZE: String(config.beamSize),
-    // SageMaker may hand an instance this many requests at once; the server must queue all but one.
-    WHISPER_MAX_QUEUE: String(Math.max(MIN_CONTAINER_QUEUE, config.maxConcurrentInvocationsPerInstance)),
-    WHISPER_MODEL_NAME: config.modelLocalDir ? "local" : `${config.modelRepo}@${config.modelRevision.slice(0, 12)}`,
-  };
-}
-
 export interface AsyncEndpointArgs {
-  readonly config: StackConfig;
   readonly endpointName: string;
+  /** SageMaker GPU instance type, e.g. `ml.g4dn.xlarge`. Required. */
+  readonly instanceType: string;
+  /** Inference AMI (the host's NVIDIA driver). Required. */
+  readonly inferenceAmiVersion: string;
+  /** Seconds the container may take to pass its first /ping. Required. */
+  readonly startupHealthCheckTimeoutSeconds: number;
+  /** Seconds SageMaker may take to copy the model prefix to the instance. Required. */
+  readonly modelDownloadTimeoutSeconds: number;
+  /** Requests SageMaker sends one instance at once. Required. */
+  readonly maxConcurrentInvocationsPerInstance: number;
+  /** Customer KMS key for the async outputs; SageMaker's default encryption when undefined. */
+  readonly kmsKeyArn?: string;
+  /** Results up to 128 KB inside the SNS notifications. Defaults to false. */
+  readonly resultInNotifications?: boolean;
+  /** The container's environment (the server's settings), built by the caller. Required. */
+  readonly environment: Record<string, string>;
   /** Image by digest. */
   readonly imageUri: pulumi.Input<string>;
   /** `s3://.../` prefix of the uncompressed model. */
@@ -59,7 +59,6 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
 
   constructor(name: string, args: AsyncEndpointArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:endpoint:AsyncEndpoint", name, args, opts);
-    const { config } = args;
 
     const model = new aws.sagemaker.Model(
       `${name}-model`,
@@ -72,7 +71,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           modelDataSource: {
             s3DataSources: [{ s3Uri: args.modelDataUrl, s3DataType: "S3Prefix", compressionType: "None" }],
           },
-          environment: serverEnvironment(config),
+          environment: args.environment,
         },
         tags: args.tags,
       },
@@ -86,27 +85,27 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           {
             variantName: VARIANT_NAME,
             modelName: model.name,
-            instanceType: config.instanceType,
+            instanceType: args.instanceType,
             initialInstanceCount: 1,
-            inferenceAmiVersion: config.inferenceAmiVersion,
-            containerStartupHealthCheckTimeoutInSeconds: config.startupHealthCheckTimeoutSeconds,
-            modelDataDownloadTimeoutInSeconds: config.modelDownloadTimeoutSeconds,
+            inferenceAmiVersion: args.inferenceAmiVersion,
+            containerStartupHealthCheckTimeoutInSeconds: args.startupHealthCheckTimeoutSeconds,
+            modelDataDownloadTimeoutInSeconds: args.modelDownloadTimeoutSeconds,
           },
         ],
         asyncInferenceConfig: {
           outputConfig: {
             s3OutputPath: args.outputPath,
             s3FailurePath: args.failurePath,
-            kmsKeyId: config.kmsKeyArn,
+            kmsKeyId: args.kmsKeyArn,
             notificationConfig: {
               successTopic: args.successTopicArn,
               errorTopic: args.errorTopicArn,
-              ...(config.resultInNotifications && {
+              ...(args.resultInNotifications && {
                 includeInferenceResponseIns: ["SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"],
               }),
             },
           },
-          clientConfig: { maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance },
+          clientConfig: { maxConcurrentInvocationsPerInstance: args.maxConcurrentInvocationsPerInstance },
         },
         // No volume kmsKeyArn: GPU instances with local NVMe storage (g4dn, g5, g6, p4d ...) reject it; their
         // instance store is encrypted by the hardware. The KMS key still encrypts the async outputs above.

@@ -8,6 +8,8 @@ export type ConfigGetter = (key: string) => string | undefined;
 
 export type ComputeType = "float16" | "int8_float16" | "int8" | "float32";
 
+export type SpeakerLabels = "off" | "on-request" | "always";
+
 export interface StackConfig {
   /** SageMaker GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.g6e, ml.p3, ml.p4d, ml.p4de, ml.p5, ml.p5e families). */
   readonly instanceType: string;
@@ -27,11 +29,12 @@ export interface StackConfig {
   readonly modelRevision: string;
   /** Local directory with a CTranslate2 model to upload instead of a Hugging Face revision. */
   readonly modelLocalDir?: string;
-  readonly computeType: ComputeType;
-  /** Batched-inference batch size (WHISPER_BATCH_SIZE). */
-  readonly batchSize: number;
-  /** Default beam size (WHISPER_BEAM_SIZE). */
-  readonly beamSize: number;
+  /** WHISPER_COMPUTE_TYPE; unset: the server's default for the GPU (float16). */
+  readonly computeType?: ComputeType;
+  /** WHISPER_BATCH_SIZE, chunks per batch on the GPU; unset: the server's default. */
+  readonly batchSize?: number;
+  /** WHISPER_BEAM_SIZE, the default beam width; unset: the server's default. */
+  readonly beamSize?: number;
   /** Days after which async request data (inputs, outputs, failures) expires. */
   readonly retentionDays: number;
   /** Customer-managed KMS key ARN for the bucket, async outputs and SNS topics; AES256/AWS-managed when unset. */
@@ -54,6 +57,11 @@ export interface StackConfig {
    * most 128 KB (SageMaker's limit), so a subscriber needs no S3 read. Default false: transcripts stay in S3.
    */
   readonly resultInNotifications: boolean;
+  /**
+   * Speaker labels: `off` (no diarization models), `on-request` (the models are packaged next to Whisper and a
+   * request asks with `diarize=true`), `always` (every request is labelled unless it says `diarize=false`).
+   */
+  readonly speakerLabels: SpeakerLabels;
   /** SageMaker inference AMI (sets the host's NVIDIA driver / CUDA version). */
   readonly inferenceAmiVersion: string;
   /** Let `pulumi destroy` delete a non-empty bucket and ECR repository. */
@@ -87,12 +95,10 @@ export const DEFAULTS = {
   maxConcurrentInvocationsPerInstance: 4,
   modelRepo: "Systran/faster-whisper-large-v3",
   modelRevision: "edaa852ec7e145841d8ffdb056a99866b5f0a478",
-  computeType: "float16",
-  batchSize: 16,
-  beamSize: 5,
   retentionDays: 7,
   inferenceAmiVersion: "al2-ami-sagemaker-inference-gpu-3-1",
   resultInNotifications: false,
+  speakerLabels: "off",
   kmsKeyAllowsCloudWatch: false,
   forceDestroy: false,
   imagesToKeep: 5,
@@ -130,8 +136,16 @@ export const CUDA12_AMI_VERSIONS = ["al2-ami-sagemaker-inference-gpu-3-1"] as co
 
 export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16", "int8", "float32"];
 
-/** Smallest queue the container accepts (WHISPER_MAX_QUEUE >= 8 in the server contract). */
-export const MIN_CONTAINER_QUEUE = 8;
+export const SPEAKER_LABELS: readonly SpeakerLabels[] = ["off", "on-request", "always"];
+
+/**
+ * Bounds of the server settings a stack may set, checked at preview rather than at the container's start. The
+ * server's pydantic fields own them (WHISPER_BATCH_SIZE, WHISPER_BEAM_SIZE); a contract test compares the two.
+ */
+export const SERVER_SETTING_BOUNDS = {
+  batchSize: { setting: "WHISPER_BATCH_SIZE", min: 1, max: 128 },
+  beamSize: { setting: "WHISPER_BEAM_SIZE", min: 1, max: 20 },
+} as const;
 
 export class ConfigError extends Error {}
 
@@ -143,7 +157,9 @@ const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
 /** A caller name: a key prefix segment and part of an IAM policy name, so lowercase letters, digits and '-'. */
 const CALLER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number {
+function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number;
+function integer(get: ConfigGetter, key: string, fallback: undefined, min: number, max: number): number | undefined;
+function integer(get: ConfigGetter, key: string, fallback: number | undefined, min: number, max: number) {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -153,7 +169,14 @@ function integer(get: ConfigGetter, key: string, fallback: number, min: number, 
   return value;
 }
 
-function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T {
+function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T;
+function oneOf<T extends string>(
+  get: ConfigGetter,
+  key: string,
+  fallback: undefined,
+  allowed: readonly T[],
+): T | undefined;
+function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T | undefined, allowed: readonly T[]) {
   const raw = get(key);
   if (raw === undefined || raw === "") return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -318,9 +341,22 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     modelRepo,
     modelRevision,
     modelLocalDir,
-    computeType: oneOf(get, "computeType", DEFAULTS.computeType, COMPUTE_TYPES),
-    batchSize: integer(get, "batchSize", DEFAULTS.batchSize, 1, 128),
-    beamSize: integer(get, "beamSize", DEFAULTS.beamSize, 1, 20),
+    // The server owns these settings and their defaults: unset stays unset (see server-environment.ts).
+    computeType: oneOf(get, "computeType", undefined, COMPUTE_TYPES),
+    batchSize: integer(
+      get,
+      "batchSize",
+      undefined,
+      SERVER_SETTING_BOUNDS.batchSize.min,
+      SERVER_SETTING_BOUNDS.batchSize.max,
+    ),
+    beamSize: integer(
+      get,
+      "beamSize",
+      undefined,
+      SERVER_SETTING_BOUNDS.beamSize.min,
+      SERVER_SETTING_BOUNDS.beamSize.max,
+    ),
     retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
     kmsKeyArn,
     alarmTopicArn,
@@ -328,6 +364,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     callers: callers(get),
     inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
     resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
+    speakerLabels: oneOf(get, "speakerLabels", DEFAULTS.speakerLabels, SPEAKER_LABELS),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
     imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
     startupHealthCheckTimeoutSeconds: integer(

@@ -69,6 +69,12 @@ export class InferenceImage extends pulumi.ComponentResource {
           context: BUILD_CONTEXT,
           dockerfile: DOCKERFILE,
           platform: "linux/amd64",
+          // Registry cache: each pushed image carries its layer cache inline, and the next build starts from the
+          // last pushed one, so a change under inference/ (CI's fresh runners included) rebuilds only the layers
+          // after it, not the CUDA base and the pip layer. A first build finds no cache image and builds it all.
+          builderVersion: "BuilderBuildKit",
+          args: { BUILDKIT_INLINE_CACHE: "1" },
+          cacheFrom: { images: [pulumi.interpolate`${repository.repositoryUrl}:latest`] },
         },
         registry: {
           server: repository.repositoryUrl,

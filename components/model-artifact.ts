@@ -12,6 +12,8 @@ export interface ModelArtifactArgs {
   readonly revision: string;
   /** Local CTranslate2 model directory to upload instead of a Hub revision. */
   readonly localDir?: string;
+  /** Also upload the speaker-diarization models (package-model `--diarization`). Defaults to false. */
+  readonly diarization?: boolean;
   /** Region the AWS SDK in scripts/package-model uses. */
   readonly region: pulumi.Input<string>;
   /**
@@ -46,11 +48,12 @@ export class ModelArtifact extends pulumi.ComponentResource {
     const source = args.localDir
       ? `--local-dir ${shellQuote(args.localDir)}`
       : `--repo ${shellQuote(args.repo)} --revision ${shellQuote(args.revision)}`;
+    const diarization = args.diarization ? " --diarization" : "";
     const create = pulumi
       .output(args.bucketName)
       .apply(
         (bucket) =>
-          `node_modules/.bin/tsx scripts/package-model.ts ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}`,
+          `node_modules/.bin/tsx scripts/package-model.ts ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}${diarization}`,
       );
 
     const packaging = new command.local.Command(
@@ -61,7 +64,7 @@ export class ModelArtifact extends pulumi.ComponentResource {
         // would show as a diff (and re-run the upload) whenever the stack is updated from another directory.
         environment: { ...args.identityEnvironment, AWS_REGION: args.region },
         // A bucket change also changes `create`, which re-runs the upload into the new bucket.
-        triggers: [args.repo, args.revision, args.localDir ?? ""],
+        triggers: [args.repo, args.revision, args.localDir ?? "", String(args.diarization ?? false)],
       },
       { parent: this },
     );

@@ -47,7 +47,7 @@ export function surplusExpressions(target: number): { id: string; expression: st
 }
 
 /**
- * DESIGN decision 4, four one-direction policies, each alarm driving only a policy of its own direction:
+ * Four one-direction policies, each alarm driving only a policy of its own direction:
  * - from zero: ExactCapacity 1 on HasBacklogWithoutCapacity >= 1. Idempotent: the alarm stays in ALARM while the
  *   first instance starts and the policy re-runs after each cooldown, but "exactly 1" never adds a second one
  *   (target tracking cannot leave 0: with no instance the per-instance metric has no value);

@@ -10,6 +10,7 @@ import { ModelArtifact } from "./model-artifact";
 import { Notifications } from "./notifications";
 import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
+import { serverEnvironment } from "./server-environment";
 import { PREFIXES, Storage } from "./storage";
 
 export interface WhisperServiceArgs {
@@ -68,6 +69,7 @@ export class WhisperService extends pulumi.ComponentResource {
         repo: config.modelRepo,
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
+        diarization: config.speakerLabels !== "off",
         region,
         identityEnvironment: args.uploadIdentityEnvironment,
       },
@@ -95,8 +97,15 @@ export class WhisperService extends pulumi.ComponentResource {
     const endpoint = new AsyncEndpoint(
       `${name}-endpoint`,
       {
-        config,
         endpointName,
+        instanceType: config.instanceType,
+        inferenceAmiVersion: config.inferenceAmiVersion,
+        startupHealthCheckTimeoutSeconds: config.startupHealthCheckTimeoutSeconds,
+        modelDownloadTimeoutSeconds: config.modelDownloadTimeoutSeconds,
+        maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
+        kmsKeyArn: config.kmsKeyArn,
+        resultInNotifications: config.resultInNotifications,
+        environment: serverEnvironment(config),
         imageUri: image.imageUri,
         modelDataUrl: model.modelDataUrl,
         executionRoleArn: role.roleArn,
@@ -165,6 +174,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
+      successTopicArn: this.successTopicArn,
+      errorTopicArn: this.errorTopicArn,
       dashboardUrl: this.dashboardUrl,
       clientPolicyArn: this.clientPolicyArn,
       callerPolicyArns: this.callerPolicyArns,

@@ -4,12 +4,12 @@
  * stops the server, also on errors and Ctrl-C.
  */
 import { existsSync, statSync } from "node:fs";
-import { booleanOption, parseCli, runMain, stringOption } from "./client/cli";
+import { SIGNAL_GRACE_MS, booleanOption, parseCli, runMain, stringOption } from "./client/cli";
 import { ExitCode, UsageError } from "./client/errors";
 import { LocalTranscriber } from "./client/local-transcriber";
 import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { SAMPLE_AUDIO } from "./client/sample";
+import { SAMPLE_AUDIO, SAMPLE_DIARIZATION_DIR } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
 
 const spec = {
@@ -37,8 +37,14 @@ async function main(): Promise<number> {
   const audio = stringOption(parsed.values, "audio") ?? SAMPLE_AUDIO;
   if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
   const options = transcriptionOptionsFrom(parsed.values);
-  const modelDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR ?? (await bundledModelDir());
+  const chosenDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR;
+  const modelDir = chosenDir ?? (await bundledModelDir());
   if (!existsSync(modelDir)) throw new UsageError(`--model-dir: no such directory: ${modelDir}`);
+  // The bundled tiny.en has no diarization models beside it: lend it the committed ones for --diarize.
+  const env: Record<string, string> =
+    chosenDir === undefined && !process.env.WHISPER_DIARIZATION_DIR
+      ? { WHISPER_DIARIZATION_DIR: SAMPLE_DIARIZATION_DIR }
+      : {};
 
   // Ctrl-C (or a TERM) stops the server wherever we are, then the run unwinds and exits 130/143.
   const interrupted = new AbortController();
@@ -53,7 +59,7 @@ async function main(): Promise<number> {
   console.error(`start: loading ${modelDir} on CPU ...`);
   let server: LocalServer | undefined;
   try {
-    server = await startLocalServer({ modelDir, signal: interrupted.signal });
+    server = await startLocalServer({ modelDir, env, signal: interrupted.signal });
     const transcriber = new LocalTranscriber(server.url);
     console.error(`start: ${audio} -> ${transcriber.description}`);
     return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks));
@@ -67,4 +73,5 @@ async function main(): Promise<number> {
   }
 }
 
-runMain(main);
+// main stops the server on a signal itself; SIGNAL_GRACE_MS covers its 10 s SIGTERM-then-SIGKILL.
+runMain(main, SIGNAL_GRACE_MS);

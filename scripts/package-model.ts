@@ -5,6 +5,7 @@
  *   node_modules/.bin/tsx scripts/package-model.ts --repo Systran/faster-whisper-large-v3 \
  *     --revision edaa852ec7e145841d8ffdb056a99866b5f0a478 --bucket my-bucket
  */
+import { SIGNAL_GRACE_MS, exitOnSignals } from "./client/cli";
 import { runCli } from "./package-model/cli";
 
 const interrupt = new AbortController();
@@ -12,10 +13,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     process.stderr.write(`package-model: ${signal}, aborting the upload in progress\n`);
     interrupt.abort();
-    // A second signal exits at once; the next run cleans up whatever is left.
-    process.once(signal, () => process.exit(130));
   });
 }
+// Whatever the abort leaves hanging, the process ends SIGNAL_GRACE_MS after the signal (a second one does not
+// hurry it: the next run cleans up whatever is left).
+exitOnSignals(SIGNAL_GRACE_MS);
 
 runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),

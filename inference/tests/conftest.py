@@ -88,3 +88,28 @@ def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
         out.setframerate(rate)
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return buffer.getvalue()
+
+
+DIARIZATION_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"
+
+
+@pytest.fixture(scope="session")
+def diarization_references() -> dict[str, Any]:
+    """Reference turns of the multi-speaker fixtures, by file name (fixtures/diarization/references.json)."""
+    return json.loads((DIARIZATION_DIR / "references.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def diarizer() -> Any:
+    """The committed diarization models (pyannote segmentation-3.0 + CAM++, ONNX), loaded once."""
+    from whisper_server.diarizer import load_diarizer
+
+    return load_diarizer(cpu_settings("unused", diarization_dir=str(DIARIZATION_DIR / "models")))
+
+
+@pytest.fixture(scope="session")
+def speaker_client(model_dir: str, transcriber: Transcriber, diarizer: Any) -> Iterator[TestClient]:
+    """A client of an app that has the diarization models (speaker labels on request)."""
+    app = create_app(cpu_settings(model_dir), transcriber=transcriber, diarizer=diarizer)
+    with TestClient(app) as test_client:
+        yield test_client

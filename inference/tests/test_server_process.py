@@ -6,90 +6,34 @@ while the tests measure /ping, overflow the queue, and afterwards read its JSON 
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 from conftest import wav_bytes
+from serving import Server, running_serve
 
 from whisper_server.audio import decode
 
 # SageMaker allows /ping 2 s; a quarter of that shows it never waits for the job, even on a busy machine.
 PING_BUDGET_SECONDS = 0.5
+SHUTDOWN_GRACE_SECONDS = 3
 LONG_AUDIO_REPEATS = 4  # the 8 meeting parts (~62 s) four times: over four minutes
-
-
-@dataclass
-class Server:
-    url: str
-    log_path: Path
-    temp_dir: Path
-    process: subprocess.Popen[bytes]
-    seen_ids: list[str] = field(default_factory=list)
-
-    def log_lines(self) -> list[dict[str, object]]:
-        lines = self.log_path.read_text().splitlines()
-        return [json.loads(line) for line in lines if line.startswith("{")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("serve")
-    temp_dir = base / "tmp"
-    temp_dir.mkdir()
-    port = free_port()
     env = {
-        **os.environ,
-        "MODEL_DIR": model_dir,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WHISPER_DEVICE": "cpu",
         "WHISPER_MAX_QUEUE": "1",
         "WHISPER_MODEL_NAME": "tiny.en",
-        # Anything that writes a temp file (Python's tempfile, FFmpeg) would put it here.
-        "TMPDIR": str(temp_dir),
+        "WHISPER_SHUTDOWN_GRACE_SECONDS": str(SHUTDOWN_GRACE_SECONDS),
     }
-    serve = Path(sys.executable).parent / "serve"
-    log_path = base / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([str(serve), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{url}/ping", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve did not become healthy in 60 s"
-            time.sleep(0.2)
-        yield Server(url, log_path, temp_dir, process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with running_serve(model_dir, tmp_path_factory.mktemp("serve"), env) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +122,42 @@ def test_no_temp_files_are_left(server: Server, audio_bytes: Callable[[str], byt
     assert list(server.temp_dir.iterdir()) == []
 
 
-def test_sigterm_shuts_down_gracefully(server: Server) -> None:
+def test_sigterm_answers_every_request_with_a_retryable_503_and_exits_in_time(
+    server: Server, long_audio: bytes, audio_bytes: Callable[[str], bytes]
+) -> None:
+    results: dict[str, httpx.Response] = {}
+    answered: dict[str, float] = {}
+
+    def send(body: bytes, request_id: str) -> None:
+        post(server, body, request_id, results)
+        answered[request_id] = time.monotonic()
+
+    running = threading.Thread(target=send, args=(long_audio, "cut-short"))
+    running.start()
+    time.sleep(1.0)
+    waiting = threading.Thread(target=send, args=(audio_bytes("speech.ogg"), "never-started"))
+    waiting.start()
+    time.sleep(0.5)
+    assert running.is_alive() and waiting.is_alive()
+
+    signalled = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
-    # uvicorn finishes its shutdown, then re-raises the signal so the exit status tells why it stopped.
-    assert server.process.wait(timeout=30) in (0, -signal.SIGTERM)
-    messages = [line["message"] for line in server.log_lines()]
-    assert "Application shutdown complete." in messages
+    # SageMaker sends SIGKILL 30 s after SIGTERM; the grace is 3 s here, 20 s by default.
+    assert server.process.wait(timeout=SHUTDOWN_GRACE_SECONDS + 10) in (0, -signal.SIGTERM)
+    exited = time.monotonic() - signalled
+    running.join(5)
+    waiting.join(5)
+
+    for request_id in ("cut-short", "never-started"):
+        response = results[request_id]
+        assert response.status_code == 503, response.text
+        assert response.json()["error"] == "shutting_down"
+    assert answered["never-started"] - signalled < 1.5  # waiting requests are answered at once
+    assert answered["cut-short"] - signalled >= SHUTDOWN_GRACE_SECONDS - 0.5  # the running one had its grace
+    assert exited < SHUTDOWN_GRACE_SECONDS + 6, f"exited {exited:.1f} s after SIGTERM"
+
+    lines = server.log_lines()
+    assert any(line["message"] == "shutting down: refusing new requests" for line in lines)
+    outcomes = {line["request_id"]: line["outcome"] for line in lines if line["message"] == "invocation"}
+    assert outcomes["cut-short"] == outcomes["never-started"] == "shutting_down"
+    assert "Application shutdown complete." in [line["message"] for line in lines]

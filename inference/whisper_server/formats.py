@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import RequestError
-from .results import Segment, Transcription
+from .results import Segment, Transcription, Word
 
 JSON = "application/json"
 TEXT = "text/plain"
@@ -55,22 +55,28 @@ def _segment_json(segment: Segment) -> dict[str, Any]:
         "end": round(segment.end, 3),
         "text": segment.text,
     }
+    if segment.speaker is not None:
+        body["speaker"] = segment.speaker
     if segment.words is not None:
-        body["words"] = [
-            {
-                "start": round(w.start, 3),
-                "end": round(w.end, 3),
-                "word": w.word,
-                "probability": round(w.probability, 4),
-            }
-            for w in segment.words
-        ]
+        body["words"] = [_word_json(w) for w in segment.words]
+    return body
+
+
+def _word_json(word: Word) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "start": round(word.start, 3),
+        "end": round(word.end, 3),
+        "word": word.word,
+        "probability": round(word.probability, 4),
+    }
+    if word.speaker is not None:
+        body["speaker"] = word.speaker
     return body
 
 
 def to_json(result: Transcription, model: str, processing_seconds: float) -> dict[str, Any]:
     """The JSON body of a successful request (shape shared with the CLIs)."""
-    return {
+    body = {
         "text": result.text,
         "language": result.language,
         "language_probability": round(result.language_probability, 4),
@@ -79,6 +85,9 @@ def to_json(result: Transcription, model: str, processing_seconds: float) -> dic
         "model": model,
         "processing_seconds": round(processing_seconds, 3),
     }
+    if result.speakers is not None:
+        body["speakers"] = [{"speaker": s.label, "talk_time": s.talk_time} for s in result.speakers]
+    return body
 
 
 def timestamp(seconds: float, decimal: str) -> str:
@@ -91,12 +100,25 @@ def timestamp(seconds: float, decimal: str) -> str:
 
 
 def to_text(result: Transcription) -> str:
-    return result.text + "\n" if result.text else ""
+    """The transcript; with speaker labels, one `S1: ...` line per turn (consecutive segments of one
+    speaker joined)."""
+    if result.speakers is None:
+        return result.text + "\n" if result.text else ""
+    turns: list[tuple[str | None, list[str]]] = []
+    for s in result.segments:
+        if not s.text:
+            continue
+        if turns and turns[-1][0] == s.speaker:
+            turns[-1][1].append(s.text)
+        else:
+            turns.append((s.speaker, [s.text]))
+    return "".join(f"{speaker}: {' '.join(texts)}\n" for speaker, texts in turns)
 
 
 def to_vtt(result: Transcription) -> str:
+    """WebVTT; a labelled cue is a voice span, `<v S1>text`."""
     cues = [
-        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{s.text}\n"
+        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_voice(s)}{s.text}\n"
         for s in result.segments
         if s.text
     ]
@@ -104,11 +126,17 @@ def to_vtt(result: Transcription) -> str:
 
 
 def to_srt(result: Transcription) -> str:
+    """SubRip; a labelled cue starts with `S1: ` (SubRip has no voice markup)."""
     cues = [s for s in result.segments if s.text]
     return "\n".join(
-        f"{number}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n{s.text}\n"
+        f"{number}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n"
+        f"{f'{s.speaker}: ' if s.speaker else ''}{s.text}\n"
         for number, s in enumerate(cues, start=1)
     )
+
+
+def _voice(segment: Segment) -> str:
+    return f"<v {segment.speaker}>" if segment.speaker else ""
 
 
 RENDERERS: dict[str, Callable[[Transcription], str]] = {TEXT: to_text, VTT: to_vtt, SRT: to_srt}

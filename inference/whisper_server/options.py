@@ -6,6 +6,7 @@ characters). Values may be percent-encoded so that a prompt can carry `;`, `=` o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from typing import Any
@@ -17,6 +18,12 @@ HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TEXT = 1000
+# Python's int() and float() also take other scripts' digits (e.g. Arabic-Indic five, U+0665) and
+# underscores ("1_0"): a header value is plain ASCII decimal or it is wrong.
+_ASCII_INTEGER = re.compile(r"[0-9]+")
+_ASCII_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+MAX_SPEAKERS = 32
+"""Largest speaker count a request may give (speakers, min_speakers, max_speakers)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,21 @@ class TranscribeOptions:
     """Words or phrases to favour. Default none."""
     temperature: float = 0.0
     """Sampling temperature, 0-1; 0 is deterministic. Default 0."""
+    diarize: bool | None = None
+    """Label speakers (`S1`, `S2` ...) on segments and words. Default WHISPER_DIARIZE (false); on when a
+    speaker count is given."""
+    speakers: int | None = None
+    """Exact number of speakers, 1-32. Default: found by clustering."""
+    min_speakers: int | None = None
+    """Fewest speakers to find, 1-32. Default none."""
+    max_speakers: int | None = None
+    """Most speakers to find, 1-32. Default none."""
+
+    def wants_speakers(self, default: bool) -> bool:
+        """Whether to label speakers: `diarize` when given, else on with a speaker count, else `default`."""
+        if self.diarize is not None:
+            return self.diarize
+        return default or any(v is not None for v in (self.speakers, self.min_speakers, self.max_speakers))
 
 
 def _boolean(key: str, raw: str) -> bool:
@@ -54,10 +76,9 @@ def _boolean(key: str, raw: str) -> bool:
 
 def _integer(low: int, high: int) -> Callable[[str, str], int]:
     def parse(key: str, raw: str) -> int:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'") from None
+        if not _ASCII_INTEGER.fullmatch(raw):
+            raise bad_option(key, f"expected an integer {low}-{high}, got '{raw}'")
+        value = int(raw)
         if not low <= value <= high:
             raise bad_option(key, f"must be {low}-{high}, got {value}")
         return value
@@ -66,10 +87,9 @@ def _integer(low: int, high: int) -> Callable[[str, str], int]:
 
 
 def _temperature(key: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise bad_option(key, f"expected a number 0-1, got '{raw}'") from None
+    if not _ASCII_DECIMAL.fullmatch(raw):
+        raise bad_option(key, f"expected a number 0-1, got '{raw}'")
+    value = float(raw)
     if not 0.0 <= value <= 1.0:
         raise bad_option(key, f"must be 0-1, got {raw}")
     return value
@@ -99,6 +119,10 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "initial_prompt": _text,
     "hotwords": _text,
     "temperature": _temperature,
+    "diarize": _boolean,
+    "speakers": _integer(1, MAX_SPEAKERS),
+    "min_speakers": _integer(1, MAX_SPEAKERS),
+    "max_speakers": _integer(1, MAX_SPEAKERS),
 }
 assert set(_PARSERS) == {f.name for f in fields(TranscribeOptions)}, "every option needs a parser"
 
@@ -131,4 +155,17 @@ def parse_options(
         raise bad_option("language", f"'{language}' is not supported by this model; supported: {known}")
     if values.get("task") == "translate" and not multilingual:
         raise bad_option("task", "translate needs a multilingual model; this one is English-only")
+    _check_speaker_counts(values)
     return TranscribeOptions(**values)
+
+
+def _check_speaker_counts(values: dict[str, Any]) -> None:
+    """A speaker count needs diarization, and the exact count excludes the bounds."""
+    counts = [key for key in ("speakers", "min_speakers", "max_speakers") if key in values]
+    if counts and values.get("diarize") is False:
+        raise bad_option(counts[0], "needs diarize=true")
+    if "speakers" in values and len(counts) > 1:
+        raise bad_option("speakers", "give either speakers or min_speakers/max_speakers, not both")
+    low, high = values.get("min_speakers"), values.get("max_speakers")
+    if low is not None and high is not None and low > high:
+        raise bad_option("min_speakers", f"must not exceed max_speakers ({low} > {high})")

@@ -1,11 +1,12 @@
 """Cross-request packing: requests that wait for the worker are transcribed together.
 
 SageMaker sends up to `maxConcurrentInvocationsPerInstance` requests at once. Each request still
-queues one job on the JobQueue (so queue limits, 503 and ordering are unchanged), but the job that runs
-first takes every request waiting at that moment, decodes their audio and transcribes them with one
-`Transcriber.transcribe_many` call: their chunks share encoder and decoder batches. The jobs of the
-requests it took find nothing left to do and end at once. Results are the same as one by one, and a
-request that fails (undecodable audio, or a model error) fails alone.
+runs one job through its JobQueue ticket (so admission, 503s, dropped clients and shutdown are
+unchanged), but the job that runs first takes every request waiting at that moment, decodes their audio
+and transcribes them with one `Transcriber.transcribe_many` call: their chunks share encoder and decoder
+batches. The jobs of the requests it took find nothing left to do and end at once. Results are the same
+as one by one, and a request that fails (undecodable audio, or a model error) fails alone. A client that
+leaves while its request waits in a pack that already runs costs that pack its share of the work.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from .audio import SAMPLE_RATE
 from .chunked import Request
-from .jobs import JobQueue
+from .jobs import Ticket
 from .results import Transcription
 from .transcriber import Transcriber
 
@@ -57,22 +58,22 @@ class _Entry:
 class RequestPacker:
     """Packs waiting requests for one Transcriber, at most `max_requests` at a time."""
 
-    def __init__(self, transcriber: Transcriber, jobs: JobQueue, max_requests: int) -> None:
+    def __init__(self, transcriber: Transcriber, max_requests: int) -> None:
         self.transcriber = transcriber
-        self.jobs = jobs
         self.max_requests = max_requests
         self._waiting: list[_Entry] = []
         self._lock = threading.Lock()  # the event loop adds entries, the worker thread takes them
 
-    async def transcribe(self, prepare: Callable[[], Request]) -> Packed:
-        """Transcribes the request `prepare` builds (in the worker thread); raises what failed it."""
+    async def transcribe(self, prepare: Callable[[], Request], ticket: Ticket) -> Packed:
+        """Transcribes the request `prepare` builds (in the worker thread), through the request's queue
+        `ticket`; raises what failed it."""
         entry = _Entry(prepare)
         with self._lock:
             self._waiting.append(entry)
         try:
-            await self.jobs.run(self._run_pack)
+            await ticket.run(self._run_pack)
         finally:
-            with self._lock:  # refused (queue full) or cancelled before any pack took it
+            with self._lock:  # refused (shutting down) or its client left before any pack took it
                 if entry in self._waiting:
                     self._waiting.remove(entry)
         # This request's job has ended, and jobs run one at a time in arrival order: the pack that took

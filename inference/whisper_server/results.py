@@ -11,6 +11,8 @@ class Word:
     end: float
     word: str
     probability: float
+    speaker: str | None = None
+    """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,18 @@ class Segment:
     text: str
     words: tuple[Word, ...] | None = None
     """Per-word timings, present only when the request asked for word_timestamps."""
+    speaker: str | None = None
+    """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One speaker of a diarized transcription."""
+
+    label: str
+    """`S1`, `S2` ... in order of first appearance in the transcript."""
+    talk_time: float
+    """Seconds this speaker talks, from the diarization turns (overlapping speech counts for each)."""
 
 
 @dataclass(frozen=True)
@@ -31,3 +45,5 @@ class Transcription:
     duration: float
     """Seconds of decoded audio (before VAD)."""
     segments: tuple[Segment, ...]
+    speakers: tuple[Speaker, ...] | None = None
+    """The speakers found, present only when the request asked for diarization."""

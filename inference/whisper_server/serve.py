@@ -5,16 +5,39 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 from pydantic import ValidationError
+from uvicorn.config import STARTUP_FAILURE
 
 from . import logs
 from .app import create_app
+from .connections import connection_cap, guarded_protocol, raise_open_file_limit
 from .settings import Settings, configuration_errors, unknown_variables
 
 log = logging.getLogger(__name__)
+# uvicorn's own backstop after WHISPER_SHUTDOWN_GRACE_SECONDS: connections still open this much later
+# are cut. Both stay under the 30 s after which SageMaker sends SIGKILL.
+SHUTDOWN_MARGIN_SECONDS = 4
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM/SIGINT also tells the app to stop taking work at once.
+
+    uvicorn alone keeps queued requests waiting until its graceful timeout, then cancels them with a
+    plain-text 500, and the process waits for the running job before it exits.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self._app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._app.state.begin_shutdown()
+        await super().shutdown(sockets)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,17 +60,26 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level)
     for name in unknown_variables(os.environ):
         log.warning("ignoring %s: no such setting (see the README's settings table)", name)
+    max_connections = connection_cap(settings.max_connections, raise_open_file_limit())
+    app = create_app(settings)
     # One process, one worker: the model is loaded once and owns the device.
-    uvicorn.run(
-        create_app(settings),
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         workers=1,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=30,
+        http=guarded_protocol(max_connections),
+        timeout_keep_alive=settings.idle_timeout_seconds,
+        # The accept queue and each accept burst: no more sockets at once than connections allowed.
+        backlog=max_connections,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds + SHUTDOWN_MARGIN_SECONDS,
     )
-    return 0
+    server = DrainingServer(config, app)
+    server.run()
+    # As uvicorn.run does: a server that never started (the model did not load) exits with code 3.
+    return 0 if server.started else STARTUP_FAILURE
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ once the device is known, in `resolve_*`, so an explicit env var always wins.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, ValidationError, model_validator
@@ -94,15 +95,66 @@ class Settings(BaseSettings):
     """Largest request body accepted, in bytes; bigger gets 413. Default 1 GiB, SageMaker's async
     payload limit."""
 
+    max_buffered_bytes: int = Field(default=2 * 1024**3, ge=1)
+    """Request bodies held in memory at once (uploading, waiting and running), in bytes; a request that
+    would go beyond gets a retryable 503 before its body is read (or as soon as an undeclared length
+    passes it). Default 2 GiB. Must be at least WHISPER_MAX_BODY_BYTES."""
+
+    max_connections: int = Field(default=64, ge=2)
+    """Open client connections kept at once. A new connection beyond it closes the longest-idle one
+    (or is itself closed when none is idle), so idle sockets can neither exhaust file descriptors nor
+    lock out /ping. Default 64: SageMaker opens a handful. It is further capped by the open-file limit."""
+
+    idle_timeout_seconds: int = Field(default=5, ge=1, le=60)
+    """Seconds a connection may sit idle (before its first request or between requests) before the
+    server closes it. Default 5 (uvicorn's keep-alive default)."""
+
+    shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
+    """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503
+    and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
+    container 30 s after SIGTERM."""
+
     model_name: str = "whisper"
     """Label echoed as `model` in JSON output (e.g. `large-v3`). Default `whisper`."""
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Log level of the server's JSON logs. Default `info`."""
 
+    # Speaker labels (diarizer.py); defaults chosen with inference/bench/bench_diarization.py.
+    diarize: bool = False
+    """Label speakers when a request does not say (its `diarize` option). Default false. True needs the
+    diarization models in the model artifact, or the server does not start."""
+
+    diarization_dir: str | None = None
+    """Directory of the diarization models (segmentation.onnx, embedding.onnx). Default
+    `<MODEL_DIR>/diarization`, where package-model uploads them. Without them `diarize=true` gets 400."""
+
+    diarization_threads: int = Field(default=0, ge=0, le=64)
+    """CPU threads for each diarization model. Default 0: half the cores the process may use (one per
+    physical core on g4dn/g5), at least 1, at most 4."""
+
+    diarization_window_shift: float = Field(default=0.25, ge=0.05, le=1.0)
+    """Shift between two 10 s segmentation windows, as a fraction of the window. Default 0.25 (2.5 s):
+    on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is twice as fast again but gave
+    3% of the three-voice fixture's speech to the wrong speaker."""
+
+    diarization_threshold: float = Field(default=0.3, gt=0.0, lt=2.0)
+    """Clustering cosine-distance threshold when a request gives no speaker count: lower finds more
+    speakers. Default 0.3, inside the range (0.2-0.35) that found the right count on every fixture;
+    sherpa-onnx's 0.5 merged the two male voices."""
+
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
         _check_compute_type(self.device, self.compute_type)
+        return self
+
+    @model_validator(mode="after")
+    def _largest_body_fits_the_buffer(self) -> Settings:
+        if self.max_buffered_bytes < self.max_body_bytes:
+            raise ValueError(
+                f"WHISPER_MAX_BUFFERED_BYTES ({self.max_buffered_bytes}) must be at least "
+                f"WHISPER_MAX_BODY_BYTES ({self.max_body_bytes}), or the largest allowed body could never fit"
+            )
         return self
 
     def resolve_device(self, cuda_devices: int) -> Device:
@@ -120,6 +172,10 @@ class Settings(BaseSettings):
     def resolve_batch_size(self, device: Device) -> int:
         """WHISPER_BATCH_SIZE, else the default for `device`."""
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
+
+    def resolve_diarization_dir(self) -> Path:
+        """WHISPER_DIARIZATION_DIR, else `diarization` inside MODEL_DIR."""
+        return Path(self.diarization_dir) if self.diarization_dir else Path(self.model_dir) / "diarization"
 
 
 def _check_compute_type(device: str, compute_type: str | None) -> None:

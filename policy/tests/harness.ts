@@ -1,6 +1,6 @@
 // Calls policies the way the analyzer does (see @pulumi/policy server.js), without starting the analyzer:
 // properties behind the SDK's unknown-checking proxy, `isType` by the class's Pulumi type token,
-// `notApplicable` by throwing. What this cannot prove: that the Pulumi CLI loads the pack (see pack-loads.test.ts)
+// `notApplicable` by throwing. What this cannot prove: that the Pulumi CLI loads the pack (pack.test.ts proves that)
 // and which properties the engine really sends for a given program (the program's own mock tests cover inputs).
 import * as pulumi from "@pulumi/pulumi";
 import {

@@ -6,8 +6,9 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { JobFailedError, messageOf } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, parseTranscriptJson } from "./formats";
+import { CHECK_CALL_CAP_MS, Deadline } from "./deadline";
+import { JobFailedError, WaitTimeoutError, messageOf } from "./errors";
+import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
 import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "./s3-objects";
@@ -43,11 +44,20 @@ function keySafeName(file: string): string {
   return basename(file).replace(/[^A-Za-z0-9._-]/g, "_") || "audio";
 }
 
-/** Prefixes AWS errors with the step that failed ("uploading to s3://...: Access Denied"). */
-async function withContext<T>(step: string, action: () => Promise<T>): Promise<T> {
+/**
+ * Runs one AWS call within `deadline` and prefixes its errors with the step that failed ("uploading to
+ * s3://...: Access Denied"); a call that ran out of time stays a WaitTimeoutError, which already names the step.
+ */
+async function awsCall<T>(
+  deadline: Deadline,
+  step: string,
+  action: (signal: AbortSignal) => Promise<T>,
+  capMs?: number,
+): Promise<T> {
   try {
-    return await action();
+    return await deadline.call(step, action, capMs);
   } catch (error) {
+    if (error instanceof WaitTimeoutError) throw error;
     throw new Error(`${step}: ${messageOf(error)}`, { cause: error });
   }
 }
@@ -71,21 +81,29 @@ export class AsyncTranscriber implements Transcriber {
     inferenceId: string = randomUUID(),
   ): Promise<JobResult> {
     const started = Date.now();
+    const deadline = new Deadline(options.timeoutSeconds, started);
     const { s3, runtime } = this.clients;
     const input: S3Location = {
       bucket: this.target.bucket,
       key: `${this.target.inputPrefix}${inferenceId}/${keySafeName(file)}`,
     };
     hooks.onStatus?.("uploading");
-    await withContext(`uploading to ${s3Uri(input)}`, () =>
-      uploadFile(s3, file, input, contentTypeFor(file), (loaded, total) => {
-        if (total) hooks.onStatus?.(`uploading ${Math.floor((100 * loaded) / total)}%`);
-      }),
+    await awsCall(deadline, `uploading to ${s3Uri(input)}`, (signal) =>
+      uploadFile(
+        s3,
+        file,
+        input,
+        contentTypeFor(file),
+        (loaded, total) => {
+          if (total) hooks.onStatus?.(`uploading ${Math.floor((100 * loaded) / total)}%`);
+        },
+        signal,
+      ),
     );
     const uploadSeconds = secondsSince(started);
 
     const invoked = Date.now();
-    const response = await withContext(`invoking endpoint ${this.target.endpointName}`, () =>
+    const response = await awsCall(deadline, `invoking endpoint ${this.target.endpointName}`, (abortSignal) =>
       runtime.send(
         new InvokeEndpointAsyncCommand({
           EndpointName: this.target.endpointName,
@@ -96,6 +114,7 @@ export class AsyncTranscriber implements Transcriber {
           CustomAttributes: customAttributesFor(options.decoding),
           InvocationTimeoutSeconds: INVOCATION_TIMEOUT_SECONDS,
         }),
+        { abortSignal },
       ),
     );
     if (!response.OutputLocation) throw new Error(`the endpoint returned no OutputLocation for ${inferenceId}`);
@@ -105,12 +124,24 @@ export class AsyncTranscriber implements Transcriber {
     hooks.onStatus?.("queued or processing");
     const outcome = await waitFor(
       async () => {
-        if (await objectExists(s3, output)) return "output" as const;
-        if (failure && (await objectExists(s3, failure))) return "failure" as const;
+        // A check cut off by the overall deadline is "not there yet": the waiter then reports the timeout with
+        // where the result may still appear. A check that hangs past its own cap is an error.
+        const exists = (location: S3Location) =>
+          awsCall(
+            deadline,
+            `checking ${s3Uri(location)}`,
+            (signal) => objectExists(s3, location, signal),
+            CHECK_CALL_CAP_MS,
+          ).catch((error: unknown) => {
+            if (error instanceof WaitTimeoutError && deadline.remainingMs() === 0) return false;
+            throw error;
+          });
+        if (await exists(output)) return "output" as const;
+        if (failure && (await exists(failure))) return "failure" as const;
         return undefined;
       },
       {
-        timeoutMs: Math.max(0, options.timeoutSeconds * 1000 - (Date.now() - started)),
+        timeoutMs: deadline.remainingMs(),
         timeoutMessage: () =>
           `no result after ${options.timeoutSeconds} s for inference ${inferenceId}; ` +
           `it may still appear at ${response.OutputLocation}` +
@@ -120,13 +151,15 @@ export class AsyncTranscriber implements Transcriber {
     const jobSeconds = secondsSince(invoked);
 
     if (outcome === "failure" && failure) {
-      const message = describeFailure(await readObjectText(s3, failure));
+      const message = describeFailure(
+        await awsCall(deadline, `reading ${s3Uri(failure)}`, (signal) => readObjectText(s3, failure, signal)),
+      );
       throw new JobFailedError(`${message} [inference ${inferenceId}, ${response.FailureLocation}]`);
     }
     hooks.onStatus?.("downloading");
     const downloaded = Date.now();
-    const body = await readObjectText(s3, output);
-    const json = options.format === "json" ? parseTranscriptJson(body) : undefined;
+    const body = await awsCall(deadline, `reading ${s3Uri(output)}`, (signal) => readObjectText(s3, output, signal));
+    const json = transcriptJsonOf(body, options.format);
     return {
       body,
       format: options.format,

@@ -44,8 +44,8 @@ export function commonParent(dirs: readonly string[]): string {
 
 /**
  * Expands files and directories into the batch. Files named explicitly are taken whatever their extension;
- * directories contribute their audio/video files. Results are `<name>.<format>`; where two sources in one
- * directory share a name (`x.wav`, `x.mp3`), both keep their extension (`x.wav.json`, `x.mp3.json`).
+ * directories contribute their audio/video files; anything else (a FIFO, a device) is a usage error. Results are
+ * `<name>.<format>`, with the source's whole name where the short one is ambiguous (see {@link resultNames}).
  */
 export async function planBatch(inputs: readonly string[], outDir: string, format: OutputFormat): Promise<BatchItem[]> {
   if (inputs.length === 0) throw new UsageError("give at least one file or directory to transcribe");
@@ -58,27 +58,72 @@ export async function planBatch(inputs: readonly string[], outDir: string, forma
     if (info.isDirectory()) {
       roots.push(path);
       for (const file of await walkMediaFiles(path)) sources.add(file);
-    } else {
+    } else if (info.isFile()) {
       roots.push(dirname(path));
       sources.add(path);
+    } else {
+      // A FIFO, socket or device would block the read forever (and Node's exit with it).
+      throw new UsageError(`not a regular file or directory: ${input}`);
     }
   }
   if (sources.size === 0) throw new UsageError(`no audio or video files found in: ${inputs.join(", ")}`);
 
   const base = commonParent(roots);
-  const sorted = [...sources].sort();
-  const stemOf = (source: string) => {
-    const { dir, name } = parse(relative(base, source));
-    return join(dir, name);
-  };
-  const stemCounts = new Map<string, number>();
-  for (const source of sorted) stemCounts.set(stemOf(source), (stemCounts.get(stemOf(source)) ?? 0) + 1);
   const out = resolve(outDir);
-  return sorted.map((source) => {
+  const items = [...sources].sort().map((source) => {
     const displayName = relative(base, source);
-    const stem = stemCounts.get(stemOf(source))! > 1 ? displayName : stemOf(source);
-    return { source, output: join(out, `${stem}.${format}`), displayName };
+    return { source, displayName, output: "" };
   });
+  const names = resultNames(items.map((item) => item.displayName));
+  const planned = items.map((item, index) => ({ ...item, output: join(out, `${names[index]}.${format}`) }));
+  assertDistinctOutputs(planned);
+  return planned;
+}
+
+/** How names are compared for clashes: case-insensitive file systems (macOS, Windows) and Unicode forms. */
+function clashKey(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}
+
+/**
+ * The result name (without the format's extension) of each source path: its name without the extension
+ * (`talk.wav` -> `talk`), or the whole name (`talk.wav`) when that short form is shared by another source
+ * (`talk.mp3`) or equals another source's whole name (`talk.wav.mp3` -> `talk.wav`). Short names are thus
+ * distinct, whole names are distinct, and no short name equals a whole name: unique by construction.
+ */
+export function resultNames(displayNames: readonly string[]): string[] {
+  const shortOf = (name: string) => {
+    const { dir, name: stem } = parse(name);
+    return join(dir, stem);
+  };
+  const shortCounts = new Map<string, number>();
+  for (const name of displayNames) {
+    const key = clashKey(shortOf(name));
+    shortCounts.set(key, (shortCounts.get(key) ?? 0) + 1);
+  }
+  const wholeNames = new Set(displayNames.map(clashKey));
+  return displayNames.map((name) => {
+    const key = clashKey(shortOf(name));
+    return shortCounts.get(key) === 1 && !wholeNames.has(key) ? shortOf(name) : name;
+  });
+}
+
+/**
+ * Refuses a plan in which two sources would write one result (sources that differ only in letter case or Unicode
+ * form): one result would overwrite the other, and a re-run would skip both.
+ */
+function assertDistinctOutputs(items: readonly BatchItem[]): void {
+  const byOutput = new Map<string, string>();
+  for (const item of items) {
+    const key = clashKey(item.output);
+    const other = byOutput.get(key);
+    if (other !== undefined) {
+      throw new UsageError(
+        `${other} and ${item.displayName} would both write ${item.output}; rename one, or transcribe them separately`,
+      );
+    }
+    byOutput.set(key, item.displayName);
+  }
 }
 
 /**

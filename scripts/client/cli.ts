@@ -116,18 +116,55 @@ export function choiceOption<T extends string>(values: CliValues, name: string, 
 
 /**
  * Runs a CLI's main function and turns its outcome into the process exit code: the returned code, or for a
- * thrown error its message on stderr and the code from exitCodeFor (usage/timeout 2, failures 1).
+ * thrown error its message on stderr and the code from exitCodeFor (usage/timeout 2, failures 1). The process
+ * then exits even if a request to a server that stopped answering is still open, and SIGTERM/SIGINT always
+ * end it (see {@link exitOnSignals}); a CLI that cleans up on a signal itself passes `signalGraceMs`.
  */
-export function runMain(main: () => Promise<number>): void {
+export function runMain(main: () => Promise<number>, signalGraceMs: number = 0): void {
+  exitOnSignals(signalGraceMs);
   main().then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => exitWith(code),
     (error: unknown) => {
       console.error(`${labelFor(error)}: ${messageOf(error)}`);
-      process.exitCode = exitCodeFor(error);
+      exitWith(exitCodeFor(error));
     },
   );
+}
+
+/** Sets the exit code and exits once stdout and stderr have taken everything written to them. */
+function exitWith(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
+/** How long a CLI that cleans up on a signal (npm start stops its server) may take before it is ended. */
+export const SIGNAL_GRACE_MS = 15_000;
+
+/**
+ * Makes SIGTERM and SIGINT end the process whatever it is doing, at once or after `graceMs` (for a CLI whose own
+ * handler cleans up first). Node's own exit can hang when a file read is stuck in its thread pool (a FIFO), so the
+ * signal is re-raised with its default action, which the kernel carries out: the exit status is 128 + signal.
+ */
+export function exitOnSignals(graceMs: number = 0): void {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      const end = () => {
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+      };
+      if (graceMs > 0) {
+        setTimeout(end, graceMs).unref();
+        return;
+      }
+      console.error(`stopped by ${signal}`);
+      end();
+    });
+  }
 }
 
 function labelFor(error: unknown): string {

@@ -1,4 +1,5 @@
 /** Output formats: the Accept header each one asks for, and how the CLIs read a result body. */
+import { JobFailedError } from "./errors";
 
 /** The formats the server can produce (`--format`). */
 export const OUTPUT_FORMATS = ["json", "txt", "srt", "vtt"] as const;
@@ -20,6 +21,8 @@ export interface TranscriptJson {
   readonly duration?: number;
   /** Seconds the server spent transcribing. */
   readonly processing_seconds?: number;
+  /** Timed segments; `speaker` is set when the request asked for speaker labels. */
+  readonly segments?: readonly { readonly text: string; readonly speaker?: string }[];
 }
 
 /** The parsed JSON result, or undefined when the body is not a JSON object with a string `text`. */
@@ -35,10 +38,41 @@ export function parseTranscriptJson(body: string): TranscriptJson | undefined {
   return undefined;
 }
 
+/**
+ * The JSON transcript of a `json` result (undefined for the other formats). A `json` result that is not the
+ * server's JSON transcript breaks the contract, so it is a failed job, not a transcript to print.
+ */
+export function transcriptJsonOf(body: string, format: OutputFormat): TranscriptJson | undefined {
+  if (format !== "json") return undefined;
+  const json = parseTranscriptJson(body);
+  if (!json) {
+    const start = body.length > 200 ? `${body.slice(0, 200)}...` : body;
+    throw new JobFailedError(
+      `the result is not the JSON transcript that --format json asks for: ${JSON.stringify(start)}`,
+    );
+  }
+  return json;
+}
+
 /** What a person wants to read: the `text` of a JSON result, the body itself for the text formats. */
 export function readableTranscript(body: string, format: OutputFormat): string {
-  if (format === "json") return parseTranscriptJson(body)?.text.trim() ?? body;
-  return body;
+  if (format !== "json") return body;
+  const json = parseTranscriptJson(body);
+  if (!json) return body;
+  return speakerTurns(json) ?? json.text.trim();
+}
+
+/** `S1: ...` lines, one per speaker turn, when the segments carry speaker labels; else undefined. */
+function speakerTurns(json: TranscriptJson): string | undefined {
+  const segments = json.segments ?? [];
+  if (!segments.some((segment) => typeof segment.speaker === "string")) return undefined;
+  const turns: { speaker?: string; texts: string[] }[] = [];
+  for (const segment of segments) {
+    const last = turns.at(-1);
+    if (last && last.speaker === segment.speaker) last.texts.push(segment.text);
+    else turns.push({ speaker: segment.speaker, texts: [segment.text] });
+  }
+  return turns.map((turn) => `${turn.speaker ?? "?"}: ${turn.texts.join(" ")}`).join("\n");
 }
 
 /** Longest failure text shown as-is; a huge failure object (an HTML error page, say) is cut here. */

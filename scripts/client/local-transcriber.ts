@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { JobFailedError, UsageError, WaitTimeoutError, messageOf } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, parseTranscriptJson } from "./formats";
+import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
 import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
@@ -65,7 +65,7 @@ export class LocalTranscriber implements Transcriber {
     }
     const jobSeconds = secondsSince(started);
     if (!response.ok) throw new JobFailedError(`${describeFailure(body)} [HTTP ${response.status}]`);
-    const json = options.format === "json" ? parseTranscriptJson(body) : undefined;
+    const json = transcriptJsonOf(body, options.format);
     return {
       body,
       format: options.format,

@@ -6,6 +6,8 @@ import { UsageError } from "./errors";
 import { OUTPUT_FORMATS, type OutputFormat } from "./formats";
 import { booleanOption, choiceOption, numberOption, stringOption, type CliOptions, type CliValues } from "./cli";
 
+/** Largest speaker count the server accepts (MAX_SPEAKERS in inference/whisper_server/options.py). */
+export const MAX_SPEAKERS = 32;
 /** SageMaker's limit for CustomAttributes (InvokeEndpoint and InvokeEndpointAsync). */
 export const MAX_CUSTOM_ATTRIBUTES_LENGTH = 1024;
 /** Default overall wait per file: long enough for a cold start from zero instances plus the job. */
@@ -31,6 +33,10 @@ export interface DecodingOptions {
   readonly temperature?: number;
   readonly initial_prompt?: string;
   readonly hotwords?: string;
+  readonly diarize?: boolean;
+  readonly speakers?: number;
+  readonly min_speakers?: number;
+  readonly max_speakers?: number;
 }
 
 /** The flags for TranscriptionOptions, shared by smoke, transcribe and the local runner. */
@@ -45,6 +51,10 @@ export const TRANSCRIPTION_CLI_OPTIONS: CliOptions = {
   temperature: { type: "string", value: "T", help: "Sampling temperature, 0..1. Default: server's." },
   "initial-prompt": { type: "string", value: "TEXT", help: "Prompt for the first window (names, spelling)." },
   hotwords: { type: "string", value: "TEXT", help: "Words to bias decoding towards." },
+  diarize: { type: "boolean", negatable: true, help: "Speaker labels (S1, S2 ...). Default: server's (off)." },
+  speakers: { type: "string", value: "N", help: `Exact number of speakers, 1..${MAX_SPEAKERS}; implies --diarize.` },
+  "min-speakers": { type: "string", value: "N", help: "Fewest speakers to find; implies --diarize." },
+  "max-speakers": { type: "string", value: "N", help: "Most speakers to find; implies --diarize." },
   timeout: { type: "string", value: "SECONDS", help: `Overall wait per file. Default ${DEFAULT_TIMEOUT_SECONDS}.` },
 };
 
@@ -64,6 +74,7 @@ export function transcriptionOptionsFrom(values: CliValues): TranscriptionOption
     temperature: numberOption(values, "temperature", { min: 0, max: 1, integer: false }),
     initial_prompt: stringOption(values, "initial-prompt"),
     hotwords: stringOption(values, "hotwords"),
+    ...speakerOptionsFrom(values),
   };
   // Validate now, before anything is uploaded.
   customAttributesFor(decoding);
@@ -71,6 +82,31 @@ export function transcriptionOptionsFrom(values: CliValues): TranscriptionOption
     format: choiceOption(values, "format", OUTPUT_FORMATS) ?? "json",
     timeoutSeconds: numberOption(values, "timeout", { min: 1, integer: false }) ?? DEFAULT_TIMEOUT_SECONDS,
     decoding,
+  };
+}
+
+/** The speaker-label flags, checked as the server checks them (so a bad combination fails before upload). */
+function speakerOptionsFrom(values: CliValues): Partial<DecodingOptions> {
+  const count = (flag: string) => numberOption(values, flag, { min: 1, max: MAX_SPEAKERS });
+  const diarize = booleanOption(values, "diarize");
+  const speakers = count("speakers");
+  const minSpeakers = count("min-speakers");
+  const maxSpeakers = count("max-speakers");
+  const counted = speakers ?? minSpeakers ?? maxSpeakers;
+  if (counted !== undefined && diarize === false) {
+    throw new UsageError("--speakers, --min-speakers and --max-speakers need speaker labels; drop --no-diarize");
+  }
+  if (speakers !== undefined && (minSpeakers !== undefined || maxSpeakers !== undefined)) {
+    throw new UsageError("give either --speakers or --min-speakers/--max-speakers, not both");
+  }
+  if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
+    throw new UsageError(`--min-speakers (${minSpeakers}) must not exceed --max-speakers (${maxSpeakers})`);
+  }
+  return {
+    diarize: diarize ?? (counted !== undefined ? true : undefined),
+    speakers,
+    min_speakers: minSpeakers,
+    max_speakers: maxSpeakers,
   };
 }
 

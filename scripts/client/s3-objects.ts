@@ -21,7 +21,8 @@ export function s3Uri({ bucket, key }: S3Location): string {
 
 /**
  * Uploads a file with lib-storage (multipart above 5 MiB, parts in parallel), reporting the bytes sent.
- * Streams from disk, so hour-long recordings do not sit in memory.
+ * Streams from disk, so hour-long recordings do not sit in memory. `signal` aborts the upload (and a multipart
+ * upload's parts).
  */
 export async function uploadFile(
   s3: S3Client,
@@ -29,10 +30,14 @@ export async function uploadFile(
   target: S3Location,
   contentType: string,
   onProgress?: (loadedBytes: number, totalBytes?: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
+  const abortController = new AbortController();
+  signal?.addEventListener("abort", () => abortController.abort(signal.reason), { once: true });
   const upload = new Upload({
     client: s3,
     params: { Bucket: target.bucket, Key: target.key, Body: createReadStream(file), ContentType: contentType },
+    abortController,
   });
   upload.on("httpUploadProgress", (progress) => onProgress?.(progress.loaded ?? 0, progress.total));
   await upload.done();
@@ -46,9 +51,9 @@ function httpStatusOf(error: unknown): number | undefined {
  * Whether the object exists. 404 means "not yet" (false); any other error surfaces, with a hint for 403,
  * which S3 also answers for a missing object when the caller lacks s3:ListBucket.
  */
-export async function objectExists(s3: S3Client, location: S3Location): Promise<boolean> {
+export async function objectExists(s3: S3Client, location: S3Location, signal?: AbortSignal): Promise<boolean> {
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }), { abortSignal: signal });
     return true;
   } catch (error) {
     const status = httpStatusOf(error);
@@ -63,9 +68,11 @@ export async function objectExists(s3: S3Client, location: S3Location): Promise<
   }
 }
 
-/** The object's body as UTF-8 text (results and failures are text). */
-export async function readObjectText(s3: S3Client, location: S3Location): Promise<string> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+/** The object's body as UTF-8 text (results and failures are text); `signal` aborts the request and the read. */
+export async function readObjectText(s3: S3Client, location: S3Location, signal?: AbortSignal): Promise<string> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), {
+    abortSignal: signal,
+  });
   if (!response.Body) throw new Error(`${s3Uri(location)} has no body`);
   return response.Body.transformToString("utf-8");
 }

@@ -3,6 +3,7 @@
  * (0 done, 1 failed, 2 usage, 130 interrupted) instead of exiting, so tests can call it in-process.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
+import { withDiarizationModels } from "./diarization-models";
 import { PackageError, UsageError, messageOf } from "./errors";
 import { openHubSource } from "./hub-source";
 import { openLocalSource } from "./local-source";
@@ -40,7 +41,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     return 0;
   }
   try {
-    const source = await openSource(options, log, io.progressIntervalMs);
+    const model = await openSource(options, log, io.progressIntervalMs, io.signal);
+    const source = options.diarization
+      ? withDiarizationModels(model, { endpoint: options.hfEndpoint, token: options.hfToken })
+      : model;
     const totalBytes = source.files.reduce((sum, file) => sum + file.size, 0);
     log(
       `${source.files.length} model files, ${formatMegabytes(totalBytes)}: ` +
@@ -74,12 +78,14 @@ function openSource(
   options: CliOptions,
   log: (line: string) => void,
   progressIntervalMs?: number,
+  signal?: AbortSignal,
 ): Promise<ModelSource> {
-  if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs);
+  if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs, signal);
   log(`listing ${options.source.repo}@${options.source.revision} on ${options.hfEndpoint}`);
   return openHubSource(
     { endpoint: options.hfEndpoint, token: options.hfToken },
     options.source.repo,
     options.source.revision,
+    signal,
   );
 }

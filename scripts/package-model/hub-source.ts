@@ -33,9 +33,20 @@ interface TreeEntry {
 /** Attempts for a request that failed before any body byte arrived (network error, 429, 5xx). */
 const REQUEST_ATTEMPTS = 3;
 
-/** Lists the model files of `repo` at `revision` and returns a source that streams them. */
-export async function openHubSource(hub: HubConnection, repo: string, revision: string): Promise<ModelSource> {
-  const entries = await listTree(hub, repo, revision);
+/**
+ * Most tree pages read for one listing. A Whisper repository lists a dozen files on one page; a hub (or a proxy in
+ * HF_ENDPOINT) whose `next` links never end must not keep the CLI busy forever.
+ */
+export const MAX_TREE_PAGES = 100;
+
+/** Lists the model files of `repo` at `revision` and returns a source that streams them; `signal` stops the listing. */
+export async function openHubSource(
+  hub: HubConnection,
+  repo: string,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<ModelSource> {
+  const entries = await listTree(hub, repo, revision, signal);
   const files = entries.filter((entry) => entry.type === "file" && isModelFile(entry.path)).map(toModelFile);
   try {
     assertLoadableModel(
@@ -66,11 +77,33 @@ function toModelFile(entry: TreeEntry): ModelFile {
   return { path: entry.path, size: entry.size, gitBlobOid: entry.oid };
 }
 
-async function listTree(hub: HubConnection, repo: string, revision: string): Promise<TreeEntry[]> {
+/**
+ * All entries of the tree, page by page. The `next` links are followed only on the hub's own origin (the token goes
+ * with every request, and must never go anywhere else), never to a page already read, and for at most
+ * MAX_TREE_PAGES pages.
+ */
+async function listTree(
+  hub: HubConnection,
+  repo: string,
+  revision: string,
+  signal?: AbortSignal,
+): Promise<TreeEntry[]> {
+  const what = `list ${repo}@${revision}`;
+  const origin = new URL(hub.endpoint).origin;
   const entries: TreeEntry[] = [];
+  const seen = new Set<string>();
   let url: string | undefined = `${hub.endpoint}/api/models/${repo}/tree/${revision}`;
   while (url) {
-    const response = await request(hub, url, `list ${repo}@${revision}`, repo, revision);
+    if (new URL(url).origin !== origin) {
+      throw new PackageError(`${what}: the hub's next-page link leads to another origin (${url}); not following it`);
+    }
+    if (seen.has(url))
+      throw new PackageError(`${what}: the hub's next-page link returns to a page already read (${url})`);
+    if (seen.size >= MAX_TREE_PAGES) {
+      throw new PackageError(`${what}: more than ${MAX_TREE_PAGES} pages of files; not a Whisper model repository`);
+    }
+    seen.add(url);
+    const response = await request(hub, url, what, repo, revision, signal);
     const page = (await response.json()) as unknown;
     if (!Array.isArray(page)) throw new PackageError(`unexpected answer from ${url}: not a list of files`);
     entries.push(...(page as TreeEntry[]));
@@ -89,16 +122,27 @@ export function nextPageUrl(link: string | null, current: string): string | unde
   return undefined;
 }
 
-async function download(
+function download(
   hub: HubConnection,
   repo: string,
   revision: string,
   file: ModelFile,
   signal: AbortSignal,
 ): Promise<Readable> {
-  const url = `${hub.endpoint}/${repo}/resolve/${revision}/${file.path.split("/").map(encodeURIComponent).join("/")}`;
-  const response = await request(hub, url, `download ${file.path}`, repo, revision, signal);
-  if (!response.body) throw new PackageError(`download ${file.path}: the hub sent no body`);
+  return openHubFile(hub, repo, revision, file.path, signal);
+}
+
+/** Streams `path` of `repo` at `revision` (retried before the body starts, hub errors explained). */
+export async function openHubFile(
+  hub: HubConnection,
+  repo: string,
+  revision: string,
+  path: string,
+  signal: AbortSignal,
+): Promise<Readable> {
+  const url = `${hub.endpoint}/${repo}/resolve/${revision}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  const response = await request(hub, url, `download ${path}`, repo, revision, signal);
+  if (!response.body) throw new PackageError(`download ${path}: the hub sent no body`);
   return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
 }
 
@@ -125,7 +169,7 @@ async function request(
     }
     if (response.ok) return response;
     const transient = response.status === 429 || response.status >= 500;
-    if (!transient || attempt >= REQUEST_ATTEMPTS) {
+    if (!transient || attempt >= REQUEST_ATTEMPTS || signal?.aborted) {
       await response.body?.cancel();
       throw new PackageError(`${what}: ${explainHubError(response, repo, revision, Boolean(hub.token))}`);
     }

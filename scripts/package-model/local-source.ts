@@ -11,15 +11,20 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { PackageError, UsageError } from "./errors";
+import { checkLocalModel } from "./model-check";
 import { assertLoadableModel, isModelFile } from "./model-files";
 import { ProgressReporter } from "./progress";
 import type { ModelFile, ModelSource } from "./source";
 
-/** Lists and hashes the model files in `dir`; `log` receives progress lines of the hashing. */
+/**
+ * Lists, checks (see model-check.ts) and hashes the model files in `dir`; `log` receives progress lines of the
+ * hashing, `signal` stops it.
+ */
 export async function openLocalSource(
   dir: string,
   log: (line: string) => void,
   progressIntervalMs?: number,
+  signal?: AbortSignal,
 ): Promise<ModelSource> {
   const root = resolve(dir);
   const paths = await listModelFiles(root);
@@ -28,11 +33,13 @@ export async function openLocalSource(
   } catch (error) {
     throw new PackageError((error as Error).message);
   }
+  await checkLocalModel(root, paths);
   const files: ModelFile[] = [];
   for (const path of paths) {
     const { size } = await stat(join(root, path));
     const progress = new ProgressReporter(log, `hashing ${path}`, size, progressIntervalMs);
-    files.push({ path, size, sha256: await sha256OfFile(join(root, path), (bytes) => progress.update(bytes)) });
+    const sha256 = await sha256OfFile(join(root, path), (bytes) => progress.update(bytes), signal);
+    files.push({ path, size, sha256 });
   }
   const contentHash = localContentHash(files);
   const name = safeName(basename(root));
@@ -62,10 +69,10 @@ async function listModelFiles(root: string): Promise<string[]> {
   return paths;
 }
 
-async function sha256OfFile(path: string, onBytes: (bytes: number) => void): Promise<string> {
+async function sha256OfFile(path: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
   let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of createReadStream(path, { signal })) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
     onBytes(bytes);

@@ -31,6 +31,8 @@ Options:
   --prefix <prefix>       key prefix, "" or ending in "/" (default: ${DEFAULT_PREFIX})
   --part-size-mb <n>      multipart part size in MiB, 5..5120 (default: ${DEFAULT_PART_SIZE_MB})
   --queue-size <n>        parts uploaded in parallel, 1..32 (default: ${DEFAULT_QUEUE_SIZE})
+  --diarization           also upload the speaker-diarization models (pinned sherpa-onnx ONNX exports,
+                          34 MB) into diarization/ of the model prefix, so the server can label speakers
   -h, --help              show this help
 
 Environment:
@@ -51,6 +53,8 @@ export interface CliOptions {
   readonly tuning: UploadTuning;
   readonly hfEndpoint: string;
   readonly hfToken?: string;
+  /** Also upload the speaker-diarization models (`--diarization`); set only when given. Default off. */
+  readonly diarization?: true;
 }
 
 /** Parses argv; returns "help" for --help. Throws UsageError naming the flag or variable at fault. */
@@ -69,6 +73,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         prefix: { type: "string", default: DEFAULT_PREFIX },
         "part-size-mb": { type: "string", default: String(DEFAULT_PART_SIZE_MB) },
         "queue-size": { type: "string", default: String(DEFAULT_QUEUE_SIZE) },
+        diarization: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -98,6 +103,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     tuning: { partSizeBytes: partSizeMb * 1024 * 1024, queueSize },
     hfEndpoint: parseHfEndpoint(env.HF_ENDPOINT),
     hfToken: env.HF_TOKEN || undefined,
+    ...(values.diarization ? { diarization: true as const } : {}),
   };
 }
 

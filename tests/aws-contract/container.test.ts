@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { serverEnvironment } from "../../components/async-endpoint";
+import { serverEnvironment } from "../../components/server-environment";
 import { loadStackConfig } from "../../components/config";
 import { bundledModelDir, freeLoopbackPort } from "../../scripts/client/local-server";
 import { exampleStacks } from "../program/stacks";

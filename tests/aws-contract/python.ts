@@ -25,12 +25,12 @@ export function awsRecords(resources: readonly Recorded[]): Recorded[] {
     .map((r) => ({ type: r.type, name: r.name, inputs: plain(r.inputs) as Recorded["inputs"] }));
 }
 
-/** Runs `tools/<script> <records.json>` and parses its stdout. */
-export function runChecker<T>(script: string, records: readonly Recorded[]): T {
+/** Runs `tools/<script> <input.json>` on `input` (resource records, or what the script reads) and parses its stdout. */
+export function runChecker<T>(script: string, input: unknown): T {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-contract-"));
   try {
-    const file = path.join(dir, "resources.json");
-    fs.writeFileSync(file, JSON.stringify(records));
+    const file = path.join(dir, "input.json");
+    fs.writeFileSync(file, JSON.stringify(input));
     const run = spawnSync(VENV_PYTHON, [path.join(ROOT, "tools", script), file], { encoding: "utf8" });
     if (run.status !== 0) throw new Error(`${script} exited ${run.status}: ${run.stderr}`);
     return JSON.parse(run.stdout) as T;

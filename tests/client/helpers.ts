@@ -1,5 +1,5 @@
 /** Shared by the client tests: run a CLI as a child process, and configure moto's async results. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "../support/moto";
 
@@ -7,24 +7,75 @@ export interface CliRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the process, if one did (e.g. the kill after `killAfterMs`). */
+  readonly signal?: NodeJS.Signals | null;
+  readonly seconds?: number;
 }
 
-/** Runs `tsx scripts/<script> ...args` from the repo root, like `npm run`, with extra environment. */
-export function runCli(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+export interface RunControl {
+  /** SIGKILL the CLI after this long (a hung CLI then shows as signal SIGKILL instead of hanging the test). */
+  readonly killAfterMs?: number;
+  /** Called with the child once it is started, e.g. to signal it. */
+  readonly onStart?: (child: ChildProcess) => void;
+}
+
+/**
+ * Runs `tsx scripts/<script> ...args` from the repo root, like `npm run`, with extra environment. A `script` with a
+ * slash is a path from the repo root instead (a test stand-in).
+ */
+export function runCli(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  control: RunControl = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), [join("scripts", script), ...args], {
-      cwd: repoRoot,
-      // The SDK's Node-version notice would only add noise to the stderr the tests read.
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const started = Date.now();
+    const child = spawn(
+      join(repoRoot, "node_modules", ".bin", "tsx"),
+      [join(script.includes("/") ? "" : "scripts", script), ...args],
+      {
+        cwd: repoRoot,
+        // The SDK's Node-version notice would only add noise to the stderr the tests read.
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+        // Its own process group: tsx runs the script in a child process, and a kill must reach that one too.
+        detached: true,
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer = control.killAfterMs
+      ? setTimeout(() => killProcessGroup(child.pid!), control.killAfterMs)
+      : undefined;
+    control.onStart?.(child);
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.once("close", (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, signal, seconds: (Date.now() - started) / 1000 });
+    });
   });
+}
+
+/** SIGKILLs every process of the group `pid` leads (a CLI started by {@link runCli}); quiet if none is left. */
+export function killProcessGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // the group has ended
+  }
+}
+
+/** Whether any process of the group `pid` leads is still running. */
+export function processGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One queued async result: the object moto writes at OutputLocation, or at FailureLocation. */

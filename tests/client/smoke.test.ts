@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { repoRoot, startMoto, type MotoServer } from "../support/moto";
+import { repoRoot, s3ClientFor, startMoto, type MotoServer } from "../support/moto";
 import { queueAsyncResults, runCli, transcriptJson } from "./helpers";
 
 // The smoke CLI against moto: real HTTP, real SDK calls, real S3 objects. What moto does not prove: how long
@@ -23,15 +23,7 @@ describe("smoke CLI against the async endpoint (moto)", function () {
 
   before(async () => {
     moto = await startMoto();
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: "testing",
-        secretAccessKey: "testing",
-      },
-    });
+    s3 = s3ClientFor(moto);
   });
   after(async () => moto?.stop());
   beforeEach(async () => {

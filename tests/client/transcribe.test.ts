@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { repoRoot, startMoto, type MotoServer } from "../support/moto";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { objectKeys, repoRoot, s3ClientFor, startMoto, type MotoServer } from "../support/moto";
 import { queueAsyncResults, runCli, transcriptJson } from "./helpers";
 
 // The batch CLI against moto. With --concurrency 1 files go in sorted order, so the queued results (moto
@@ -27,17 +27,11 @@ describe("transcribe CLI (batch) against the async endpoint (moto)", function ()
   let work: string;
   const transcribe = (args: string[]) =>
     runCli("transcribe.ts", [...args, "--endpoint", "ep", "--bucket", BUCKET], moto.awsEnv);
-  const uploadedKeys = async () =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((object) => object.Key!);
+  const uploadedKeys = () => objectKeys(s3, BUCKET);
 
   before(async () => {
     moto = await startMoto();
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    });
+    s3 = s3ClientFor(moto);
   });
   after(async () => moto?.stop());
   beforeEach(async () => {

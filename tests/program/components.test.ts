@@ -2,8 +2,10 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { endpointNameFor } from "../../components/async-endpoint";
+import { loadStackConfig } from "../../components/config";
 import { executionStatements } from "../../components/execution-role";
 import { ModelArtifact, shellQuote } from "../../components/model-artifact";
+import { serverEnvironment } from "../../components/server-environment";
 import { Storage } from "../../components/storage";
 import { recorded, resolve, settled } from "./mocks";
 
@@ -41,7 +43,31 @@ describe("components on their own", function () {
       packaging.inputs.create,
       `node_modules/.bin/tsx scripts/package-model.ts --local-dir '/models/it'\\''s mine' --bucket 'my-bucket' --prefix 'models/'`,
     );
-    assert.deepEqual(packaging.inputs.triggers, ["ignored/repo", "0".repeat(40), "/models/it's mine"]);
+    assert.deepEqual(packaging.inputs.triggers, ["ignored/repo", "0".repeat(40), "/models/it's mine", "false"]);
+  });
+
+  it("adds the diarization models to the upload when asked, and re-runs it when that changes", async function () {
+    const artifact = new ModelArtifact("speakers", {
+      bucketName: pulumi.output("my-bucket"),
+      prefix: "models/",
+      repo: "Systran/faster-whisper-large-v3",
+      revision: "0".repeat(40),
+      diarization: true,
+      region: "eu-west-1",
+    });
+    await resolve(artifact.modelDataUrl);
+    const packaging = named("command:local:Command", "speakers-package");
+    assert.match(packaging.inputs.create, / --prefix 'models\/' --diarization$/);
+    assert.equal(packaging.inputs.triggers.at(-1), "true");
+  });
+
+  it("tells the server the stack's speaker-label choice, and nothing when it is off", function () {
+    const environment = (speakerLabels?: string) =>
+      serverEnvironment(loadStackConfig((key) => (key === "speakerLabels" ? speakerLabels : undefined)));
+    assert.equal(environment().WHISPER_DIARIZE, undefined);
+    assert.equal(environment("off").WHISPER_DIARIZE, undefined);
+    assert.equal(environment("on-request").WHISPER_DIARIZE, "false");
+    assert.equal(environment("always").WHISPER_DIARIZE, "true");
   });
 
   it("shell-quotes words so the shell passes them through verbatim", function () {

@@ -22,6 +22,9 @@ describe("stack config", function () {
     assert.deepEqual(config.tags, {});
     assert.deepEqual(config.callers, []);
     assert.equal(config.kmsKeyAllowsCloudWatch, false);
+    // Server settings stay unset unless the stack sets them: the server's defaults apply.
+    assert.deepEqual([config.computeType, config.batchSize, config.beamSize], [undefined, undefined, undefined]);
+    assert.equal(config.speakerLabels, "off");
   });
 
   it("routes alarms to a KMS-encrypted error topic only when the key policy is confirmed to let CloudWatch in", function () {
@@ -130,6 +133,11 @@ describe("stack config", function () {
     ],
     ["batch size", { batchSize: "129" }, /whisper-async:batchSize must be an integer from 1 to 128/],
     ["beam size", { beamSize: "0" }, /whisper-async:beamSize must be an integer from 1 to 20/],
+    [
+      "speaker labels",
+      { speakerLabels: "yes" },
+      /whisper-async:speakerLabels must be one of off, on-request, always, got "yes"/,
+    ],
     ["retention", { retentionDays: "0" }, /whisper-async:retentionDays must be an integer from 1 to 3650/],
     ["KMS alias", { kmsKeyArn: "alias/mine" }, /whisper-async:kmsKeyArn must be a KMS key ARN/],
     ["alarm topic name", { alarmTopicArn: "oncall" }, /whisper-async:alarmTopicArn must be an SNS topic ARN/],

@@ -123,6 +123,10 @@ describe("Pulumi program under mocks", function () {
     assert.equal(image.inputs.build.context, ".");
     assert.equal(image.inputs.build.dockerfile, "container/Dockerfile");
     assert.ok(fs.existsSync(path.join(path.dirname(require.resolve("../../Pulumi.yaml")), "container", "Dockerfile")));
+    // Registry cache: the last pushed image is the cache source, and each push carries its cache inline.
+    assert.equal(image.inputs.build.builderVersion, "BuilderBuildKit");
+    assert.deepEqual(image.inputs.build.args, { BUILDKIT_INLINE_CACHE: "1" });
+    assert.deepEqual(image.inputs.build.cacheFrom, { images: [`${ecrUrl()}:latest`] });
     // The registry block holds the token password, so the engine sees it as one secret value.
     const secret = image.inputs.registry;
     assert.equal(secret[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
@@ -148,6 +152,7 @@ describe("Pulumi program under mocks", function () {
       "Systran/faster-whisper-large-v3",
       "edaa852ec7e145841d8ffdb056a99866b5f0a478",
       "",
+      "false",
     ]);
     assert.equal(packaging.inputs.dir, undefined, "runs in the project directory, named by no absolute path");
   });
@@ -170,12 +175,8 @@ describe("Pulumi program under mocks", function () {
     ]);
     assert.equal(container.modelDataUrl, undefined);
     assert.equal(model.inputs.enableNetworkIsolation, true);
+    // Only what the stack decides: the server's own defaults (and the image's WHISPER_DEVICE=cuda) do the rest.
     assert.deepEqual(container.environment, {
-      WHISPER_DEVICE: "cuda",
-      WHISPER_COMPUTE_TYPE: "float16",
-      WHISPER_BATCHED: "true",
-      WHISPER_BATCH_SIZE: "16",
-      WHISPER_BEAM_SIZE: "5",
       WHISPER_MAX_QUEUE: "10",
       WHISPER_MODEL_NAME: "Systran/faster-whisper-large-v3@edaa852ec7e1",
     });

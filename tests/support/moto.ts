@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 
 export const repoRoot = join(__dirname, "..", "..");
 export const venvPython = join(repoRoot, ".venv", "bin", "python");
@@ -18,6 +19,10 @@ export interface MotoServer {
   readonly awsEnv: Record<string, string>;
   /** Forgets every resource (moto's reset API), so tests do not see each other's buckets. */
   reset(): Promise<void>;
+  /** Freezes the emulator (SIGSTOP): connections are accepted by the kernel, nothing is answered. */
+  freeze(): void;
+  /** Lets a frozen emulator go on (SIGCONT). */
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -79,11 +84,54 @@ export async function startMoto(): Promise<MotoServer> {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
       if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
     },
+    freeze: () => child.kill("SIGSTOP"),
+    thaw: () => child.kill("SIGCONT"),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
+        child.kill("SIGCONT"); // a frozen emulator could not act on SIGTERM
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** An S3 client of the emulator, for tests to set up buckets and read what a CLI wrote. */
+export function s3ClientFor(moto: MotoServer): S3Client {
+  return new S3Client({
+    endpoint: moto.endpoint,
+    region: moto.awsEnv.AWS_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: moto.awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: moto.awsEnv.AWS_SECRET_ACCESS_KEY },
+  });
+}
+
+/** The keys of every object in `bucket`. */
+export async function objectKeys(s3: S3Client, bucket: string): Promise<string[]> {
+  return ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((object) => object.Key!);
+}
+
+/** The emulator and an S3 client of it, live for the tests of one suite (see {@link useMotoWithBucket}). */
+export interface MotoFixture {
+  readonly moto: MotoServer;
+  readonly s3: S3Client;
+}
+
+/**
+ * Registers mocha hooks that start moto for the enclosing suite, and before each test reset it (thawed) and
+ * create `bucket`. The returned object's fields are set once the suite's `before` has run.
+ */
+export function useMotoWithBucket(bucket: string): MotoFixture {
+  const fixture = {} as { moto: MotoServer; s3: S3Client };
+  before(async () => {
+    fixture.moto = await startMoto();
+    fixture.s3 = s3ClientFor(fixture.moto);
+  });
+  after(async () => fixture.moto?.stop());
+  beforeEach(async () => {
+    fixture.moto.thaw();
+    await fixture.moto.reset();
+    await fixture.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  return fixture;
 }

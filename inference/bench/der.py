@@ -1,0 +1,103 @@
+"""Diarization error rate (DER) and its parts, for the tests and the benchmark.
+
+Scored on a 10 ms grid over the whole audio, without a forgiveness collar around turn boundaries. The
+hypothesis speakers are first mapped one-to-one onto the reference speakers so that they agree as long as
+possible (the standard optimal mapping; counts here are small enough to try every assignment).
+DER = (missed speech + false alarm + speaker confusion) / reference speech time. `correct_share` is the
+share of reference speech time given to the right speaker (1 - (missed + confusion) / speech).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from itertools import permutations
+
+STEP = 0.01
+"""Grid step in seconds."""
+MAX_EXHAUSTIVE = 7
+
+Turn = tuple[float, float, Hashable]
+"""(start, end, speaker) in seconds."""
+
+
+@dataclass(frozen=True)
+class DiarizationScore:
+    der: float
+    missed: float
+    """Share of reference speech time that the hypothesis leaves without a speaker."""
+    false_alarm: float
+    """Hypothesis speech time outside the reference speech, as a share of reference speech time."""
+    confusion: float
+    """Share of reference speech time given to the wrong speaker."""
+    correct_share: float
+    """Share of reference speech time given to the right speaker."""
+    speakers_found: int
+    speakers_expected: int
+
+
+def _grid(turns: Sequence[Turn], frames: int) -> list[Hashable | None]:
+    """The speaker of each frame; where turns overlap, the one that started first keeps the frame."""
+    labels: list[Hashable | None] = [None] * frames
+    for start, end, speaker in sorted(turns, key=lambda t: (t[0], t[1])):
+        for frame in range(max(0, round(start / STEP)), min(frames, round(end / STEP))):
+            if labels[frame] is None:
+                labels[frame] = speaker
+    return labels
+
+
+def score(reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> DiarizationScore:
+    """Scores `hypothesis` turns against `reference` turns (speaker names need not match)."""
+    end = max([t[1] for t in reference] + [t[1] for t in hypothesis] + [0.0])
+    frames = round(end / STEP) + 1
+    ref, hyp = _grid(reference, frames), _grid(hypothesis, frames)
+    ref_speakers = sorted({t[2] for t in reference}, key=str)
+    hyp_speakers = sorted({t[2] for t in hypothesis}, key=str)
+    together: dict[tuple[Hashable, Hashable], int] = {}
+    for r, h in zip(ref, hyp, strict=True):
+        if r is not None and h is not None:
+            together[(r, h)] = together.get((r, h), 0) + 1
+
+    best = _best_mapping(ref_speakers, hyp_speakers, together)
+
+    speech = sum(r is not None for r in ref)
+    missed = sum(r is not None and h is None for r, h in zip(ref, hyp, strict=True))
+    false_alarm = sum(r is None and h is not None for r, h in zip(ref, hyp, strict=True))
+    confusion = sum(
+        r is not None and h is not None and best.get(h) != r for r, h in zip(ref, hyp, strict=True)
+    )
+    total = max(speech, 1)
+    return DiarizationScore(
+        der=(missed + false_alarm + confusion) / total,
+        missed=missed / total,
+        false_alarm=false_alarm / total,
+        confusion=confusion / total,
+        correct_share=(speech - missed - confusion) / total,
+        speakers_found=len(hyp_speakers),
+        speakers_expected=len(ref_speakers),
+    )
+
+
+def _best_mapping(
+    ref_speakers: list[Hashable], hyp_speakers: list[Hashable], together: dict[tuple[Hashable, Hashable], int]
+) -> dict[Hashable, Hashable | None]:
+    """The one-to-one hypothesis -> reference mapping with the most shared frames (exhaustive up to
+    `MAX_EXHAUSTIVE` speakers a side, greedy beyond); padding with None lets either side have extras."""
+    size = max(len(ref_speakers), len(hyp_speakers))
+    if size > MAX_EXHAUSTIVE:
+        mapping: dict[Hashable, Hashable | None] = dict.fromkeys(hyp_speakers)
+        used: set[Hashable] = set()
+        for (r, h), _ in sorted(together.items(), key=lambda item: -item[1]):
+            if mapping[h] is None and r not in used:
+                mapping[h] = r
+                used.add(r)
+        return mapping
+    padded_ref: list[Hashable | None] = [*ref_speakers, *[None] * (size - len(ref_speakers))]
+    best: dict[Hashable, Hashable | None] = {}
+    best_agreement = -1
+    for order in permutations(padded_ref, size):
+        mapping = dict(zip(hyp_speakers, order, strict=False))
+        agreement = sum(together.get((r, h), 0) for h, r in mapping.items() if r is not None)
+        if agreement > best_agreement:
+            best, best_agreement = mapping, agreement
+    return best

@@ -1,0 +1,99 @@
+"""Speaker diarization with the committed ONNX models: accuracy on the multi-speaker fixtures, and the cases
+that must not break it (silence, one speaker, very short audio, telephone audio, too many speakers asked).
+
+The fixtures are flite voices taking turns (fixtures/diarization/make_fixtures.py); their reference turns
+are exact. Thresholds leave a margin over what the defaults measure (README, "Speaker labels").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import DIARIZATION_DIR
+from der import score
+
+from whisper_server.audio import SAMPLE_RATE, decode
+from whisper_server.diarizer import Diarizer, load_diarizer
+from whisper_server.settings import Settings
+
+# Fixture -> the largest DER and the smallest share of speech given to the right speaker that pass.
+ACCURACY = {
+    "two_speakers.flac": (0.05, 0.98),
+    "three_speakers.flac": (0.08, 0.95),  # rms and awb are both male
+    "same_sex.flac": (0.08, 0.97),  # rms and awb only
+    "two_speakers_8khz.flac": (0.05, 0.98),  # telephone bandwidth, resampled to 16 kHz by the server
+    "one_speaker.flac": (0.02, 0.99),
+}
+
+
+def audio_of(name: str) -> np.ndarray:
+    return decode((DIARIZATION_DIR / name).read_bytes(), max_seconds=3600)
+
+
+def reference_turns(references: dict[str, Any], name: str) -> list[tuple[float, float, str]]:
+    return [(t["start"], t["end"], t["speaker"]) for t in references[name]["turns"]]
+
+
+@pytest.mark.parametrize("name", sorted(ACCURACY))
+def test_accuracy_on_fixtures(name: str, diarizer: Diarizer, diarization_references: dict[str, Any]) -> None:
+    turns = diarizer.diarize(audio_of(name))
+    result = score(
+        reference_turns(diarization_references, name), [(t.start, t.end, t.speaker) for t in turns]
+    )
+    max_der, min_correct = ACCURACY[name]
+    assert result.speakers_found == diarization_references[name]["speakers"], result
+    assert result.der <= max_der, result
+    assert result.correct_share >= min_correct, result
+
+
+@pytest.mark.parametrize(
+    ("audio", "expected_turns"),
+    [
+        (np.zeros(5 * SAMPLE_RATE, np.float32), 0),  # digital silence
+        (np.zeros(1, np.float32), 0),  # a single sample
+        ((np.random.default_rng(0).standard_normal(3 * SAMPLE_RATE) * 0.1).astype(np.float32), 0),  # hiss
+    ],
+    ids=["silence", "one-sample", "noise"],
+)
+def test_no_speech_gives_no_turns(diarizer: Diarizer, audio: np.ndarray, expected_turns: int) -> None:
+    assert len(diarizer.diarize(audio)) == expected_turns
+
+
+def test_very_short_speech_is_one_speaker_inside_the_audio(diarizer: Diarizer) -> None:
+    clip = audio_of("two_speakers.flac")[SAMPLE_RATE // 2 : SAMPLE_RATE]  # 0.5 s of one voice
+    turns = diarizer.diarize(clip)
+    assert len({t.speaker for t in turns}) == 1
+    assert all(0 <= t.start < t.end <= clip.size / SAMPLE_RATE for t in turns)
+
+
+def test_exact_count_larger_than_the_voices_present(diarizer: Diarizer) -> None:
+    short = audio_of("one_speaker.flac")
+    assert len({t.speaker for t in diarizer.diarize(short, speakers=5)}) == 1  # one voice, one window
+    two = audio_of("two_speakers.flac")
+    assert 2 <= len({t.speaker for t in diarizer.diarize(two, speakers=5)}) <= 5
+
+
+def test_exact_count_and_bounds(diarizer: Diarizer) -> None:
+    two = audio_of("two_speakers.flac")
+    assert len({t.speaker for t in diarizer.diarize(two, speakers=1)}) == 1
+    assert len({t.speaker for t in diarizer.diarize(two, min_speakers=3)}) == 3
+    assert len({t.speaker for t in diarizer.diarize(two, min_speakers=1, max_speakers=4)}) == 2
+    three = audio_of("three_speakers.flac")
+    assert len({t.speaker for t in diarizer.diarize(three, max_speakers=2)}) == 2
+
+
+def test_models_missing(tmp_path: Path) -> None:
+    settings = Settings(model_dir=str(tmp_path), device="cpu")
+    assert load_diarizer(settings) is None  # requests asking for speakers then get 400
+    with pytest.raises(FileNotFoundError, match="WHISPER_DIARIZE=true"):
+        load_diarizer(Settings(model_dir=str(tmp_path), device="cpu", diarize=True))
+
+
+def test_models_found_inside_the_model_dir(tmp_path: Path) -> None:
+    (tmp_path / "diarization").mkdir()
+    for name in ("segmentation.onnx", "embedding.onnx"):
+        (tmp_path / "diarization" / name).symlink_to(DIARIZATION_DIR / "models" / name)
+    assert load_diarizer(Settings(model_dir=str(tmp_path), device="cpu")) is not None

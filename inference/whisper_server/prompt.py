@@ -1,0 +1,55 @@
+"""The prompt budget: `initial_prompt` and `hotwords` together, counted in the model's own tokens.
+
+Whisper's decoder sees at most 448 tokens: the prompt, a few special tokens, then the text it writes.
+faster-whisper keeps up to 448 // 2 - 1 = 223 tokens of the prompt AND up to 223 of the hotwords, so
+both at their most leave no room to write anything: JSON fails ("maximum decoding length must be > 0")
+and subtitles come back empty. Together they may therefore take at most those 223 tokens, which keeps
+at least 220 for the text of each 30 s window (speech needs about 100). Characters are no measure:
+English prose is about 5 characters a token, random letters or non-Latin scripts 1 to 2.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .errors import RequestError
+from .options import TranscribeOptions
+
+DECODER_CONTEXT_TOKENS = 448
+"""Whisper's decoder context (`max_length` in faster-whisper), the same for every model size."""
+
+MAX_PROMPT_TOKENS = DECODER_CONTEXT_TOKENS // 2 - 1
+"""Most tokens `initial_prompt` and `hotwords` may take together: 223."""
+
+
+class Tokenizer(Protocol):
+    """What is needed of the model's Hugging Face tokenizer (`tokenizers.Tokenizer`)."""
+
+    def encode(self, sequence: str, add_special_tokens: bool = ...) -> object: ...
+
+
+def prompt_tokens(tokenizer: Tokenizer, text: str) -> int:
+    """Tokens `text` takes in the prompt, encoded as faster-whisper does (a leading space, stripped)."""
+    encoding = tokenizer.encode(" " + text.strip(), add_special_tokens=False)
+    return len(encoding.ids)  # type: ignore[attr-defined]
+
+
+def check_prompt_budget(options: TranscribeOptions, tokenizer: Tokenizer) -> None:
+    """400 naming the options when `initial_prompt` and `hotwords` together exceed MAX_PROMPT_TOKENS."""
+    given = {
+        k: v for k, v in (("initial_prompt", options.initial_prompt), ("hotwords", options.hotwords)) if v
+    }
+    if not given:
+        return
+    counts = {key: prompt_tokens(tokenizer, text) for key, text in given.items()}
+    if sum(counts.values()) <= MAX_PROMPT_TOKENS:
+        return
+    spent = " + ".join(f"{key} {count}" for key, count in counts.items())
+    label = "options 'initial_prompt' and 'hotwords'" if len(counts) > 1 else f"option '{next(iter(counts))}'"
+    raise RequestError(
+        400,
+        "bad_option",
+        f"{label}: at most {MAX_PROMPT_TOKENS} tokens together (half of Whisper's "
+        f"{DECODER_CONTEXT_TOKENS}-token context; the rest is for the transcript), got {spent} tokens; "
+        "English text is about 5 characters a token, shorten it",
+    )

@@ -1,0 +1,105 @@
+"""Puts speaker labels on a transcription, given the speaker turns that diarization found.
+
+Each word goes to the speaker whose turns overlap it most; a word that no turn overlaps (diarization
+drops very short or quiet stretches) goes to the nearest turn. Segments are then split where the speaker
+changes, so that every segment is one speaker's consecutive words, as Amazon Transcribe's speaker
+segments are. Labels are `S1`, `S2` ... in order of first appearance in the transcript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from .results import Segment, Speaker, Transcription, Word
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    """A stretch of audio in which one speaker talks; `speaker` is the diarizer's cluster number."""
+
+    start: float
+    end: float
+    speaker: int
+
+
+def label_speakers(result: Transcription, turns: Sequence[SpeakerTurn], keep_words: bool) -> Transcription:
+    """`result` with a speaker on every segment and word, segments split at speaker changes, and the
+    speakers list. `keep_words` false drops the word lists (used for the split only) from the output.
+
+    With no turns at all (silence, or speech too short for diarization) every segment gets `S1` when there
+    is text, so the output keeps one shape whatever the audio.
+    """
+    turns = sorted(turns, key=lambda t: (t.start, t.end))
+    pieces: list[tuple[int, Segment]] = []
+    for segment in result.segments:
+        pieces.extend(_split_by_speaker(segment, turns))
+
+    labels: dict[int, str] = {}
+    for cluster, _ in pieces:
+        labels.setdefault(cluster, f"S{len(labels) + 1}")
+    for turn in turns:  # speakers that talk but got no words (noise, or words Whisper missed)
+        labels.setdefault(turn.speaker, f"S{len(labels) + 1}")
+
+    segments = []
+    for index, (cluster, piece) in enumerate(pieces):
+        label = labels[cluster]
+        words = None
+        if keep_words and piece.words is not None:
+            words = tuple(replace(w, speaker=label) for w in piece.words)
+        segments.append(replace(piece, id=index, speaker=label, words=words))
+
+    talk_time: dict[int, float] = {}
+    for turn in turns:
+        talk_time[turn.speaker] = talk_time.get(turn.speaker, 0.0) + turn.end - turn.start
+    speakers = tuple(
+        Speaker(label=label, talk_time=round(talk_time.get(cluster, 0.0), 3))
+        for cluster, label in sorted(labels.items(), key=lambda item: int(item[1][1:]))
+    )
+    return replace(result, segments=tuple(segments), speakers=speakers)
+
+
+def speaker_of(start: float, end: float, turns: Sequence[SpeakerTurn]) -> int:
+    """The speaker (cluster number) of the span `start`-`end`: most overlap, else the nearest turn, else 0."""
+    overlap: dict[int, float] = {}
+    for turn in turns:
+        shared = min(end, turn.end) - max(start, turn.start)
+        if shared > 0:
+            overlap[turn.speaker] = overlap.get(turn.speaker, 0.0) + shared
+    if overlap:
+        return max(overlap, key=lambda speaker: overlap[speaker])
+    if not turns:
+        return 0
+    middle = (start + end) / 2
+    nearest = min(turns, key=lambda t: max(t.start - middle, middle - t.end, 0.0))
+    return nearest.speaker
+
+
+def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterable[tuple[int, Segment]]:
+    """The segment as runs of one speaker's consecutive words; a segment without words stays whole."""
+    if not segment.words:
+        yield speaker_of(segment.start, segment.end, turns), segment
+        return
+    runs: list[tuple[int, list[Word]]] = []
+    for word in segment.words:
+        speaker = speaker_of(word.start, word.end, turns)
+        if runs and runs[-1][0] == speaker:
+            runs[-1][1].append(word)
+        else:
+            runs.append((speaker, [word]))
+    if len(runs) == 1:  # one speaker: the segment as Whisper timed and wrote it
+        yield runs[0][0], segment
+        return
+    # Languages written without spaces (Chinese, Japanese ...) have words that join without them.
+    separator = " " if " " in segment.text else ""
+    for speaker, words in runs:
+        yield (
+            speaker,
+            replace(
+                segment,
+                start=words[0].start,
+                end=words[-1].end,
+                text=separator.join(w.word for w in words).strip(),
+                words=tuple(words),
+            ),
+        )
