@@ -87,3 +87,12 @@ def test_settings_table(variable: str) -> None:
         assert stated_range(row[1]) == declared_range(schema)
     for choice in schema.get("enum", []):
         assert f"`{choice}`" in row[1]
+
+
+@pytest.mark.parametrize("name", list(CONTRACT["accept"]))
+def test_accept_tables(name: str) -> None:
+    media = CONTRACT["accept"][name]
+    row_naming(table_after("### Response"), f"`{media}`")
+    cli_format = row_naming(table_after("### Transcription options"), "`--format ")
+    assert f"`{media}`" in cli_format[3]
+    assert name in cli_format[0]
