@@ -23,7 +23,9 @@ def table_after(heading: str) -> list[list[str]]:
     for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
-        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        rows.append(
+            [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        )  # `\|` is text
     return rows
 
 
