@@ -4,8 +4,9 @@
  * Exit codes: 0 report printed, 1 AWS refused a call, 2 usage error.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { numberOption, parseCli, runMain, stringOption } from "./client/cli";
-import { ExitCode, UsageError } from "./client/errors";
+import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
+import { ExitCode, UsageError } from "./cli-kit/errors";
+import { runCommand } from "./cli-kit/run";
 import { readStackOutputs, type StackOutputs } from "./client/stack-outputs";
 import { DEFAULT_SINCE, MAX_DAYS, parseSince } from "./cost/days";
 import { readDailyMetrics } from "./cost/metrics";
@@ -38,9 +39,7 @@ const spec = {
   },
 } as const;
 
-async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (!parsed) return ExitCode.Ok;
+async function main(parsed: ParsedCli): Promise<number> {
   const window = parseSince(stringOption(parsed.values, "since") ?? DEFAULT_SINCE);
   const stack = stringOption(parsed.values, "stack");
   const endpoint = stringOption(parsed.values, "endpoint");
@@ -73,4 +72,4 @@ async function main(): Promise<number> {
   return ExitCode.Ok;
 }
 
-runMain(main);
+runCommand(spec, main);

@@ -7,13 +7,14 @@ import { basename } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CHECK_CALL_CAP_MS, Deadline } from "./deadline";
-import { JobFailedError, WaitTimeoutError, messageOf } from "./errors";
+import { waitFor } from "../cli-kit/backoff";
+import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "../cli-kit/s3";
+import { JobFailedError } from "./errors";
 import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
-import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "./s3-objects";
 import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
-import { waitFor } from "./waiter";
 
 /**
  * How long the container may work on one request (SageMaker's maximum, 3600 s; its default is 900 s):
@@ -89,16 +90,13 @@ export class AsyncTranscriber implements Transcriber {
     };
     hooks.onStatus?.("uploading");
     await awsCall(deadline, `uploading to ${s3Uri(input)}`, (signal) =>
-      uploadFile(
-        s3,
-        file,
-        input,
-        contentTypeFor(file),
-        (loaded, total) => {
+      uploadFile(s3, file, input, {
+        contentType: contentTypeFor(file),
+        onProgress: (loaded, total) => {
           if (total) hooks.onStatus?.(`uploading ${Math.floor((100 * loaded) / total)}%`);
         },
         signal,
-      ),
+      }),
     );
     const uploadSeconds = secondsSince(started);
 

@@ -1,8 +1,7 @@
 /** Where jobs go: `--local URL`, or an async endpoint from flags and/or the Pulumi stack's outputs. */
 import { AsyncTranscriber } from "./async-transcriber";
-import type { CliOptions, CliValues } from "./cli";
-import { stringOption } from "./cli";
-import { UsageError } from "./errors";
+import { stringOption, type CliOptions, type CliValues } from "../cli-kit/args";
+import { UsageError } from "../cli-kit/errors";
 import type { Transcriber } from "./job";
 import { LocalTranscriber, parseLocalUrl } from "./local-transcriber";
 import { readStackOutputs, type StackOutputs } from "./stack-outputs";
