@@ -7,7 +7,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
 import { ExitCode, UsageError } from "./cli-kit/errors";
 import { runCommand } from "./cli-kit/run";
-import { readStackOutputs, type StackOutputs } from "./client/stack-outputs";
+import { flagOrStackOutput, readStackOutputs, type StackOutputs } from "./client/stack-outputs";
 import { DEFAULT_SINCE, MAX_DAYS, parseSince } from "./cost/days";
 import { readDailyMetrics } from "./cost/metrics";
 import { costReport, formatTable } from "./cost/report";
@@ -51,11 +51,9 @@ async function main(parsed: ParsedCli): Promise<number> {
   const outputs: StackOutputs = needStack
     ? await readStackOutputs(stack, "or pass --endpoint, --variant and --price-per-hour instead")
     : {};
-  const endpointName = endpoint ?? outputs.endpointName;
-  const variantName = variant ?? outputs.variantName;
+  const endpointName = flagOrStackOutput(endpoint, outputs, "endpoint", "endpointName");
+  const variantName = flagOrStackOutput(variant, outputs, "variant", "variantName");
   const pricePerHour = price ?? outputs.instancePricePerHour;
-  if (!endpointName) throw new UsageError("no endpoint: pass --endpoint or deploy a stack with an endpointName output");
-  if (!variantName) throw new UsageError("no variant: pass --variant or deploy a stack with a variantName output");
   if (typeof pricePerHour !== "number") {
     throw new UsageError("no price: pass --price-per-hour or deploy a stack with an instancePricePerHour output");
   }

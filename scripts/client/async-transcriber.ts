@@ -11,10 +11,10 @@ import { waitFor } from "../cli-kit/backoff";
 import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
 import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "../cli-kit/s3";
 import { JobFailedError } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
+import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
-import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
+import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
 
 /**
  * How long the container may work on one request (SageMaker's maximum, 3600 s; its default is 900 s):
@@ -157,20 +157,14 @@ export class AsyncTranscriber implements Transcriber {
     hooks.onStatus?.("downloading");
     const downloaded = Date.now();
     const body = await awsCall(deadline, `reading ${s3Uri(output)}`, (signal) => readObjectText(s3, output, signal));
-    const json = transcriptJsonOf(body, options.format);
-    return {
-      body,
-      format: options.format,
-      timings: [
-        { label: "upload", seconds: uploadSeconds },
-        { label: "queue + processing", seconds: jobSeconds },
-        { label: "download", seconds: secondsSince(downloaded) },
-      ],
-      jobSeconds,
-      audioSeconds: json?.duration,
-      processingSeconds: json?.processing_seconds,
+    const timings = [
+      { label: "upload", seconds: uploadSeconds },
+      { label: "queue + processing", seconds: jobSeconds },
+      { label: "download", seconds: secondsSince(downloaded) },
+    ];
+    return jobResult(body, options.format, timings, jobSeconds, {
       inferenceId,
       outputLocation: response.OutputLocation,
-    };
+    });
   }
 }

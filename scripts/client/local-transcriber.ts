@@ -6,10 +6,10 @@ import { readFile } from "node:fs/promises";
 import { httpUrl } from "../cli-kit/args";
 import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
 import { JobFailedError } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
+import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
-import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
+import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
 
 /** The header SageMaker forwards custom attributes in; the server reads options from it. */
 export const CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes";
@@ -58,14 +58,6 @@ export class LocalTranscriber implements Transcriber {
     }
     const jobSeconds = secondsSince(started);
     if (!response.ok) throw new JobFailedError(`${describeFailure(body)} [HTTP ${response.status}]`);
-    const json = transcriptJsonOf(body, options.format);
-    return {
-      body,
-      format: options.format,
-      timings: [{ label: "request", seconds: jobSeconds }],
-      jobSeconds,
-      audioSeconds: json?.duration,
-      processingSeconds: json?.processing_seconds,
-    };
+    return jobResult(body, options.format, [{ label: "request", seconds: jobSeconds }], jobSeconds);
   }
 }
