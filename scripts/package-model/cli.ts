@@ -39,7 +39,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
   if (options === "help") return ExitCode.Ok;
   try {
-    const model = await openSource(options, log, io.progressIntervalMs, io.signal);
+    const model = await openSource(options, log, io);
     const source = options.diarization
       ? withDiarizationModels(model, { endpoint: options.hfEndpoint, token: options.hfToken })
       : model;
@@ -72,12 +72,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
 }
 
-function openSource(
-  options: CliOptions,
-  log: (line: string) => void,
-  progressIntervalMs?: number,
-  signal?: AbortSignal,
-): Promise<ModelSource> {
+function openSource(options: CliOptions, log: (line: string) => void, io: CliIo): Promise<ModelSource> {
+  const { progressIntervalMs, signal } = io;
   if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs, signal);
   log(`listing ${options.source.repo}@${options.source.revision} on ${options.hfEndpoint}`);
   return openHubSource(
