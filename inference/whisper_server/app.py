@@ -18,11 +18,13 @@ from starlette.requests import ClientDisconnect
 
 from . import formats
 from .audio import decode
+from .chunked import Request as TranscriptionRequest
 from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
 from .errors import RequestError
 from .jobs import JobQueue, Ticket
 from .options import HEADER as OPTIONS_HEADER
 from .options import parse_options
+from .packing import RequestPacker
 from .prompt import check_prompt_budget
 from .results import Transcription
 from .settings import Settings
@@ -65,6 +67,7 @@ def create_app(
             # One readable line before uvicorn's traceback; `serve` then exits with code 3.
             log.error("model not loaded: %s", e)
             raise
+        app.state.packer = RequestPacker(app.state.transcriber, settings.pack_requests)
         # One line per start: a metric filter counts cold starts and their load time from it.
         log.info("ready", extra={"load_seconds": round(time.perf_counter() - loading, 3)})
         yield
@@ -122,7 +125,13 @@ def create_app(
         record: dict[str, Any] = {"request_id": request_id}
         try:
             response = await _invoke(
-                request, app.state.transcriber, app.state.diarizer, app.state.jobs, settings, record
+                request,
+                app.state.transcriber,
+                app.state.diarizer,
+                app.state.jobs,
+                app.state.packer,
+                settings,
+                record,
             )
             record.update(status=200, outcome="ok")
         except RequestError as e:
@@ -160,11 +169,13 @@ async def _invoke(
     transcriber: Transcriber,
     diarizer: Diarizer | None,
     jobs: JobQueue,
+    packer: RequestPacker,
     settings: Settings,
     record: dict[str, Any],
 ) -> Response:
     """Validates the request cheapest check first (headers, then queue room, then the body), then queues
-    decode + transcription as one job."""
+    decode + transcription as one job. Without speaker labels that job may transcribe it together with
+    other waiting requests (packing.py)."""
     media_type = formats.negotiate(request.headers.get("accept"))
     options = parse_options(
         request.headers.get(OPTIONS_HEADER), transcriber.supported_languages, transcriber.multilingual
@@ -185,25 +196,37 @@ async def _invoke(
         record["bytes"] = len(body)
 
         queued = time.perf_counter()
+        subtitles = media_type in formats.SUBTITLES
 
         def job() -> tuple[Transcription, float, float]:
             job_started = time.perf_counter()
             audio = decode(body, settings.max_audio_seconds)
-            subtitles = media_type in formats.SUBTITLES
-            if speakers and diarizer is not None:
-                result, diarization_seconds = transcribe_with_speakers(
-                    lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
-                    diarizer,
-                    audio,
-                    options,
-                )
-                record["diarization_seconds"] = round(diarization_seconds, 3)
-            else:
-                result = transcriber.transcribe(audio, options, subtitles=subtitles)
+            assert diarizer is not None
+            result, diarization_seconds = transcribe_with_speakers(
+                lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
+                diarizer,
+                audio,
+                options,
+            )
+            record["diarization_seconds"] = round(diarization_seconds, 3)
             return result, job_started - queued, time.perf_counter() - job_started
 
+        def prepare() -> TranscriptionRequest:
+            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, subtitles)
+
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
-        result, queue_seconds, processing_seconds = await _unless_client_leaves(request, ticket.run(job))
+        # A packed request's processing_seconds is its share of the pack's time, so that the shares add
+        # up to the worker's busy time (the cost metrics sum them).
+        if speakers:
+            result, queue_seconds, processing_seconds = await _unless_client_leaves(request, ticket.run(job))
+        else:
+            packed = await _unless_client_leaves(request, packer.transcribe(prepare, ticket))
+            result, queue_seconds, processing_seconds = (
+                packed.transcription,
+                packed.queue_seconds,
+                packed.share_seconds,
+            )
+            record["pack_size"] = packed.pack_size
     finally:
         ticket.release()
     record.update(

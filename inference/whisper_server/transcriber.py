@@ -1,29 +1,26 @@
-"""The Whisper model and how one request is decoded.
+"""The Whisper model and how requests are decoded.
 
-Loaded once per process. `transcribe` is blocking and not thread-safe by design: the server calls it
-from its single worker thread (jobs.py), so only one job uses the device at a time.
+Loaded once per process. `transcribe` and `transcribe_many` are blocking and not thread-safe by design:
+the server calls them from its single worker thread (jobs.py), so only one job uses the device at a time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import ctranslate2
 import numpy as np
-from faster_whisper import BatchedInferencePipeline, WhisperModel
-from faster_whisper.transcribe import Segment as WhisperSegment
+from faster_whisper import WhisperModel
 
 from .audio import SAMPLE_RATE
+from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request
 from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
 from .settings import Device, Settings
 
 log = logging.getLogger(__name__)
-# Whisper decodes 30 s windows; without VAD the batched pipeline needs explicit windows of this size.
-WINDOW_SECONDS = 30
 # faster-whisper's default log_prob_threshold: below it the decoder is unsure of its text.
 LOG_PROB_THRESHOLD = -1.0
 # RMS of -70 dBFS: digital silence and dither are below it. Speech is recorded around -20 to -30 dBFS
@@ -54,7 +51,18 @@ class Transcriber:
             compute_type=self.compute_type,
             cpu_threads=settings.cpu_threads,
         )
-        self.pipeline = BatchedInferencePipeline(self.model)
+        self.min_window_seconds = settings.min_window_seconds
+        self.chunk_seconds = settings.chunk_seconds
+        self.chunked = ChunkedDecoder(
+            self.model,
+            ChunkingSettings(
+                beam_size=self.beam_size,
+                batch_size=self.batch_size,
+                vad=self.vad,
+                chunk_seconds=self.chunk_seconds,
+                min_window_seconds=self.min_window_seconds,
+            ),
+        )
         log.info(
             "model loaded",
             extra={
@@ -65,6 +73,8 @@ class Transcriber:
                 "batch_size": self.batch_size,
                 "beam_size": self.beam_size,
                 "vad": self.vad,
+                "chunk_seconds": self.chunk_seconds,
+                "min_window_seconds": self.min_window_seconds,
             },
         )
 
@@ -79,46 +89,66 @@ class Transcriber:
     def transcribe(
         self, audio: np.ndarray, options: TranscribeOptions, subtitles: bool = False
     ) -> Transcription:
-        """Decodes 16 kHz mono `audio`; the segment generator is consumed here, inside the job.
+        """Decodes 16 kHz mono `audio`; raises what failed it.
 
-        `subtitles` asks the batched pipeline for sentence-sized timed segments (cues) instead of one
-        segment per VAD chunk of up to 30 s. It costs no time but some accuracy (WER 0.015 -> 0.047 in
-        the benchmark), so it is on only for WebVTT/SRT. Sequential decoding always times its segments:
-        without timestamps it skips text it did not finish in a window (the seed path's WER).
+        `subtitles` asks for sentence-sized timed segments (cues) instead of one segment per VAD chunk.
+        It costs no time but some accuracy (WER 0.015 -> 0.047 in the benchmark), so it is on only for
+        WebVTT/SRT. Sequential decoding (WHISPER_BATCHED=false) always times its segments: without
+        timestamps it skips text it did not finish in a window (the seed path's WER).
         """
-        vad = self.vad if options.vad is None else options.vad
-        common: dict[str, Any] = {
-            "language": options.language,
-            "task": options.task,
-            "beam_size": options.beam_size or self.beam_size,
-            "word_timestamps": options.word_timestamps,
-            "initial_prompt": options.initial_prompt,
-            "hotwords": options.hotwords,
-            "temperature": options.temperature,
-            "vad_filter": vad,
-        }
-        duration = audio.shape[0] / SAMPLE_RATE
-        if self.batched:
-            if not vad:
-                common["clip_timestamps"] = _windows(duration)
-            segments, info = self.pipeline.transcribe(
-                audio,
-                batch_size=options.batch_size or self.batch_size,
-                without_timestamps=not subtitles,
-                **common,
-            )
-        else:
-            segments, info = self.model.transcribe(audio, **common)
-        kept = self._drop_non_speech(segments, audio)
+        result = self.transcribe_many([Request(audio, options, subtitles)])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def transcribe_many(self, requests: Sequence[Request]) -> list[Transcription | Exception]:
+        """Decodes several requests together: with the batched path their chunks share encoder and
+        decoder batches, which is where waiting short requests gain. Each result is the same as
+        `transcribe` of that request alone; a request that fails gets its exception in its place and
+        does not fail the others."""
+        if not self.batched:
+            return [self._sequential_or_error(request) for request in requests]
+        outcomes = self.chunked.decode_many(requests)
+        return [
+            outcome if isinstance(outcome, Exception) else self._result(request.audio, outcome)
+            for request, outcome in zip(requests, outcomes, strict=True)
+        ]
+
+    def _sequential_or_error(self, request: Request) -> Transcription | Exception:
+        try:
+            return self._sequential(request.audio, request.options)
+        except Exception as e:
+            return e
+
+    def _sequential(self, audio: np.ndarray, options: TranscribeOptions) -> Transcription:
+        """faster-whisper's own sequential decoding (30 s windows, timestamps, seek loop)."""
+        segments, info = self.model.transcribe(
+            audio,
+            language=options.language,
+            task=options.task,
+            beam_size=options.beam_size or self.beam_size,
+            word_timestamps=options.word_timestamps,
+            initial_prompt=options.initial_prompt,
+            hotwords=options.hotwords,
+            temperature=options.temperature,
+            vad_filter=self.vad if options.vad is None else options.vad,
+        )
+        decoded = [
+            DecodedSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob, s.words) for s in segments
+        ]
+        return self._result(audio, Decoded(decoded, info.language, float(info.language_probability)))
+
+    def _result(self, audio: np.ndarray, decoded: Decoded) -> Transcription:
+        kept = self._drop_non_speech(decoded.segments, audio)
         return Transcription(
             text=" ".join(s.text for s in kept),
-            language=info.language,
-            language_probability=float(info.language_probability),
-            duration=duration,
+            language=decoded.language,
+            language_probability=decoded.language_probability,
+            duration=audio.shape[0] / SAMPLE_RATE,
             segments=tuple(kept),
         )
 
-    def _drop_non_speech(self, segments: Iterable[WhisperSegment], audio: np.ndarray) -> list[Segment]:
+    def _drop_non_speech(self, segments: Iterable[DecodedSegment], audio: np.ndarray) -> list[Segment]:
         """Drops empty segments and those Whisper invented for silence or noise.
 
         Two rules. faster-whisper's own for sequential decoding (likely no speech AND an unsure
@@ -138,12 +168,6 @@ class Transcriber:
                 words = tuple(Word(w.start, w.end, w.word.strip(), w.probability) for w in s.words)
             kept.append(Segment(id=len(kept), start=s.start, end=s.end, text=text, words=words))
         return kept
-
-
-def _windows(duration: float) -> list[dict[str, float]]:
-    """Consecutive 30 s windows covering `duration`: the batched pipeline's input when VAD is off."""
-    starts = np.arange(0.0, max(duration, 1e-3), WINDOW_SECONDS)
-    return [{"start": float(t), "end": float(min(t + WINDOW_SECONDS, duration))} for t in starts]
 
 
 def _is_silent(audio: np.ndarray, start: float, end: float) -> bool:

@@ -1,0 +1,423 @@
+"""Chunked decoding of one or several requests together: VAD chunks, right-sized windows, batched
+decoding across requests, and a safe re-decode of any chunk that lost speech.
+
+The steps, for every request of a call:
+  1. plan: VAD speech regions merged into chunks of at most `chunk_seconds` (or plain consecutive
+     windows with VAD off), their log-mel features, the window size each needs (windows.py);
+  2. decode: chunks that share a window size and the decoding options, from any request, go through the
+     encoder and then the decoder as one batch;
+  3. check: a chunk whose text is too short for its speech (dropped_speech.py) is decoded again the
+     safe way, sequentially with timestamps over the chunk, and the longer text is kept;
+  4. assemble: timestamps mapped back from speech time to the original audio.
+A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
+again on its own and only the one that still fails gets the error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper.tokenizer import Tokenizer
+from faster_whisper.transcribe import Word, get_suppressed_tokens
+from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, get_speech_timestamps
+
+from . import windows
+from .audio import SAMPLE_RATE
+from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
+from .options import TranscribeOptions
+
+VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
+"""Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
+# faster-whisper's punctuation merging for word timestamps (its defaults).
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One transcription: 16 kHz mono `audio`, its options, and whether it wants subtitle cues."""
+
+    audio: np.ndarray
+    options: TranscribeOptions
+    subtitles: bool = False
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Everything that decides how a chunk is decoded; chunks with equal Decoding can share a batch."""
+
+    language: str
+    task: str
+    beam_size: int
+    batch_size: int
+    initial_prompt: str | None
+    hotwords: str | None
+    temperature: float
+    timestamps: bool
+    word_timestamps: bool
+
+
+@dataclass
+class DecodedSegment:
+    """A piece of decoded text with the scores the silence filter needs."""
+
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    words: list[Word] | None = None
+
+
+@dataclass
+class Chunk:
+    """A stretch of speech decoded in one window. Times are in speech time (VAD gaps removed)."""
+
+    audio: np.ndarray
+    offset: float
+    duration: float
+    window_seconds: int
+    features: np.ndarray
+    region_lengths: list[int]
+    """Samples of each VAD speech region the chunk is made of, in order (one entry with VAD off)."""
+    speech_seconds: float
+    """Seconds of speech in it: its regions less the VAD's padding (dropped_speech.py)."""
+    segments: list[DecodedSegment] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """One request on its way through the steps."""
+
+    request: Request
+    decoding: Decoding
+    language_probability: float
+    chunks: list[Chunk]
+    speech_map: SpeechTimestampsMap | None
+    last_speech_timestamp: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A request's result: its segments in original time, the language and its probability."""
+
+    segments: list[DecodedSegment]
+    language: str
+    language_probability: float
+
+
+@dataclass(frozen=True)
+class ChunkingSettings:
+    """Server-wide settings of the pipeline (see Settings)."""
+
+    beam_size: int
+    batch_size: int
+    vad: bool
+    chunk_seconds: int
+    min_window_seconds: int
+
+
+class ChunkedDecoder:
+    """Decodes lists of requests with one loaded WhisperModel. Not thread-safe (one worker uses it)."""
+
+    def __init__(self, model: WhisperModel, settings: ChunkingSettings) -> None:
+        self.model = model
+        self.settings = settings
+        self.redecoded_chunks = 0
+        """Chunks decoded a second time because their text was too short (for logs and tests)."""
+
+    def decode_many(self, requests: Sequence[Request]) -> list[Decoded | Exception]:
+        """Each request's result or the exception that failed it, in order."""
+        results: list[Decoded | Exception | None] = [None] * len(requests)
+        plans: list[tuple[int, Plan]] = []
+        for index, request in enumerate(requests):
+            try:
+                plans.append((index, self._plan(request)))
+            except Exception as e:
+                results[index] = e
+        try:
+            decoded: list[Decoded | Exception] = list(self._decode([plan for _, plan in plans]))
+        except Exception as e:
+            # Which request broke the shared batches is unknown: each runs again on its own.
+            decoded = [e] if len(plans) == 1 else [self._decode_alone(plan) for _, plan in plans]
+        for (index, _), result in zip(plans, decoded, strict=True):
+            results[index] = result
+        return [result for result in results if result is not None]
+
+    def _decode_alone(self, plan: Plan) -> Decoded | Exception:
+        for chunk in plan.chunks:
+            chunk.segments = []
+        plan.last_speech_timestamp = 0.0
+        try:
+            return self._decode([plan])[0]
+        except Exception as e:
+            return e
+
+    def _plan(self, request: Request) -> Plan:
+        audio, options = request.audio, request.options
+        if audio.ndim != 1 or audio.dtype != np.float32:
+            raise ValueError(f"audio must be 1-D float32 samples, got {audio.ndim}-D {audio.dtype}")
+        vad = self.settings.vad if options.vad is None else options.vad
+        limit = self.settings.chunk_seconds
+        if vad:
+            regions = get_speech_timestamps(
+                audio, VadOptions(max_speech_duration_s=limit, min_silence_duration_ms=160)
+            )
+            pieces, metadata = collect_chunks(audio, regions, max_duration=limit) if regions else ([], [])
+            speech_map = SpeechTimestampsMap(regions, SAMPLE_RATE) if regions else None
+        else:
+            # Without the VAD the cuts fall anywhere, mid-word too: 30 s windows cut least often
+            # (15 s ones made tiny.en loop on the benchmark's meeting).
+            step = windows.MAX_WINDOW_SECONDS * SAMPLE_RATE
+            starts = range(0, audio.shape[0], step)
+            pieces = [audio[start : start + step] for start in starts]
+            metadata = [
+                {"offset": start / SAMPLE_RATE, "duration": len(piece) / SAMPLE_RATE, "segments": []}
+                for start, piece in zip(starts, pieces, strict=True)
+            ]
+            speech_map = None
+        padding = VAD_PADDING_SAMPLES if vad else 0
+        chunks = []
+        for piece, meta in zip(pieces, metadata, strict=True):
+            lengths = [region["end"] - region["start"] for region in meta["segments"]] or [len(piece)]
+            chunks.append(self._chunk(piece, meta["offset"], lengths, padding))
+        language, probability = self._language(options, chunks)
+        decoding = Decoding(
+            language=language,
+            task=options.task,
+            beam_size=options.beam_size or self.settings.beam_size,
+            batch_size=options.batch_size or self.settings.batch_size,
+            initial_prompt=options.initial_prompt,
+            hotwords=options.hotwords,
+            temperature=options.temperature,
+            timestamps=request.subtitles,
+            word_timestamps=options.word_timestamps,
+        )
+        return Plan(request, decoding, probability, chunks, speech_map)
+
+    def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int], padding: int) -> Chunk:
+        duration = len(audio) / SAMPLE_RATE
+        seconds = windows.window_seconds(duration, self.settings.min_window_seconds)
+        features = self.model.feature_extractor(audio)[..., :-1]
+        speech = speech_seconds(region_lengths, padding, SAMPLE_RATE)
+        return Chunk(audio, offset, duration, seconds, features, region_lengths, speech)
+
+    def _language(self, options: TranscribeOptions, chunks: list[Chunk]) -> tuple[str, float]:
+        """The requested language, English for English-only models, else detected on the speech as
+        faster-whisper's batched pipeline does (its first 30 s)."""
+        if options.language is not None or not self.model.model.is_multilingual:
+            return options.language or "en", 1.0
+        padding = np.full((self.model.model.n_mels, 1), -1.5, dtype=np.float32)  # empty audio stays valid
+        language, probability, _ = self.model.detect_language(
+            features=np.concatenate([chunk.features for chunk in chunks] + [padding], axis=1)
+        )
+        return language, float(probability)
+
+    def _decode(self, plans: list[Plan]) -> list[Decoded]:
+        groups: dict[tuple[Decoding, int], list[tuple[Plan, Chunk]]] = defaultdict(list)
+        for plan in plans:
+            for chunk in plan.chunks:
+                groups[(plan.decoding, chunk.window_seconds)].append((plan, chunk))
+        for (decoding, _), members in groups.items():
+            for start in range(0, len(members), decoding.batch_size):
+                self._decode_batch(decoding, members[start : start + decoding.batch_size])
+        for plan in plans:
+            for chunk in plan.chunks:
+                if looks_truncated(_text(chunk.segments), chunk.speech_seconds, plan.decoding.language):
+                    self._redecode(plan, chunk)
+        return [self._assemble(plan) for plan in plans]
+
+    def _tokenizer(self, decoding: Decoding) -> Tokenizer:
+        return Tokenizer(
+            self.model.hf_tokenizer,
+            self.model.model.is_multilingual,
+            task=decoding.task,
+            language=decoding.language,
+        )
+
+    def _decode_batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> None:
+        """Encodes and decodes chunks of one window size and Decoding as one batch."""
+        model = self.model
+        tokenizer = self._tokenizer(decoding)
+        seconds = members[0][1].window_seconds
+        encoded = windows.encode(
+            model.model, [windows.fit_features(chunk.features, seconds) for _, chunk in members]
+        )
+        prompt = model.get_prompt(
+            tokenizer,
+            previous_tokens=tokenizer.encode(decoding.initial_prompt) if decoding.initial_prompt else [],
+            without_timestamps=not decoding.timestamps,
+            hotwords=decoding.hotwords,
+        )
+        results = model.model.generate(
+            windows.storage(encoded),
+            [list(prompt) for _ in members],
+            beam_size=decoding.beam_size,
+            max_length=model.max_length,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            return_scores=True,
+            return_no_speech_prob=True,
+            sampling_temperature=decoding.temperature,
+        )
+        outputs: list[list[dict[str, Any]]] = []
+        for (_, chunk), result in zip(members, results, strict=True):
+            tokens = result.sequences_ids[0]
+            avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+            pieces, _, _ = model._split_segments_by_timestamps(
+                tokenizer=tokenizer,
+                tokens=tokens,
+                time_offset=chunk.offset,
+                segment_size=_frames(chunk),
+                segment_duration=chunk.duration,
+                seek=0,
+            )
+            for piece in pieces:
+                piece.update(
+                    seek=int(chunk.offset * windows.FRAMES_PER_SECOND),
+                    avg_logprob=avg_logprob,
+                    no_speech_prob=result.no_speech_prob,
+                )
+            outputs.append(pieces)
+        if decoding.word_timestamps:
+            self._add_words(tokenizer, members, outputs, encoded)
+        for (_, chunk), pieces in zip(members, outputs, strict=True):
+            chunk.segments = [
+                DecodedSegment(
+                    start=piece["start"],
+                    end=piece["end"],
+                    text=tokenizer.decode(piece["tokens"]),
+                    avg_logprob=piece["avg_logprob"],
+                    no_speech_prob=piece["no_speech_prob"],
+                    words=[Word(**word) for word in piece["words"]] if "words" in piece else None,
+                )
+                for piece in pieces
+            ]
+
+    def _add_words(
+        self,
+        tokenizer: Tokenizer,
+        members: list[tuple[Plan, Chunk]],
+        outputs: list[list[dict[str, Any]]],
+        encoded: np.ndarray,
+    ) -> None:
+        """Word timings by cross-attention alignment, one request at a time so that a request's
+        timings do not depend on which other requests shared its batch."""
+        for _, group in itertools.groupby(range(len(members)), key=lambda i: id(members[i][0])):
+            indices = list(group)
+            owner = members[indices[0]][0]
+            last = self.model.add_word_timestamps(
+                [outputs[i] for i in indices],
+                tokenizer,
+                windows.storage(encoded[indices]),
+                [_frames(members[i][1]) for i in indices],
+                PREPEND_PUNCTUATIONS,
+                APPEND_PUNCTUATIONS,
+                owner.last_speech_timestamp,
+            )
+            if last is not None:
+                owner.last_speech_timestamp = last
+
+    def _redecode(self, plan: Plan, chunk: Chunk) -> None:
+        """Decodes `chunk` again the safe way; a clearly longer text replaces the first one.
+
+        First sequentially with timestamps, which moves on through the audio until all of it is
+        covered. If that is still too short and the chunk is made of several VAD speech regions, region
+        by region, each in its own window, so that no region can be skipped for another (the usual loss
+        is a whole sentence); this hears less context, so it is the last resort.
+        """
+        self.redecoded_chunks += 1
+        language = plan.decoding.language
+        candidate = self._sequential(plan.decoding, chunk)
+        if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+            chunk.segments = candidate
+        if len(chunk.region_lengths) > 1 and looks_truncated(
+            _text(chunk.segments), chunk.speech_seconds, language
+        ):
+            bounds = np.cumsum([0, *chunk.region_lengths])
+            parts = [
+                self._chunk(
+                    chunk.audio[begin:end],
+                    chunk.offset + begin / SAMPLE_RATE,
+                    [end - begin],
+                    VAD_PADDING_SAMPLES,
+                )
+                for begin, end in itertools.pairwise(bounds)
+            ]
+            for seconds in sorted({part.window_seconds for part in parts}):
+                members = [(plan, part) for part in parts if part.window_seconds == seconds]
+                self._decode_batch(plan.decoding, members)
+            candidate = [segment for part in parts for segment in part.segments]
+            if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+                chunk.segments = candidate
+
+    def _sequential(self, decoding: Decoding, chunk: Chunk) -> list[DecodedSegment]:
+        offset = chunk.offset
+        segments, _ = self.model.transcribe(
+            chunk.audio,
+            language=decoding.language,
+            task=decoding.task,
+            beam_size=decoding.beam_size,
+            initial_prompt=decoding.initial_prompt,
+            hotwords=decoding.hotwords,
+            temperature=decoding.temperature,
+            word_timestamps=decoding.word_timestamps,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            without_timestamps=False,
+        )
+        return [
+            DecodedSegment(
+                start=offset + s.start,
+                end=offset + s.end,
+                text=s.text,
+                avg_logprob=s.avg_logprob,
+                no_speech_prob=s.no_speech_prob,
+                words=None
+                if s.words is None
+                else [Word(offset + w.start, offset + w.end, w.word, w.probability) for w in s.words],
+            )
+            for s in segments
+        ]
+
+    def _assemble(self, plan: Plan) -> Decoded:
+        segments = [segment for chunk in plan.chunks for segment in chunk.segments]
+        for segment in segments:
+            if plan.speech_map is not None:
+                _to_original_time(segment, plan.speech_map)
+            # Plain floats in milliseconds, as faster-whisper rounds them (not numpy scalars).
+            segment.start, segment.end = round(float(segment.start), 3), round(float(segment.end), 3)
+            for word in segment.words or ():
+                word.start, word.end = round(float(word.start), 3), round(float(word.end), 3)
+                word.probability = float(word.probability)
+        return Decoded(segments, plan.decoding.language, plan.language_probability)
+
+
+def _frames(chunk: Chunk) -> int:
+    """Frames of the window that hold the chunk (whole seconds, as faster-whisper counts them)."""
+    return int(math.ceil(chunk.duration) * windows.FRAMES_PER_SECOND)
+
+
+def _text(segments: list[DecodedSegment]) -> str:
+    return " ".join(s.text.strip() for s in segments)
+
+
+def _to_original_time(segment: DecodedSegment, speech_map: SpeechTimestampsMap) -> None:
+    """Maps speech time (VAD gaps removed) back to the audio's time, as faster-whisper does: words
+    by their middle, so that a word never straddles a gap."""
+    if segment.words:
+        for word in segment.words:
+            index = speech_map.get_chunk_index((word.start + word.end) / 2)
+            word.start = speech_map.get_original_time(word.start, index)
+            word.end = speech_map.get_original_time(word.end, index)
+        segment.start, segment.end = segment.words[0].start, segment.words[-1].end
+    else:
+        segment.start = speech_map.get_original_time(segment.start)
+        segment.end = speech_map.get_original_time(segment.end, is_end=True)

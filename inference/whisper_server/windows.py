@@ -1,0 +1,58 @@
+"""Right-sized encoder windows: a speech chunk is encoded in a window sized to it, not always 30 s.
+
+Whisper was trained on 30 s windows and faster-whisper pads every chunk to one, but the CTranslate2
+encoder takes any number of frames up to 3000 (whisper.cpp calls the same idea `audio_ctx`). The
+encoder's cost grows faster than the window (attention): on a 2-core CPU with tiny.en (int8) one pass
+costs about 55 ms for 10 s, 85 ms for 15 s and 335 ms for 30 s. Windows are rounded up to multiples of
+`WINDOW_STEP_SECONDS` so that chunks of similar length share a window size and can be decoded in one
+batch, and never go below a floor: shorter windows than 10 s lost words in the measurements (README,
+"Performance").
+"""
+
+from __future__ import annotations
+
+import math
+
+import ctranslate2
+import numpy as np
+
+FRAMES_PER_SECOND = 100
+"""Mel frames per second of audio (hop of 160 samples at 16 kHz)."""
+MAX_WINDOW_SECONDS = 30
+"""Whisper's own window: the positional embedding holds 3000 frames."""
+WINDOW_STEP_SECONDS = 5
+"""Window sizes are multiples of this (10, 15, 20, 25, 30 with the default floor)."""
+
+
+def window_seconds(duration: float, min_seconds: int) -> int:
+    """The window for a chunk of `duration` seconds: rounded up to a step, at least `min_seconds`,
+    at most 30. `min_seconds=30` gives Whisper's fixed 30 s windows."""
+    needed = math.ceil(max(duration, 1e-6) / WINDOW_STEP_SECONDS) * WINDOW_STEP_SECONDS
+    return int(min(MAX_WINDOW_SECONDS, max(min_seconds, needed)))
+
+
+def fit_features(features: np.ndarray, seconds: int) -> np.ndarray:
+    """Log-mel `features` (n_mels, frames) zero-padded or cut to a window of `seconds`, as
+    faster-whisper's `pad_or_trim` does for 30 s."""
+    frames = seconds * FRAMES_PER_SECOND
+    if features.shape[-1] >= frames:
+        return np.ascontiguousarray(features[:, :frames])
+    return np.pad(features, ((0, 0), (0, frames - features.shape[-1])))
+
+
+def encode(model: ctranslate2.models.Whisper, windows: list[np.ndarray]) -> np.ndarray:
+    """Encoder output of equal-sized `windows` (batch, frames / 2, width), in host memory so that the
+    decoder batch and each request's word alignment can take any subset of it.
+
+    On a GPU the windows go through the encoder as one batch. On CPU they go one at a time and the
+    outputs are stacked afterwards: a batched encoder call costs 1.3-1.7x more per window there
+    (attention is memory-bound), measured on tiny.en int8 with 2 cores.
+    """
+    if model.device == "cuda":
+        return np.array(model.encode(storage(np.stack(windows)), to_cpu=True))
+    return np.concatenate([np.array(model.encode(storage(window[None]), to_cpu=True)) for window in windows])
+
+
+def storage(array: np.ndarray) -> ctranslate2.StorageView:
+    """A CTranslate2 view of a float32 array (it needs C-contiguous memory)."""
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(array, dtype=np.float32))
