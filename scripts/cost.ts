@@ -4,9 +4,10 @@
  * Exit codes: 0 report printed, 1 AWS refused a call, 2 usage error.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { numberOption, parseCli, runMain, stringOption } from "./client/cli";
-import { ExitCode, UsageError } from "./client/errors";
-import { readStackOutputs, type StackOutputs } from "./client/stack-outputs";
+import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
+import { ExitCode, UsageError } from "./cli-kit/errors";
+import { runCommand } from "./cli-kit/run";
+import { flagOrStackOutput, readStackOutputs, type StackOutputs } from "./client/stack-outputs";
 import { DEFAULT_SINCE, MAX_DAYS, parseSince } from "./cost/days";
 import { readDailyMetrics } from "./cost/metrics";
 import { costReport, formatTable } from "./cost/report";
@@ -38,9 +39,7 @@ const spec = {
   },
 } as const;
 
-async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (!parsed) return ExitCode.Ok;
+async function main(parsed: ParsedCli): Promise<number> {
   const window = parseSince(stringOption(parsed.values, "since") ?? DEFAULT_SINCE);
   const stack = stringOption(parsed.values, "stack");
   const endpoint = stringOption(parsed.values, "endpoint");
@@ -52,11 +51,9 @@ async function main(): Promise<number> {
   const outputs: StackOutputs = needStack
     ? await readStackOutputs(stack, "or pass --endpoint, --variant and --price-per-hour instead")
     : {};
-  const endpointName = endpoint ?? outputs.endpointName;
-  const variantName = variant ?? outputs.variantName;
+  const endpointName = flagOrStackOutput(endpoint, outputs, "endpoint", "endpointName");
+  const variantName = flagOrStackOutput(variant, outputs, "variant", "variantName");
   const pricePerHour = price ?? outputs.instancePricePerHour;
-  if (!endpointName) throw new UsageError("no endpoint: pass --endpoint or deploy a stack with an endpointName output");
-  if (!variantName) throw new UsageError("no variant: pass --variant or deploy a stack with a variantName output");
   if (typeof pricePerHour !== "number") {
     throw new UsageError("no price: pass --price-per-hour or deploy a stack with an instancePricePerHour output");
   }
@@ -73,4 +70,4 @@ async function main(): Promise<number> {
   return ExitCode.Ok;
 }
 
-runMain(main);
+runCommand(spec, main);

@@ -3,13 +3,14 @@
  * transcribes the shipped sample through the same client code as `--local`, prints the transcript and
  * stops the server, also on errors and Ctrl-C.
  */
-import { existsSync, statSync } from "node:fs";
-import { SIGNAL_GRACE_MS, booleanOption, parseCli, runMain, stringOption } from "./client/cli";
-import { ExitCode, UsageError } from "./client/errors";
+import { existsSync } from "node:fs";
+import { booleanOption, stringOption, type ParsedCli } from "./cli-kit/args";
+import { UsageError } from "./cli-kit/errors";
+import { SIGNAL_GRACE_MS, interruptOnSignals, runCommand } from "./cli-kit/run";
 import { LocalTranscriber } from "./client/local-transcriber";
 import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { SAMPLE_AUDIO, SAMPLE_DIARIZATION_DIR } from "./client/sample";
+import { AUDIO_CLI_OPTION, SAMPLE_DIARIZATION_DIR, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
 
 const spec = {
@@ -20,7 +21,7 @@ const spec = {
     "stops it. Exit codes: 0 done, 1 failed, 2 usage error or timeout.",
   ].join("\n"),
   options: {
-    audio: { type: "string", value: "FILE", help: "Audio or video file. Default: fixtures/audio/speech.m4a." },
+    audio: AUDIO_CLI_OPTION,
     "model-dir": {
       type: "string",
       value: "DIR",
@@ -31,11 +32,8 @@ const spec = {
   },
 } as const;
 
-async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (!parsed) return ExitCode.Ok;
-  const audio = stringOption(parsed.values, "audio") ?? SAMPLE_AUDIO;
-  if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
+async function main(parsed: ParsedCli): Promise<number> {
+  const audio = audioFileFrom(parsed.values);
   const options = transcriptionOptionsFrom(parsed.values);
   const chosenDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR;
   const modelDir = chosenDir ?? (await bundledModelDir());
@@ -47,14 +45,7 @@ async function main(): Promise<number> {
       : {};
 
   // Ctrl-C (or a TERM) stops the server wherever we are, then the run unwinds and exits 130/143.
-  const interrupted = new AbortController();
-  let exitSignal: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    exitSignal = signal;
-    interrupted.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const interrupted = interruptOnSignals();
 
   console.error(`start: loading ${modelDir} on CPU ...`);
   let server: LocalServer | undefined;
@@ -64,6 +55,7 @@ async function main(): Promise<number> {
     console.error(`start: ${audio} -> ${transcriber.description}`);
     return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks));
   } catch (error) {
+    const exitSignal = interrupted.received();
     if (!exitSignal) throw error;
     console.error(`start: interrupted (${exitSignal}), server stopped`);
     return exitSignal === "SIGINT" ? 130 : 143;
@@ -74,4 +66,4 @@ async function main(): Promise<number> {
 }
 
 // main stops the server on a signal itself; SIGNAL_GRACE_MS covers its 10 s SIGTERM-then-SIGKILL.
-runMain(main, SIGNAL_GRACE_MS);
+runCommand(spec, main, { signalGraceMs: SIGNAL_GRACE_MS });

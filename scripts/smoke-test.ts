@@ -2,12 +2,12 @@
  * Post-deploy check: transcribe one file through the async endpoint (or a local server) and report.
  * Exit codes: 0 transcript printed, 1 the job failed, 2 usage error or timeout.
  */
-import { existsSync, statSync } from "node:fs";
+import { stringOption, type ParsedCli } from "./cli-kit/args";
+import { UsageError } from "./cli-kit/errors";
+import { runCommand } from "./cli-kit/run";
 import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "./client/async-transcriber";
-import { parseCli, runMain, stringOption } from "./client/cli";
-import { ExitCode, UsageError } from "./client/errors";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { SAMPLE_AUDIO } from "./client/sample";
+import { AUDIO_CLI_OPTION, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
 
@@ -20,7 +20,7 @@ const spec = {
     "Exit codes: 0 done, 1 the job failed, 2 usage error or timeout.",
   ].join("\n"),
   options: {
-    audio: { type: "string", value: "FILE", help: "Audio or video file. Default: fixtures/audio/speech.m4a." },
+    audio: AUDIO_CLI_OPTION,
     "inference-id": {
       type: "string",
       value: "ID",
@@ -31,11 +31,8 @@ const spec = {
   },
 } as const;
 
-async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (!parsed) return ExitCode.Ok;
-  const audio = stringOption(parsed.values, "audio") ?? SAMPLE_AUDIO;
-  if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
+async function main(parsed: ParsedCli): Promise<number> {
+  const audio = audioFileFrom(parsed.values);
   const inferenceId = stringOption(parsed.values, "inference-id");
   if (inferenceId !== undefined && !INFERENCE_ID_PATTERN.test(inferenceId)) {
     throw new UsageError(`--inference-id must match ${INFERENCE_ID_PATTERN}, got "${inferenceId}"`);
@@ -54,4 +51,4 @@ async function main(): Promise<number> {
   );
 }
 
-runMain(main);
+runCommand(spec, main);

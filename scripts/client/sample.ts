@@ -1,6 +1,10 @@
-/** The shipped sample used when no --audio is given: espeak-ng speech, 6.9 s, AAC in MP4 (m4a). */
+/** The shipped sample, and the `--audio FILE` flag of the one-file CLIs (smoke, npm start) that defaults to it. */
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { stringOption, type CliOption, type CliValues } from "../cli-kit/args";
+import { UsageError } from "../cli-kit/errors";
 
+/** espeak-ng speech, 6.9 s, AAC in MP4 (m4a). */
 export const SAMPLE_AUDIO = join(__dirname, "..", "..", "fixtures", "audio", "speech.m4a");
 
 /**
@@ -9,3 +13,16 @@ export const SAMPLE_AUDIO = join(__dirname, "..", "..", "fixtures", "audio", "sp
  * `--diarize` works locally too.
  */
 export const SAMPLE_DIARIZATION_DIR = join(__dirname, "..", "..", "fixtures", "diarization", "models");
+
+export const AUDIO_CLI_OPTION: CliOption = {
+  type: "string",
+  value: "FILE",
+  help: "Audio or video file. Default: fixtures/audio/speech.m4a.",
+};
+
+/** The `--audio` file (default: the sample); a path that is not a regular file is a usage error. */
+export function audioFileFrom(values: CliValues): string {
+  const audio = stringOption(values, "audio") ?? SAMPLE_AUDIO;
+  if (!existsSync(audio) || !statSync(audio).isFile()) throw new UsageError(`--audio: no such file: ${audio}`);
+  return audio;
+}

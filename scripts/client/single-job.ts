@@ -1,8 +1,8 @@
 /** One job with a spinner, then the transcript on stdout and the timings on stderr (smoke and npm start). */
-import { ExitCode } from "./errors";
+import { ExitCode } from "../cli-kit/errors";
+import { WaitIndicator } from "../cli-kit/progress";
 import { readableTranscript } from "./formats";
 import type { JobHooks, JobResult } from "./job";
-import { WaitIndicator } from "./progress";
 import { jobSummaryLines } from "./report";
 
 /** Runs `job` while showing its progress under `label`; returns exit code 0, or throws the job's error. */

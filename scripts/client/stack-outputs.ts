@@ -1,6 +1,6 @@
 /** Reads the deployed stack's outputs with the Pulumi CLI (`pulumi stack output --json`). */
 import { execFile } from "node:child_process";
-import { UsageError } from "./errors";
+import { UsageError } from "../cli-kit/errors";
 
 /** The stack outputs the CLIs use (names as exported by index.ts). */
 export interface StackOutputs {
@@ -40,4 +40,22 @@ export function readStackOutputs(
       }
     });
   });
+}
+
+/**
+ * The value of `--<flag>`, else the stack output `output`; with neither, a usage error that names both, e.g.
+ * `no endpoint: pass --endpoint or deploy a stack with an endpointName output`.
+ */
+export function flagOrStackOutput(
+  flagValue: string | undefined,
+  outputs: StackOutputs,
+  flag: string,
+  output: "endpointName" | "bucketName" | "variantName",
+): string {
+  const value = flagValue ?? outputs[output];
+  if (!value) {
+    const article = /^[aeiou]/.test(output) ? "an" : "a";
+    throw new UsageError(`no ${flag}: pass --${flag} or deploy a stack with ${article} ${output} output`);
+  }
+  return value;
 }

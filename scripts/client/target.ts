@@ -1,11 +1,10 @@
 /** Where jobs go: `--local URL`, or an async endpoint from flags and/or the Pulumi stack's outputs. */
 import { AsyncTranscriber } from "./async-transcriber";
-import type { CliOptions, CliValues } from "./cli";
-import { stringOption } from "./cli";
-import { UsageError } from "./errors";
+import { stringOption, type CliOptions, type CliValues } from "../cli-kit/args";
+import { UsageError } from "../cli-kit/errors";
 import type { Transcriber } from "./job";
 import { LocalTranscriber, parseLocalUrl } from "./local-transcriber";
-import { readStackOutputs, type StackOutputs } from "./stack-outputs";
+import { flagOrStackOutput, readStackOutputs, type StackOutputs } from "./stack-outputs";
 
 /** Input prefix when neither --prefix nor the stack's inputPrefix output says otherwise. */
 export const DEFAULT_INPUT_PREFIX = "async/inputs/";
@@ -39,13 +38,9 @@ export async function transcriberFrom(values: CliValues): Promise<Transcriber> {
     return new LocalTranscriber(parseLocalUrl(local));
   }
   const outputs: StackOutputs = stack !== undefined || !endpoint || !bucket ? await readStackOutputs(stack) : {};
-  const endpointName = endpoint ?? outputs.endpointName;
-  const bucketName = bucket ?? outputs.bucketName;
-  if (!endpointName) throw new UsageError("no endpoint: pass --endpoint or deploy a stack with an endpointName output");
-  if (!bucketName) throw new UsageError("no bucket: pass --bucket or deploy a stack with a bucketName output");
   return new AsyncTranscriber({
-    endpointName,
-    bucket: bucketName,
+    endpointName: flagOrStackOutput(endpoint, outputs, "endpoint", "endpointName"),
+    bucket: flagOrStackOutput(bucket, outputs, "bucket", "bucketName"),
     inputPrefix: normalizePrefix(prefix ?? outputs.inputPrefix ?? DEFAULT_INPUT_PREFIX),
   });
 }

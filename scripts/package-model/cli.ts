@@ -4,12 +4,13 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { withDiarizationModels } from "./diarization-models";
-import { PackageError, UsageError, messageOf } from "./errors";
+import { ExitCode, UsageError, messageWithCause } from "../cli-kit/errors";
+import { formatMegabytes } from "../cli-kit/progress";
+import { PackageError } from "./errors";
 import { openHubSource } from "./hub-source";
 import { openLocalSource } from "./local-source";
-import { USAGE, parseCliOptions, type CliOptions } from "./options";
+import { parseCliOptions, type CliOptions } from "./options";
 import { packageModel } from "./package";
-import { formatMegabytes } from "./progress";
 import { defaultS3Client } from "./s3-store";
 import type { ModelSource } from "./source";
 
@@ -27,21 +28,18 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   const log = (line: string) => io.stderr(`package-model: ${line}\n`);
   const usageError = (error: UsageError) => {
     io.stderr(`package-model: ${error.message}\nRun with --help for usage.\n`);
-    return 2;
+    return ExitCode.UsageOrTimeout;
   };
   let options: CliOptions | "help";
   try {
-    options = parseCliOptions(argv, env);
+    options = parseCliOptions(argv, env, (help) => io.stdout(`${help}\n`));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return usageError(error);
   }
-  if (options === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
+  if (options === "help") return ExitCode.Ok;
   try {
-    const model = await openSource(options, log, io.progressIntervalMs, io.signal);
+    const model = await openSource(options, log, io);
     const source = options.diarization
       ? withDiarizationModels(model, { endpoint: options.hfEndpoint, token: options.hfToken })
       : model;
@@ -61,25 +59,21 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
       signal: io.signal,
     });
     io.stdout(`${result.uri}\n`);
-    return 0;
+    return ExitCode.Ok;
   } catch (error) {
     // A flag that parses but names something unusable (a --local-dir that is no directory).
     if (error instanceof UsageError) return usageError(error);
     if (io.signal?.aborted) {
-      log(`interrupted: ${messageOf(error)}`);
-      return 130;
+      log(`interrupted: ${messageWithCause(error)}`);
+      return ExitCode.Interrupted;
     }
-    log(error instanceof PackageError ? error.message : `failed: ${messageOf(error)}`);
-    return 1;
+    log(error instanceof PackageError ? error.message : `failed: ${messageWithCause(error)}`);
+    return ExitCode.Failed;
   }
 }
 
-function openSource(
-  options: CliOptions,
-  log: (line: string) => void,
-  progressIntervalMs?: number,
-  signal?: AbortSignal,
-): Promise<ModelSource> {
+function openSource(options: CliOptions, log: (line: string) => void, io: CliIo): Promise<ModelSource> {
+  const { progressIntervalMs, signal } = io;
   if (options.source.kind === "local") return openLocalSource(options.source.dir, log, progressIntervalMs, signal);
   log(`listing ${options.source.repo}@${options.source.revision} on ${options.hfEndpoint}`);
   return openHubSource(

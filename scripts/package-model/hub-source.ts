@@ -9,6 +9,7 @@
  */
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { backoffDelay, sleep } from "../cli-kit/backoff";
 import { PackageError } from "./errors";
 import { assertLoadableModel, isModelFile } from "./model-files";
 import type { ModelFile, ModelSource } from "./source";
@@ -32,6 +33,8 @@ interface TreeEntry {
 
 /** Attempts for a request that failed before any body byte arrived (network error, 429, 5xx). */
 const REQUEST_ATTEMPTS = 3;
+/** Pause before retry n: full jitter up to 0.5 s, 1 s, 2 s ... */
+const RETRY_BASE_MS = 500;
 
 /**
  * Most tree pages read for one listing. A Whisper repository lists a dozen files on one page; a hub (or a proxy in
@@ -164,7 +167,7 @@ async function request(
       if (signal?.aborted || attempt >= REQUEST_ATTEMPTS) {
         throw new PackageError(`${what}: cannot reach ${url}`, { cause: error });
       }
-      await backoff(attempt);
+      await sleep(backoffDelay(attempt, 0, Infinity, Math.random, RETRY_BASE_MS));
       continue;
     }
     if (response.ok) return response;
@@ -174,14 +177,8 @@ async function request(
       throw new PackageError(`${what}: ${explainHubError(response, repo, revision, Boolean(hub.token))}`);
     }
     await response.body?.cancel();
-    await backoff(attempt);
+    await sleep(backoffDelay(attempt, 0, Infinity, Math.random, RETRY_BASE_MS));
   }
-}
-
-/** Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s ... */
-function backoff(attempt: number): Promise<void> {
-  const ceilingMs = 500 * 2 ** (attempt - 1);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
 }
 
 /** Turns the hub's status and `X-Error-Code` header into advice the user can act on. */

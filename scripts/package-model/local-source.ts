@@ -10,10 +10,11 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { PackageError, UsageError } from "./errors";
+import { UsageError } from "../cli-kit/errors";
+import { TransferProgress } from "../cli-kit/progress";
+import { PackageError } from "./errors";
 import { checkLocalModel } from "./model-check";
 import { assertLoadableModel, isModelFile } from "./model-files";
-import { ProgressReporter } from "./progress";
 import type { ModelFile, ModelSource } from "./source";
 
 /**
@@ -37,7 +38,7 @@ export async function openLocalSource(
   const files: ModelFile[] = [];
   for (const path of paths) {
     const { size } = await stat(join(root, path));
-    const progress = new ProgressReporter(log, `hashing ${path}`, size, progressIntervalMs);
+    const progress = new TransferProgress(log, `hashing ${path}`, size, progressIntervalMs);
     const sha256 = await sha256OfFile(join(root, path), (bytes) => progress.update(bytes), signal);
     files.push({ path, size, sha256 });
   }

@@ -12,10 +12,11 @@
 import { S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream";
-import { IntegrityError, PackageError, messageOf } from "./errors";
+import { messageWithCause } from "../cli-kit/errors";
+import { TransferProgress } from "../cli-kit/progress";
+import { IntegrityError, PackageError } from "./errors";
 import { VerifyingStream } from "./integrity";
 import { manifestKeyFor, renderManifest, type ManifestFile } from "./manifest";
-import { ProgressReporter } from "./progress";
 import {
   GIT_BLOB_OID_METADATA_KEY,
   ModelStore,
@@ -37,7 +38,7 @@ export interface PackageRequest {
   readonly tuning: UploadTuning;
   /** Receives log and progress lines (the CLI sends them to stderr). */
   readonly log: (line: string) => void;
-  /** Minimum time between two progress lines of one file; see progress.ts for the default. */
+  /** Minimum time between two progress lines of one file; see cli-kit/progress.ts for the default. */
   readonly progressIntervalMs?: number;
   /** Aborts the run (SIGINT/SIGTERM); in-flight multipart uploads are aborted too. */
   readonly signal?: AbortSignal;
@@ -123,7 +124,7 @@ async function uploadFile(
         `files without a sha256 are limited to ${MAX_IN_MEMORY_FILE_BYTES} bytes`,
     );
   }
-  const progress = new ProgressReporter(request.log, file.path, file.size, request.progressIntervalMs);
+  const progress = new TransferProgress(request.log, file.path, file.size, request.progressIntervalMs);
   const verifier = new VerifyingStream(file, (bytes) => progress.update(bytes));
   const download = await source.open(file, signal);
   // Errors of the download reach the verifier (and so the upload); this callback only has to exist.
@@ -145,7 +146,7 @@ async function uploadFile(
     if (signal.aborted) throw new PackageError(`interrupted while uploading ${file.path}`, { cause: error });
     if (verifier.bytes < file.size && !(error instanceof S3ServiceException)) {
       throw new PackageError(
-        `reading ${file.path} failed after ${verifier.bytes} of ${file.size} bytes: ${messageOf(error)}`,
+        `reading ${file.path} failed after ${verifier.bytes} of ${file.size} bytes: ${messageWithCause(error)}`,
       );
     }
     throw error;

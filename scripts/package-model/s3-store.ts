@@ -1,5 +1,6 @@
 /**
- * The S3 side: object identity (HEAD + metadata), streamed uploads, clean-up of dangling multipart uploads.
+ * The model's S3 side, on the toolkit's S3 calls (scripts/cli-kit/s3.ts): object identity (HEAD + metadata),
+ * verified streamed uploads, clean-up of dangling multipart uploads.
  *
  * Every object this tool writes carries its verified sha256 as user metadata (`x-amz-meta-sha256`), and
  * files the hub names by git blob id carry that too (`x-amz-meta-git-blob-oid`). An object exists only once
@@ -8,15 +9,12 @@
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
   ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
+import { headObject, isNotFound, readObjectText, uploadStream } from "../cli-kit/s3";
 
 /** Metadata key (without the `x-amz-meta-` prefix) holding the object's verified sha256. */
 export const SHA256_METADATA_KEY = "sha256";
@@ -57,17 +55,14 @@ export class ModelStore {
 
   /** The object's size and verification metadata, or undefined when there is no object at `key`. */
   async head(key: string): Promise<StoredObject | undefined> {
-    try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return {
+    const head = await headObject(this.client, { bucket: this.bucket, key });
+    return (
+      head && {
         size: head.ContentLength ?? -1,
         sha256: head.Metadata?.[SHA256_METADATA_KEY],
         gitBlobOid: head.Metadata?.[GIT_BLOB_OID_METADATA_KEY],
-      };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+      }
+    );
   }
 
   /**
@@ -82,22 +77,13 @@ export class ModelStore {
     tuning: UploadTuning,
     signal: AbortSignal,
   ): Promise<void> {
-    const abortController = new AbortController();
-    const onAbort = () => abortController.abort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      const upload = new Upload({
-        client: this.client,
-        params: { Bucket: this.bucket, Key: key, Body: body, Metadata: metadata, ContentType: contentTypeOf(key) },
-        partSize: Math.max(tuning.partSizeBytes, Math.ceil(sizeBytes / S3_MAX_PARTS)),
-        queueSize: tuning.queueSize,
-        leavePartsOnError: false,
-        abortController,
-      });
-      await upload.done();
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-    }
+    await uploadStream(this.client, { bucket: this.bucket, key }, body, {
+      contentType: contentTypeOf(key),
+      metadata,
+      partSizeBytes: Math.max(tuning.partSizeBytes, Math.ceil(sizeBytes / S3_MAX_PARTS)),
+      queueSize: tuning.queueSize,
+      signal,
+    });
   }
 
   /** Writes a small object in one PUT. */
@@ -116,8 +102,7 @@ export class ModelStore {
   /** A small object's text, or undefined when it does not exist. */
   async getText(key: string): Promise<string | undefined> {
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await object.Body?.transformToString("utf-8");
+      return await readObjectText(this.client, { bucket: this.bucket, key });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -158,11 +143,6 @@ export class ModelStore {
       uploadIdMarker = page.NextUploadIdMarker;
     }
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  if (!(error instanceof S3ServiceException) || error.name === "NoSuchBucket") return false;
-  return error.name === "NotFound" || error.name === "NoSuchKey" || error.$metadata.httpStatusCode === 404;
 }
 
 function contentTypeOf(key: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { parseCli } from "../../scripts/client/cli";
-import { UsageError } from "../../scripts/client/errors";
+import { parseCli } from "../../scripts/cli-kit/args";
+import { UsageError } from "../../scripts/cli-kit/errors";
 import { customAttributesFor, transcriptionOptionsFrom, TRANSCRIPTION_CLI_OPTIONS } from "../../scripts/client/options";
 import { describeFailure } from "../../scripts/client/formats";
 
@@ -28,9 +28,9 @@ describe("transcription options -> custom attributes", () => {
 
   it("names the option in every validation error", () => {
     const bad: [string[], RegExp][] = [
-      [["--beam-size", "21"], /--beam-size must be an integer between 1 and 20, got "21"/],
-      [["--batch-size", "2.5"], /--batch-size must be an integer between 1 and 128/],
-      [["--temperature", "1.5"], /--temperature must be a number between 0 and 1/],
+      [["--beam-size", "21"], /--beam-size must be an integer from 1 to 20, got "21"/],
+      [["--batch-size", "2.5"], /--batch-size must be an integer from 1 to 128/],
+      [["--temperature", "1.5"], /--temperature must be a number from 0 to 1/],
       [["--timeout", "0"], /--timeout must be a number >= 1/],
       [["--task", "summarize"], /--task must be one of transcribe, translate/],
       [["--language", "english"], /--language must be a language code/],

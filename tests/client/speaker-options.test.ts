@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCli } from "../../scripts/client/cli";
+import { parseCli } from "../../scripts/cli-kit/args";
 import { readableTranscript } from "../../scripts/client/formats";
 import {
   MAX_SPEAKERS,
@@ -30,8 +30,8 @@ describe("speaker-label flags", () => {
 
   it("refuse what the server would refuse, before anything is uploaded", () => {
     const bad: [string[], RegExp][] = [
-      [["--speakers", "0"], /--speakers must be an integer between 1 and 32, got "0"/],
-      [["--speakers", "33"], /--speakers must be an integer between 1 and 32/],
+      [["--speakers", "0"], /--speakers must be an integer from 1 to 32, got "0"/],
+      [["--speakers", "33"], /--speakers must be an integer from 1 to 32/],
       [["--max-speakers", "1.5"], /--max-speakers must be an integer/],
       [["--speakers", "2", "--no-diarize"], /need speaker labels; drop --no-diarize/],
       [["--speakers", "2", "--max-speakers", "3"], /either --speakers or --min-speakers\/--max-speakers/],

@@ -4,7 +4,8 @@ import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-s
 import { costMetricsNamespace } from "../../components/cost-metric-filters";
 import { dayKey } from "../../scripts/cost/days";
 import { runCli } from "../client/helpers";
-import { freePort, startMoto, type MotoServer } from "../support/moto";
+import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
+import { startMoto, type MotoServer } from "../support/moto";
 
 // `npm run cost` against moto: real GetMetricData calls over HTTP on metric data put beforehand. What moto does
 // not prove: CloudWatch's own rounding of timestamps into periods, and that the metric filters publish (see
@@ -141,7 +142,7 @@ describe("cost CLI against CloudWatch (moto)", function () {
   });
 
   it("a CloudWatch call that fails exits 1 with the error on stderr", async () => {
-    const closed = `http://127.0.0.1:${await freePort()}`;
+    const closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
     const run = await cost(flags, { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: "1" });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^error: /m);

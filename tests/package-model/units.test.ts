@@ -6,8 +6,8 @@ import { explainHubError, nextPageUrl } from "../../scripts/package-model/hub-so
 import { VerifyingStream, gitBlobOid } from "../../scripts/package-model/integrity";
 import { manifestKeyFor } from "../../scripts/package-model/manifest";
 import { isModelFile } from "../../scripts/package-model/model-files";
-import { ProgressReporter } from "../../scripts/package-model/progress";
 import type { ModelFile } from "../../scripts/package-model/source";
+import { TransferProgress } from "../../scripts/cli-kit/progress";
 import { sha256Hex } from "./fake-hub";
 
 async function verify(file: ModelFile, content: Buffer): Promise<VerifyingStream> {
@@ -80,7 +80,7 @@ describe("package-model building blocks", () => {
   it("throttles progress lines to one per interval and ends with a rate", () => {
     const lines: string[] = [];
     let now = 0;
-    const progress = new ProgressReporter(
+    const progress = new TransferProgress(
       (line) => lines.push(line),
       "model.bin",
       4_000_000,

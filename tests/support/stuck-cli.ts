@@ -3,7 +3,7 @@
  * process.exit waits for it. Used to check that SIGTERM still ends a CLI (`runMain`).
  */
 import { readFile } from "node:fs/promises";
-import { runMain } from "../../scripts/client/cli";
+import { runMain } from "../../scripts/cli-kit/run";
 
 runMain(async () => {
   console.error("reading");

@@ -1,7 +1,7 @@
 /**
- * Polling with exponential backoff, full jitter and an overall deadline, in the style of the AWS SDK's
- * `@smithy/util-waiter`: many clients polling the same bucket do not fall into lockstep, and the last check
- * happens at the deadline rather than a sleep before it.
+ * Exponential backoff with jitter, for polling (waitFor, with an overall deadline, in the style of the AWS SDK's
+ * `@smithy/util-waiter`) and for retries (package-model's hub requests): many clients polling the same bucket do not
+ * fall into lockstep, and the last check happens at the deadline rather than a sleep before it.
  */
 import { WaitTimeoutError } from "./errors";
 
@@ -20,10 +20,24 @@ export interface WaitOptions {
   readonly now?: () => number;
 }
 
-/** The pause before check number `attempt` (1-based retries): random in [min, min(max, min * 2^(attempt-1))]. */
-export function backoffDelay(attempt: number, minDelayMs: number, maxDelayMs: number, random: () => number): number {
-  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** (attempt - 1));
+/**
+ * The pause before retry number `attempt` (1-based): random in [min, min(max, base * 2^(attempt-1))], where `base`
+ * defaults to `min` (a poll); a retry with full jitter passes min 0 and its own base.
+ */
+export function backoffDelay(
+  attempt: number,
+  minDelayMs: number,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+  baseMs: number = minDelayMs,
+): number {
+  const ceiling = Math.min(maxDelayMs, baseMs * 2 ** (attempt - 1));
   return minDelayMs + random() * Math.max(0, ceiling - minDelayMs);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -34,7 +48,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
   const minDelayMs = options.minDelayMs ?? 1000;
   const maxDelayMs = Math.max(minDelayMs, options.maxDelayMs ?? 15_000);
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const pause = options.sleep ?? sleep;
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   for (let attempt = 1; ; attempt++) {
@@ -44,6 +58,6 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
     if (remaining <= 0) {
       throw new WaitTimeoutError(options.timeoutMessage?.() ?? `gave up after ${options.timeoutMs} ms`);
     }
-    await sleep(Math.min(remaining, backoffDelay(attempt, minDelayMs, maxDelayMs, random)));
+    await pause(Math.min(remaining, backoffDelay(attempt, minDelayMs, maxDelayMs, random)));
   }
 }

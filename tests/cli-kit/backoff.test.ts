@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { WaitTimeoutError } from "../../scripts/client/errors";
-import { backoffDelay, waitFor } from "../../scripts/client/waiter";
+import { backoffDelay, waitFor } from "../../scripts/cli-kit/backoff";
+import { WaitTimeoutError } from "../../scripts/cli-kit/errors";
 
 /** A fake clock: sleeping advances time instantly and records each pause. */
 function fakeClock() {
