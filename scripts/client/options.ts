@@ -4,15 +4,8 @@
  */
 import { UsageError } from "./errors";
 import { DEFAULT_FORMAT, OUTPUT_FORMATS, type OutputFormat } from "./formats";
-import {
-  booleanOption,
-  choiceOption,
-  numberOption,
-  stringOption,
-  type CliOption,
-  type CliOptions,
-  type CliValues,
-} from "./cli";
+import { booleanOption, choiceOption, numberOption, stringOption, type CliOptions, type CliValues } from "./cli";
+import type { CliOption } from "../cli-kit/args";
 import { MAX_OPTIONS_HEADER_LENGTH, SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
 /** Largest speaker count the server accepts (its `speakers` option's maximum). */

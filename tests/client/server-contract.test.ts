@@ -4,7 +4,7 @@
  * test_contract.py keeps the file itself in step with the server.
  */
 import assert from "node:assert/strict";
-import { parseCli } from "../../scripts/client/cli";
+import { parseCli } from "../../scripts/cli-kit/args";
 import { ACCEPT_BY_FORMAT, DEFAULT_FORMAT } from "../../scripts/client/formats";
 import { CUSTOM_ATTRIBUTES_HEADER } from "../../scripts/client/local-transcriber";
 import { flagOf, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "../../scripts/client/options";
