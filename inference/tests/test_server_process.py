@@ -22,7 +22,9 @@ from whisper_server.audio import decode
 # SageMaker allows /ping 2 s; a quarter of that shows it never waits for the job, even on a busy machine.
 PING_BUDGET_SECONDS = 0.5
 SHUTDOWN_GRACE_SECONDS = 3
-LONG_AUDIO_REPEATS = 4  # the 8 meeting parts (~62 s) four times: over four minutes
+# The 8 meeting parts (~66 s) twelve times, over 13 minutes: at ~45x real time (tiny.en on 2 cores) a job of
+# 15 s or more, so it is still running after the SIGTERM test's head start and shutdown grace.
+LONG_AUDIO_REPEATS = 12
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def long_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
     samples = np.concatenate(
         [piece for _ in range(LONG_AUDIO_REPEATS) for p in parts for piece in (p, pause)]
     )
-    assert samples.shape[0] / 16000 > 240
+    assert samples.shape[0] / 16000 > 780
     return wav_bytes(samples)
 
 
