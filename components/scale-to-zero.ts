@@ -82,21 +82,33 @@ export class ScaleToZero extends pulumi.ComponentResource {
       resourceId: target.resourceId,
     };
 
-    const fromZero = new aws.appautoscaling.Policy(
-      `${name}-from-zero`,
-      {
-        ...scalable,
-        policyType: "StepScaling",
-        stepScalingPolicyConfiguration: {
-          // Exactly one, not +1: re-running it while the first instance still starts changes nothing.
-          adjustmentType: "ExactCapacity",
-          metricAggregationType: "Maximum",
-          cooldown: 300,
-          stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }],
+    /** A step policy of one direction: `step` applies whenever its alarm is in ALARM (Maximum over the minute). */
+    const stepPolicy = (
+      suffix: string,
+      adjustmentType: "ExactCapacity" | "ChangeInCapacity",
+      cooldown: number,
+      step: aws.types.input.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustment,
+    ) =>
+      new aws.appautoscaling.Policy(
+        `${name}-${suffix}`,
+        {
+          ...scalable,
+          policyType: "StepScaling",
+          stepScalingPolicyConfiguration: {
+            adjustmentType,
+            metricAggregationType: "Maximum",
+            cooldown,
+            stepAdjustments: [step],
+          },
         },
-      },
-      child,
-    );
+        child,
+      );
+
+    // Exactly one, not +1: re-running it while the first instance still starts changes nothing.
+    const fromZero = stepPolicy("from-zero", "ExactCapacity", 300, {
+      metricIntervalLowerBound: "0",
+      scalingAdjustment: 1,
+    });
     new aws.cloudwatch.MetricAlarm(
       `${name}-backlog-without-capacity`,
       {
@@ -136,20 +148,10 @@ export class ScaleToZero extends pulumi.ComponentResource {
       child,
     );
 
-    const stepIn = new aws.appautoscaling.Policy(
-      `${name}-step-in`,
-      {
-        ...scalable,
-        policyType: "StepScaling",
-        stepScalingPolicyConfiguration: {
-          adjustmentType: "ChangeInCapacity",
-          metricAggregationType: "Maximum",
-          cooldown: SCALE_IN_MINUTES * 60,
-          stepAdjustments: [{ metricIntervalLowerBound: "0", scalingAdjustment: -1 }],
-        },
-      },
-      child,
-    );
+    const stepIn = stepPolicy("step-in", "ChangeInCapacity", SCALE_IN_MINUTES * 60, {
+      metricIntervalLowerBound: "0",
+      scalingAdjustment: -1,
+    });
     const minuteOf = (
       id: string,
       namespace: string,
@@ -190,20 +192,10 @@ export class ScaleToZero extends pulumi.ComponentResource {
       child,
     );
 
-    const toIdle = new aws.appautoscaling.Policy(
-      `${name}-to-idle`,
-      {
-        ...scalable,
-        policyType: "StepScaling",
-        stepScalingPolicyConfiguration: {
-          adjustmentType: "ExactCapacity",
-          metricAggregationType: "Maximum",
-          cooldown: 300,
-          stepAdjustments: [{ metricIntervalUpperBound: "0", scalingAdjustment: args.minInstances }],
-        },
-      },
-      child,
-    );
+    const toIdle = stepPolicy("to-idle", "ExactCapacity", 300, {
+      metricIntervalUpperBound: "0",
+      scalingAdjustment: args.minInstances,
+    });
     new aws.cloudwatch.MetricAlarm(
       `${name}-idle`,
       {
