@@ -49,25 +49,10 @@ try {
       // A half-built venv from an interrupted run is thrown away rather than patched.
       rmSync(join(root, ".venv"), { recursive: true, force: true });
       run(python, ["-m", "venv", ".venv"]);
-      run(venvPython, [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "-r",
-        "inference/requirements-dev.txt",
-      ]);
-      run(venvPython, [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-deps",
-        "-e",
-        "./inference",
-      ]);
+      const pipInstall = (...args) =>
+        run(venvPython, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...args]);
+      pipInstall("-r", "inference/requirements-dev.txt");
+      pipInstall("--no-deps", "-e", "./inference");
     },
   );
 } catch (error) {
