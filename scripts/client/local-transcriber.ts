@@ -9,10 +9,8 @@ import { JobFailedError } from "./errors";
 import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
+import { OPTIONS_HEADER } from "./server-contract";
 import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
-
-/** The header SageMaker forwards custom attributes in; the server reads options from it. */
-export const CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes";
 
 /** Validates `--local`: an http(s) URL without query or fragment. Returns it without a trailing slash. */
 export function parseLocalUrl(raw: string): string {
@@ -33,7 +31,7 @@ export class LocalTranscriber implements Transcriber {
       Accept: ACCEPT_BY_FORMAT[options.format],
     };
     const attributes = customAttributesFor(options.decoding);
-    if (attributes) headers[CUSTOM_ATTRIBUTES_HEADER] = attributes;
+    if (attributes) headers[OPTIONS_HEADER] = attributes;
 
     hooks.onStatus?.("processing");
     const started = Date.now();

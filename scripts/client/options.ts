@@ -10,8 +10,6 @@ import { MAX_OPTIONS_HEADER_LENGTH, SERVER_OPTIONS, type ServerOption, type Serv
 
 /** Largest speaker count the server accepts (its `speakers` option's maximum). */
 export const MAX_SPEAKERS = SERVER_OPTIONS.speakers.maximum;
-/** SageMaker's limit for CustomAttributes (InvokeEndpoint and InvokeEndpointAsync). */
-export const MAX_CUSTOM_ATTRIBUTES_LENGTH = MAX_OPTIONS_HEADER_LENGTH;
 /** Default overall wait per file: long enough for a cold start from zero instances plus the job. */
 export const DEFAULT_TIMEOUT_SECONDS = 1200;
 
@@ -163,10 +161,10 @@ export function customAttributesFor(decoding: DecodingOptions): string | undefin
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
   if (pairs.length === 0) return undefined;
   const attributes = pairs.join(";");
-  if (attributes.length > MAX_CUSTOM_ATTRIBUTES_LENGTH) {
+  if (attributes.length > MAX_OPTIONS_HEADER_LENGTH) {
     throw new UsageError(
       `the options make ${attributes.length} characters of custom attributes (percent-encoded); SageMaker ` +
-        `allows ${MAX_CUSTOM_ATTRIBUTES_LENGTH}: shorten --initial-prompt or --hotwords`,
+        `allows ${MAX_OPTIONS_HEADER_LENGTH}: shorten --initial-prompt or --hotwords`,
     );
   }
   return attributes;

@@ -15,6 +15,13 @@ const TWO_VOICES = join(repoRoot, "fixtures", "diarization", "two_speakers.flac"
 /** The fixture's six turns alternate between the two voices. */
 const TURNS = ["S1", "S2", "S1", "S2", "S1", "S2"];
 
+/** The `S<n>` label each printed `S<n>: text` line starts with. */
+const speakerOfEachLine = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((line) => line.split(":")[0]);
+
 describe("speaker labels in local mode (tiny.en + diarization models, CPU)", function () {
   this.timeout(240_000);
   let server: LocalServer;
@@ -46,26 +53,12 @@ describe("speaker labels in local mode (tiny.en + diarization models, CPU)", fun
   it("smoke --speakers 2 prints the transcript as S1:/S2: turns", async () => {
     const run = await runCli("smoke-test.ts", ["--local", server.url, "--audio", TWO_VOICES, "--speakers", "2"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(
-      run.stdout
-        .trim()
-        .split("\n")
-        .map((line) => line.split(":")[0]),
-      TURNS,
-      run.stdout,
-    );
+    assert.deepEqual(speakerOfEachLine(run.stdout), TURNS, run.stdout);
   });
 
   it("npm start's runner lends the bundled model the committed diarization models", async () => {
     const run = await runCli("local.ts", ["--audio", TWO_VOICES, "--diarize", "--format", "txt"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(
-      run.stdout
-        .trim()
-        .split("\n")
-        .map((line) => line.split(":")[0]),
-      TURNS,
-      run.stdout,
-    );
+    assert.deepEqual(speakerOfEachLine(run.stdout), TURNS, run.stdout);
   });
 });

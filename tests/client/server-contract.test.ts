@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../../scripts/cli-kit/args";
 import { ACCEPT_BY_FORMAT, DEFAULT_FORMAT } from "../../scripts/client/formats";
-import { CUSTOM_ATTRIBUTES_HEADER } from "../../scripts/client/local-transcriber";
 import { flagOf, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "../../scripts/client/options";
 import { OPTIONS_HEADER, SERVER_CONTRACT, SERVER_OPTIONS } from "../../scripts/client/server-contract";
 
@@ -45,8 +44,6 @@ describe("server contract on the client side", () => {
   });
 
   it("sends options in the server's header and asks for the server's media types", () => {
-    // local-transcriber.ts keeps its own copy of the header name: it must be the server's.
-    assert.equal(CUSTOM_ATTRIBUTES_HEADER, OPTIONS_HEADER);
     assert.equal(OPTIONS_HEADER, "X-Amzn-SageMaker-Custom-Attributes");
     assert.deepEqual(ACCEPT_BY_FORMAT, SERVER_CONTRACT.accept);
     assert.equal(ACCEPT_BY_FORMAT[DEFAULT_FORMAT], "application/json");
