@@ -2,9 +2,16 @@
  * Decoding options shared by every CLI: their flags, validation, and how they travel to the server
  * (Accept header + `X-Amzn-SageMaker-Custom-Attributes: key=value;key=value`).
  */
-import { UsageError } from "./errors";
+import { UsageError } from "../cli-kit/errors";
 import { DEFAULT_FORMAT, OUTPUT_FORMATS, type OutputFormat } from "./formats";
-import { booleanOption, choiceOption, numberOption, stringOption, type CliOptions, type CliValues } from "./cli";
+import {
+  booleanOption,
+  choiceOption,
+  numberOption,
+  stringOption,
+  type CliOptions,
+  type CliValues,
+} from "../cli-kit/args";
 import type { CliOption } from "../cli-kit/args";
 import { MAX_OPTIONS_HEADER_LENGTH, SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
