@@ -25,16 +25,32 @@ def meeting(repeat: int) -> tuple[np.ndarray, str]:
     """The eight synthetic meeting parts in order, `repeat` times, with short pauses; and the reference."""
     transcripts = _transcripts()
     names = sorted(name for name in transcripts if name.startswith("meeting/"))
-    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
     parts = [_load(name) for name in names]
-    audio = np.concatenate([piece for _ in range(repeat) for part in parts for piece in (part, gap)])
+    audio = np.concatenate([_joined(parts * repeat), np.zeros(int(GAP_SECONDS * SAMPLE_RATE), np.float32)])
     reference = " ".join(transcripts[name] for _ in range(repeat) for name in names)
     return audio, reference
 
 
 def clips() -> list[tuple[str, np.ndarray, str]]:
-    """Short clips (3-15 s each): the twelve of a real human voice and the eight synthetic meeting
-    parts; name, audio, reference."""
+    """158 short clips (3-15 s each), name, audio and reference: the eight synthetic meeting parts and
+    150 of a real human voice, the twelve of clips/, 68 single prompts and 70 joins of two or three
+    prompts (GAP_SECONDS apart) from prompts/ (fixtures/make_fixtures.py says how they were chosen)."""
     transcripts = _transcripts()
     names = sorted(name for name in transcripts if name.startswith(("clips/", "meeting/")))
-    return [(name, _load(name), transcripts[name]) for name in names]
+    found = [(name, _load(name), transcripts[name]) for name in names]
+    sets = json.loads((FIXTURES / "prompts" / "sets.json").read_text())
+    for prompts in [[name] for name in sets["single"]] + sets["joined"]:
+        paths = [f"prompts/{prompt}.ogg" for prompt in prompts]
+        found.append(
+            (
+                "+".join(paths),
+                _joined([_load(path) for path in paths]),
+                " ".join(transcripts[path] for path in paths),
+            )
+        )
+    return found
+
+
+def _joined(pieces: list[np.ndarray]) -> np.ndarray:
+    gap = np.zeros(int(GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+    return np.concatenate([piece for part in pieces for piece in (part, gap)][:-1])
