@@ -1,6 +1,6 @@
 """Benchmark: CPU threads and workers for the short-clip workload (to choose WHISPER_CPU_THREADS).
 
-Transcribes the short clips (fixtures/audio/clips and meeting parts) with every layout below, the
+Transcribes the benchmark's 158 short clips (corpus.clips) with every layout below, the
 layouts alternating round by round, each keeping its best of --runs:
   - one worker (the server's single inference thread) with cpu_threads 1, 2, ... up to the cores,
     and 0 (CTranslate2's own choice), all clips packed into one transcribe_many call;

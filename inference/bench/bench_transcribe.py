@@ -2,8 +2,9 @@
 
 Two workloads:
   - long audio: several minutes of speech built from fixtures/audio/meeting/*.ogg, one request;
-  - short clips: the 3-15 s human recordings of fixtures/audio/clips/, sent together (as concurrent
-    requests are: the server decodes waiting requests together), against the seed path one by one.
+  - short clips: 158 clips of 3-15 s (corpus.clips: the meeting parts and 150 of a human voice), sent
+    together (as concurrent requests are: the server decodes waiting requests together), against the
+    seed path one by one.
 Three paths for each:
   1. the seed way: WhisperModel.transcribe(beam_size=5, vad_filter=True, without_timestamps=True);
   2. our way: Transcriber.transcribe (long) and Transcriber.transcribe_many (clips) with the server's
@@ -11,7 +12,7 @@ Three paths for each:
   3. sequential with timestamps (WhisperModel.transcribe, beam 5): slow, but it keeps every word; its
      WER is the bar ours must meet.
 The seed path and ours alternate, each keeps its best of --runs, so a busy spell slows both alike. WER is
-over all words of a workload; for clips the worst clip's WER is printed too. The last two lines:
+over all words of a workload (errors/words next to it); for clips the worst clip's WER is printed too. The last two lines:
   short-clip speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
   speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)      (long audio)
 
@@ -65,6 +66,10 @@ class Score:
     """x realtime of the best run."""
     wer: float
     """Errors over all reference words."""
+    errors: int
+    """Word errors over all pieces (substitutions, deletions, insertions)."""
+    words: int
+    """Reference words over all pieces."""
     worst: tuple[float, str]
     """The worst piece's WER and name."""
 
@@ -72,9 +77,9 @@ class Score:
 def score(workload: Workload, seconds: float, texts: Sequence[str]) -> Score:
     words = [len(normalize(reference)) for reference in workload.references]
     rates = [word_error_rate(ref, text) for ref, text in zip(workload.references, texts, strict=True)]
-    total = sum(rate * count for rate, count in zip(rates, words, strict=True)) / sum(words)
+    errors = round(sum(rate * count for rate, count in zip(rates, words, strict=True)))
     worst = max(zip(rates, workload.names, strict=True))
-    return Score(workload.seconds / seconds, total, worst)
+    return Score(workload.seconds / seconds, errors / sum(words), errors, sum(words), worst)
 
 
 def timed(run: Callable[[], list[str]]) -> tuple[float, list[str]]:
@@ -185,7 +190,8 @@ def main() -> int:
         if args.price_per_hour is not None:
             cost = f"  ${dollars_per_audio_hour(args.price_per_hour, result.speed):.4f} per audio hour"
         print(
-            f"  {label:<44} {best:7.2f} s {result.speed:7.1f} x realtime  WER {result.wer:.3f}{worst}{cost}",
+            f"  {label:<44} {best:7.2f} s {result.speed:7.1f} x realtime  WER {result.wer:.3f} "
+            f"({result.errors}/{result.words} words){worst}{cost}",
             flush=True,
         )
         return result
