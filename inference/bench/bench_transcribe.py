@@ -12,7 +12,8 @@ Three paths for each:
   3. sequential with timestamps (WhisperModel.transcribe, beam 5): slow, but it keeps every word; its
      WER is the bar ours must meet.
 The seed path and ours alternate, each keeps its best of --runs, so a busy spell slows both alike. WER is
-over all words of a workload (errors/words next to it); for clips the worst clip's WER is printed too. The last two lines:
+over all words of a workload (errors/words next to it); for clips the worst clip's WER is printed too.
+The last two lines:
   short-clip speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)
   speedup: N.NNx (ours A.A x realtime, WER a.aa; seed path B.B x realtime, WER b.bb)      (long audio)
 
