@@ -69,27 +69,3 @@ def test_short_windows_keep_text_and_word_timings(
     assert all(0 <= w.start <= w.end <= result.duration + 0.1 for w in words)
     assert [w.start for w in words] == sorted(w.start for w in words)
     assert words[-1].end > result.duration - 1.5, "the last word is timed near the end of the speech"
-
-
-def test_the_default_floor_does_not_say_a_sentence_twice_where_10_s_windows_did(
-    model_dir: str,
-    transcriber: Transcriber,
-    audio_bytes: Callable[[str], bytes],
-    transcripts: dict[str, str],
-) -> None:
-    # Three prompts of the benchmark's human voice, 0.5 s apart, as corpus.clips() joins them: about 10 s
-    # of speech that fills a 10 s window, where tiny.en repeated the last sentence. Why the floor is 15.
-    names = [
-        f"prompts/{name}.ogg" for name in ("confbridge-removed", "conf-getchannel", "confbridge-only-one")
-    ]
-    gap = np.zeros(8000, dtype=np.float32)
-    parts = [decode(audio_bytes(name), max_seconds=60) for name in names]
-    audio = np.concatenate([parts[0], gap, parts[1], gap, parts[2]])
-    reference = " ".join(transcripts[name] for name in names)
-    repeated = Transcriber(cpu_settings(model_dir, min_window_seconds=10)).transcribe(
-        audio, TranscribeOptions()
-    )
-    assert repeated.text.count("one other participant") == 2, f"no longer shows the problem: {repeated.text}"
-    default = transcriber.transcribe(audio, TranscribeOptions())
-    assert default.text.count("one other participant") == 1, default.text
-    assert word_error_rate(reference, default.text) <= 0.05, default.text

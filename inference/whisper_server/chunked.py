@@ -6,8 +6,9 @@ The steps, for every request of a call:
      windows with VAD off), their log-mel features, the window size each needs (windows.py);
   2. decode: chunks that share a window size and the decoding options, from any request, go through the
      encoder and then the decoder as one batch;
-  3. check: a chunk whose text is too short for its speech (dropped_speech.py) is decoded again the
-     safe way, sequentially with timestamps over the chunk, and the longer text is kept;
+  3. check: a chunk whose text says a sentence twice (repeated_speech.py) is decoded again in a 30 s
+     window; then a chunk whose text is too short for its speech (dropped_speech.py) is decoded again
+     the safe way, sequentially with timestamps over the chunk, and the longer text is kept;
   4. assemble: timestamps mapped back from speech time to the original audio.
 A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
 again on its own and only the one that still fails gets the error.
@@ -19,7 +20,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from . import windows
 from .audio import SAMPLE_RATE
 from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from .options import TranscribeOptions
+from .repeated_speech import repeats_a_sentence
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
@@ -132,6 +134,8 @@ class ChunkedDecoder:
         self.settings = settings
         self.redecoded_chunks = 0
         """Chunks decoded a second time because their text was too short (for logs and tests)."""
+        self.widened_chunks = 0
+        """Chunks decoded again in a 30 s window because their text said a sentence twice (likewise)."""
 
     def decode_many(self, requests: Sequence[Request]) -> list[Decoded | Exception]:
         """Each request's result or the exception that failed it, in order."""
@@ -221,18 +225,37 @@ class ChunkedDecoder:
         return language, float(probability)
 
     def _decode(self, plans: list[Plan]) -> list[Decoded]:
-        groups: dict[tuple[Decoding, int], list[tuple[Plan, Chunk]]] = defaultdict(list)
-        for plan in plans:
-            for chunk in plan.chunks:
-                groups[(plan.decoding, chunk.window_seconds)].append((plan, chunk))
-        for (decoding, _), members in groups.items():
-            for start in range(0, len(members), decoding.batch_size):
-                self._decode_batch(decoding, members[start : start + decoding.batch_size])
+        self._decode_all([(plan, chunk) for plan in plans for chunk in plan.chunks])
+        self._widen_repeats(plans)
         for plan in plans:
             for chunk in plan.chunks:
                 if looks_truncated(_text(chunk.segments), chunk.speech_seconds, plan.decoding.language):
                     self._redecode(plan, chunk)
         return [self._assemble(plan) for plan in plans]
+
+    def _decode_all(self, members: list[tuple[Plan, Chunk]]) -> None:
+        """Decodes `members` in batches of chunks that share their Decoding and window size."""
+        groups: dict[tuple[Decoding, int], list[tuple[Plan, Chunk]]] = defaultdict(list)
+        for plan, chunk in members:
+            groups[(plan.decoding, chunk.window_seconds)].append((plan, chunk))
+        for (decoding, _), group in groups.items():
+            for start in range(0, len(group), decoding.batch_size):
+                self._decode_batch(decoding, group[start : start + decoding.batch_size])
+
+    def _widen_repeats(self, plans: list[Plan]) -> None:
+        """Decodes again in a 30 s window each chunk that a shorter window made say a sentence twice
+        (repeated_speech.py); the new text replaces the first when it no longer repeats."""
+        retries = [
+            (plan, chunk, replace(chunk, window_seconds=windows.MAX_WINDOW_SECONDS, segments=[]))
+            for plan in plans
+            for chunk in plan.chunks
+            if chunk.window_seconds < windows.MAX_WINDOW_SECONDS and repeats_a_sentence(_text(chunk.segments))
+        ]
+        self._decode_all([(plan, wide) for plan, _, wide in retries])
+        for _, chunk, wide in retries:
+            self.widened_chunks += 1
+            if not repeats_a_sentence(_text(wide.segments)):
+                chunk.segments = wide.segments
 
     def _tokenizer(self, decoding: Decoding) -> Tokenizer:
         return Tokenizer(
