@@ -215,7 +215,11 @@ def main() -> int:
         report(
             "sequential with timestamps (the WER bar)", workload, [timed(lambda w=workload: sequential(w))]
         )
-        print(f"  re-decoded chunks so far: {transcriber.chunked.redecoded_chunks}", flush=True)
+        print(
+            f"  re-decoded chunks so far: {transcriber.chunked.redecoded_chunks} too short, "
+            f"{transcriber.chunked.widened_chunks} saying a sentence twice",
+            flush=True,
+        )
         prefix = "short-clip speedup" if key == "clips" else "speedup"
         summaries.append(
             f"{prefix}: {our_score.speed / seed_score.speed:.2f}x (ours {our_score.speed:.1f} x realtime, "
