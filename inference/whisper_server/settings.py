@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     up to 5 s steps) but never shorter than this; 30 gives Whisper's fixed 30 s windows. Default 15:
     the fastest floor at the sequential path's WER on the 158 benchmark clips (70 errors in 2284
     words against 71; 10 s windows made 90, mostly a last sentence said twice when speech filled
-    the window; 20 s 69, 30 s 69, each slower)."""
+    the window, 74 once such chunks are decoded again; 20 s 69, 30 s 69, each slower)."""
 
     no_speech_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     """A segment whose no-speech probability is above this and whose average log probability is below
