@@ -39,16 +39,18 @@ def clips() -> list[tuple[str, np.ndarray, str]]:
     names = sorted(name for name in transcripts if name.startswith(("clips/", "meeting/")))
     found = [(name, _load(name), transcripts[name]) for name in names]
     sets = json.loads((FIXTURES / "prompts" / "sets.json").read_text())
-    for prompts in [[name] for name in sets["single"]] + sets["joined"]:
-        paths = [f"prompts/{prompt}.ogg" for prompt in prompts]
-        found.append(
-            (
-                "+".join(paths),
-                _joined([_load(path) for path in paths]),
-                " ".join(transcripts[path] for path in paths),
-            )
-        )
+    found += [
+        prompt_clip(prompts, transcripts) for prompts in [[name] for name in sets["single"]] + sets["joined"]
+    ]
     return found
+
+
+def prompt_clip(prompts: list[str], transcripts: dict[str, str]) -> tuple[str, np.ndarray, str]:
+    """The clip that the prompts named `prompts` (files of prompts/) make, GAP_SECONDS apart, as the
+    benchmark joins them; name, audio, reference (from `transcripts`, transcripts.json)."""
+    paths = [f"prompts/{prompt}.ogg" for prompt in prompts]
+    audio = _joined([_load(path) for path in paths])
+    return "+".join(paths), audio, " ".join(transcripts[path] for path in paths)
 
 
 def _joined(pieces: list[np.ndarray]) -> np.ndarray:

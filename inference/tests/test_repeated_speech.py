@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+import corpus
 import numpy as np
 import pytest
 from conftest import cpu_settings
 from wer import word_error_rate
 
 from whisper_server import chunked
-from whisper_server.audio import decode
 from whisper_server.options import TranscribeOptions
 from whisper_server.repeated_speech import repeats_a_sentence
 from whisper_server.transcriber import Transcriber
 
-# Three prompts of the benchmark's human voice, 0.5 s apart as corpus.clips() joins them: about 10 s of
-# speech that fills a 10 s window, where tiny.en says the last sentence twice.
+# Three prompts of the benchmark's human voice, joined as the benchmark joins them (0.5 s apart): about
+# 10 s of speech that fills a 10 s window, where tiny.en says the last sentence twice.
 PROMPTS = ("confbridge-removed", "conf-getchannel", "confbridge-only-one")
 LAST_SENTENCE = "one other participant"
 
@@ -34,12 +32,9 @@ def test_a_sentence_said_twice_in_a_row_is_spotted() -> None:
 
 
 @pytest.fixture(scope="module")
-def filled_window(audio_bytes: Callable[[str], bytes], transcripts: dict[str, str]) -> tuple[np.ndarray, str]:
-    names = [f"prompts/{name}.ogg" for name in PROMPTS]
-    gap = np.zeros(8000, dtype=np.float32)
-    parts = [decode(audio_bytes(name), max_seconds=60) for name in names]
-    audio = np.concatenate([parts[0], gap, parts[1], gap, parts[2]])
-    return audio, " ".join(transcripts[name] for name in names)
+def filled_window(transcripts: dict[str, str]) -> tuple[np.ndarray, str]:
+    _, audio, reference = corpus.prompt_clip(list(PROMPTS), transcripts)
+    return audio, reference
 
 
 def test_a_10_s_window_says_the_last_sentence_twice_without_the_check_and_once_with_it(

@@ -252,8 +252,8 @@ class ChunkedDecoder:
             if chunk.window_seconds < windows.MAX_WINDOW_SECONDS and repeats_a_sentence(_text(chunk.segments))
         ]
         self._decode_all([(plan, wide) for plan, _, wide in retries])
+        self.widened_chunks += len(retries)
         for _, chunk, wide in retries:
-            self.widened_chunks += 1
             if not repeats_a_sentence(_text(wide.segments)):
                 chunk.segments = wide.segments
 
