@@ -23,7 +23,7 @@ from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
 from .errors import RequestError
 from .jobs import JobQueue, Ticket
 from .options import HEADER as OPTIONS_HEADER
-from .options import parse_options
+from .options import parse_options, single_header
 from .packing import RequestPacker
 from .prompt import check_prompt_budget
 from .results import Transcription
@@ -73,7 +73,16 @@ def create_app(
         yield
         app.state.jobs.shutdown()
 
-    app = FastAPI(title="whisper-server", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # redirect_slashes=False: `/ping/` and `/invocations/` are unknown paths (the JSON 404), not a 307 whose
+    # Location is built from the client's Host header.
+    app = FastAPI(
+        title="whisper-server",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
     app.state.transcriber = None
     app.state.diarizer = None
 
@@ -178,7 +187,9 @@ async def _invoke(
     other waiting requests (packing.py)."""
     media_type = formats.negotiate(request.headers.get("accept"))
     options = parse_options(
-        request.headers.get(OPTIONS_HEADER), transcriber.supported_languages, transcriber.multilingual
+        single_header(request.headers.getlist(OPTIONS_HEADER)),
+        transcriber.supported_languages,
+        transcriber.multilingual,
     )
     if options.initial_prompt or options.hotwords:
         check_prompt_budget(options, transcriber.model.hf_tokenizer)
