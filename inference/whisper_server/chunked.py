@@ -276,7 +276,7 @@ class ChunkedDecoder:
         )
         prompt = model.get_prompt(
             tokenizer,
-            # Encoded as the budget counts it (prompt.py); faster-whisper's batched pipeline would not strip it.
+            # Encoded as the budget counts it (prompt.py); faster-whisper's batched pipeline does not strip.
             previous_tokens=prompt_token_ids(model.hf_tokenizer, decoding.initial_prompt)
             if decoding.initial_prompt
             else [],

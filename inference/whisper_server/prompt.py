@@ -7,9 +7,10 @@ and subtitles come back empty. Together they may therefore take at most those 22
 at least 220 for the text of each 30 s window (speech needs about 100). Characters are no measure:
 English prose is about 5 characters a token, random letters or non-Latin scripts 1 to 2.
 
-The count is of exactly what the decoder is given: every path hands it `decoder_text` of each (faster-whisper's
-own sequential path and its hotwords do; the chunked path encodes the prompt with `prompt_token_ids`), so
-whitespace around a prompt can neither be counted as nothing and sent as hundreds of tokens, nor the reverse.
+The count is of exactly what the decoder is given: every path hands it `decoder_text` of each
+(faster-whisper's sequential path and its hotwords do; the chunked path encodes the prompt with
+`prompt_token_ids`), so whitespace around a prompt cannot be counted as nothing and sent as hundreds of
+tokens. The sequential path adds no previous text to hotwords (transcriber.py).
 """
 
 from __future__ import annotations
