@@ -247,7 +247,9 @@ async def _invoke(
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,
     )
     if media_type == formats.JSON:
-        return JSONResponse(formats.to_json(result, settings.model_name, processing_seconds))
+        return JSONResponse(
+            formats.to_json(result, settings.model_name, processing_seconds, transcriber.multilingual)
+        )
     return Response(formats.RENDERERS[media_type](result), media_type=f"{media_type}; charset=utf-8")
 
 
