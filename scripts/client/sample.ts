@@ -9,7 +9,7 @@ export const SAMPLE_AUDIO = join(__dirname, "..", "..", "fixtures", "audio", "sp
 
 /**
  * The diarization models committed for the tests (pyannote segmentation-3.0 and CAM++ as ONNX, converted by
- * inference/tools/convert_diarization_models.py); `npm start` gives them to the bundled tiny.en model so
+ * inference/tools/convert_diarization_models.py); `npm start` gives them to its local default model so
  * `--diarize` works locally too.
  */
 export const SAMPLE_DIARIZATION_DIR = join(__dirname, "..", "..", "fixtures", "diarization", "models");
