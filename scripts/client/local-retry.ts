@@ -1,14 +1,18 @@
 /**
  * When local mode sends a file again. The server marks each error code `retryable` in its contract (a full queue,
  * a busy or stopping server), so those are retried until the file's `--timeout`; a connection that is refused or
- * cut (a server restarting mid-batch) is retried a few times before the file counts as failed. Pauses grow
+ * cut (a server restarting mid-batch) is retried for up to 30 s of outage before files count as failed. Pauses grow
  * exponentially with full jitter, so many files waiting for one server do not retry in lockstep.
  */
 import { backoffDelay } from "../cli-kit/backoff";
 import { SERVER_ERRORS, type ServerErrorCode } from "./server-contract";
 
-/** Tries for a file whose connection fails (refused, reset); about 7 s of pauses in all at most. */
-export const CONNECT_ATTEMPTS = 5;
+/**
+ * How long the server may stay unreachable (refused or cut connections) before files count as failed: one outage
+ * shared by every file in flight, so a server restarting mid-batch (loading its model) loses nothing, and a server
+ * that is gone fails the rest of the batch at once after this long, not after this long per file.
+ */
+export const OUTAGE_TOLERANCE_MS = 30_000;
 /** The first pause's ceiling; each further one doubles it (full jitter: a random time up to the ceiling). */
 export const RETRY_BASE_MS = 500;
 /** Longest pause between two tries, so a freed queue slot is taken soon. */

@@ -14,7 +14,7 @@ import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
 import { OPTIONS_HEADER } from "./server-contract";
 import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
-import { CONNECT_ATTEMPTS, retryDelayMs, retryableConnectionError, retryableErrorCode } from "./local-retry";
+import { OUTAGE_TOLERANCE_MS, retryDelayMs, retryableConnectionError, retryableErrorCode } from "./local-retry";
 
 /** Validates `--local`: an http(s) URL without query or fragment. Returns it without a trailing slash. */
 export function parseLocalUrl(raw: string): string {
@@ -26,13 +26,14 @@ type Attempt = { readonly status: number; readonly ok: boolean; readonly body: s
 
 export class LocalTranscriber implements Transcriber {
   readonly description: string;
-  /**
-   * Set when a file ran out of connection tries, cleared by any answer: later files then try once, so a batch
-   * against a server that is gone fails in seconds rather than a few seconds per file.
-   */
-  private serverGone = false;
+  /** When the current outage began (the first failed connection since the last answer); undefined while up. */
+  private unreachableSince: number | undefined;
 
-  constructor(private readonly baseUrl: string) {
+  /** `outageToleranceMs`: see {@link OUTAGE_TOLERANCE_MS}, the default. */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly outageToleranceMs: number = OUTAGE_TOLERANCE_MS,
+  ) {
     this.description = `local server ${baseUrl}`;
   }
 
@@ -46,24 +47,24 @@ export class LocalTranscriber implements Transcriber {
     if (attributes) headers[OPTIONS_HEADER] = attributes;
 
     const deadline = new Deadline(options.timeoutSeconds);
-    let connectionFailures = 0;
     hooks.onStatus?.("processing");
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       const answer = await this.post(audio, headers, deadline);
       if ("error" in answer) {
         const code = retryableConnectionError(answer.error);
-        connectionFailures++;
+        this.unreachableSince ??= started;
+        const outageMs = Date.now() - this.unreachableSince;
         const cause = messageOf((answer.error as { cause?: unknown }).cause ?? answer.error);
         const failure = `cannot reach ${this.baseUrl}/invocations (is the server running?): ${cause}`;
-        if (code === undefined || connectionFailures >= (this.serverGone ? 1 : CONNECT_ATTEMPTS)) {
-          if (code !== undefined) this.serverGone = true;
-          throw new Error(connectionFailures > 1 ? `${failure} (${connectionFailures} tries)` : failure);
+        if (code === undefined) throw new Error(failure);
+        if (outageMs >= this.outageToleranceMs) {
+          throw new Error(`${failure} (unreachable for ${Math.round(outageMs / 1000)} s)`);
         }
         await this.pause(attempt, deadline, failure, hooks, code);
         continue;
       }
-      this.serverGone = false;
+      this.unreachableSince = undefined;
       const jobSeconds = secondsSince(started);
       if (answer.ok) {
         return jobResult(answer.body, options.format, [{ label: "request", seconds: jobSeconds }], jobSeconds);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
 import { retryDelayMs, retryableConnectionError, retryableErrorCode } from "../../scripts/client/local-retry";
+import { LocalTranscriber } from "../../scripts/client/local-transcriber";
 import { repoRoot } from "../support/moto";
 import { runCli, transcriptJson } from "./helpers";
 
@@ -88,14 +89,19 @@ describe("transcribe --local retries what the server says may succeed later", fu
     assert.equal(JSON.parse(await readFile(join(work, "out", "one.json"), "utf8")).duration, 7);
   });
 
-  it("counts a file as failed after a few refused tries, in bounded time", async () => {
+  it("fails files once the server has been unreachable for the outage tolerance, the later ones at once", async () => {
     const port = await freeLoopbackPort();
-    const run = await transcribe(port, ["--concurrency", "1"]);
-    assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /one\.wav: cannot reach .*ECONNREFUSED.* \(5 tries\)/);
-    // The server is known to be gone: the next file tries once.
-    assert.match(run.stderr, /two\.wav: cannot reach [^\n]*ECONNREFUSED [\d.:]+\n/);
-    assert.ok(run.seconds! < 30, `took ${run.seconds} s`);
+    const transcriber = new LocalTranscriber(`http://127.0.0.1:${port}`, 2000);
+    const options = { format: "json" as const, timeoutSeconds: 60, decoding: {} };
+    const started = Date.now();
+    await assert.rejects(
+      transcriber.transcribe(join(work, "one.wav"), options),
+      /ECONNREFUSED.* \(unreachable for \d+ s\)$/,
+    );
+    const first = Date.now() - started;
+    assert.ok(first >= 2000 && first < 12_000, `first file failed after ${first} ms`);
+    await assert.rejects(transcriber.transcribe(join(work, "two.wav"), options), /unreachable for \d+ s/);
+    assert.ok(Date.now() - started - first < 1000, "the second file waited for an outage already known");
   });
 });
 
