@@ -33,6 +33,7 @@ from . import windows
 from .audio import SAMPLE_RATE
 from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from .options import TranscribeOptions
+from .prompt import prompt_token_ids
 from .repeated_speech import repeats_a_sentence
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
@@ -275,7 +276,10 @@ class ChunkedDecoder:
         )
         prompt = model.get_prompt(
             tokenizer,
-            previous_tokens=tokenizer.encode(decoding.initial_prompt) if decoding.initial_prompt else [],
+            # Encoded as the budget counts it (prompt.py); faster-whisper's batched pipeline does not strip.
+            previous_tokens=prompt_token_ids(model.hf_tokenizer, decoding.initial_prompt)
+            if decoding.initial_prompt
+            else [],
             without_timestamps=not decoding.timestamps,
             hotwords=decoding.hotwords,
         )

@@ -111,6 +111,17 @@ class Settings(BaseSettings):
     """Seconds a connection may sit idle (before its first request or between requests) before the
     server closes it. Default 5 (uvicorn's keep-alive default)."""
 
+    body_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    """Longest pause in a request body that is still arriving (no byte for this long), and the grace
+    before WHISPER_MIN_BODY_BYTES_PER_SECOND applies; then the request gets a retryable 408
+    `body_timeout`, its connection is closed and its place in the queue and its bytes are freed. Default
+    10."""
+
+    min_body_bytes_per_second: int = Field(default=256 * 1024, ge=0)
+    """Slowest average rate a body may arrive at, from its start, once WHISPER_BODY_TIMEOUT_SECONDS have
+    passed; slower gets 408 `body_timeout`. Default 262144 (256 KiB/s, 2 Mbit/s: a 1 GiB body may take
+    68 minutes, a 10 MB file 50 s); 0 bounds only the pauses."""
+
     shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
     """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503
     and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the

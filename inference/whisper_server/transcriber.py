@@ -67,6 +67,7 @@ class Transcriber:
             "model loaded",
             extra={
                 "model_dir": settings.model_dir,
+                "multilingual": self.multilingual,
                 "device": self.device,
                 "compute_type": self.compute_type,
                 "batched": self.batched,
@@ -132,6 +133,9 @@ class Transcriber:
             hotwords=options.hotwords,
             temperature=options.temperature,
             vad_filter=self.vad if options.vad is None else options.vad,
+            # Conditioning adds up to 223 tokens of the text so far to the hotwords' own (prompt.py counts
+            # only what the request sent): with hotwords the decoder would be left no room to write.
+            condition_on_previous_text=not options.hotwords,
         )
         decoded = [
             DecodedSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob, s.words) for s in segments
