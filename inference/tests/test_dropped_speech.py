@@ -29,7 +29,8 @@ def test_a_chunk_is_judged_by_characters_per_second_of_speech() -> None:
     assert looks_truncated(sentence, 8.0, "en")  # 7 a second: half of it is missing
     assert looks_truncated("", 3.0, "en")  # speech and no text at all
     assert not looks_truncated("Yes.", 0.8, "en")  # too little speech to judge
-    assert not looks_truncated("你好", 3.0, "zh")  # measured on English only; other scripts are not judged
+    # Other scripts by their own rate (test_languages.py): two Chinese characters are short for 3 s too.
+    assert looks_truncated("你好", 3.0, "zh")
 
 
 def test_speech_seconds_leave_out_the_vad_padding() -> None:

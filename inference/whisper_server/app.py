@@ -250,7 +250,9 @@ async def _invoke(
         redecodes_over_budget=result.redecodes.over_budget,
     )
     if media_type == formats.JSON:
-        return JSONResponse(formats.to_json(result, settings.model_name, processing_seconds))
+        return JSONResponse(
+            formats.to_json(result, settings.model_name, processing_seconds, transcriber.multilingual)
+        )
     return Response(formats.RENDERERS[media_type](result), media_type=f"{media_type}; charset=utf-8")
 
 

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["cuda", "cpu"]
 
-# Chosen from `npm run bench` (inference/bench/bench_transcribe.py); see README.md, "Tests and benchmark".
+# Chosen from `npm run bench` (inference/bench/bench_transcribe.py); see docs/performance.md.
 # CUDA: 16 VAD chunks per batch keep the GPU busy. CPU (2 cores): batch size hardly matters (8 and 16
 # time the same), 8 holds less memory.
 DEFAULT_COMPUTE_TYPE: dict[Device, str] = {"cuda": "float16", "cpu": "int8"}

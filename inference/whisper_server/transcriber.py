@@ -64,6 +64,7 @@ class Transcriber:
             "model loaded",
             extra={
                 "model_dir": settings.model_dir,
+                "multilingual": self.multilingual,
                 "device": self.device,
                 "compute_type": self.compute_type,
                 "batched": self.batched,
