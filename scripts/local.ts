@@ -53,7 +53,8 @@ async function main(parsed: ParsedCli): Promise<number> {
     server = await startLocalServer({ modelDir, env, signal: interrupted.signal });
     const transcriber = new LocalTranscriber(server.url);
     console.error(`start: ${audio} -> ${transcriber.description}`);
-    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks));
+    const asReturned = parsed.values.format !== undefined;
+    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks), asReturned);
   } catch (error) {
     const exitSignal = interrupted.received();
     if (!exitSignal) throw error;

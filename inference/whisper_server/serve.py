@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="serve",
         description="Serve faster-whisper on SageMaker's container contract (GET /ping, POST /invocations). "
-        "Configured by environment variables: MODEL_DIR, HOST, PORT and WHISPER_* (see the README).",
+        "Configured by environment variables: MODEL_DIR, HOST, PORT and WHISPER_* (see docs/server-api.md).",
     )
     # With ENTRYPOINT ["serve"], SageMaker's `docker run IMAGE serve` passes "serve" as an argument.
     parser.add_argument(
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level)
     settings = _local_default_model(settings)
     for name in unknown_variables(os.environ):
-        log.warning("ignoring %s: no such setting (see the README's settings table)", name)
+        log.warning("ignoring %s: no such setting (see the settings table in docs/server-api.md)", name)
     max_connections = connection_cap(settings.max_connections, raise_open_file_limit())
     app = create_app(settings)
     # One process, one worker: the model is loaded once and owns the device.
