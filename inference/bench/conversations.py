@@ -296,7 +296,7 @@ def main() -> int:
             {k: r[k] for k in ("name", "speakers", "voices", "duration", "sha256")} for r in references
         ]
         if args.write_committed:
-            committed.write_text(json.dumps(summary, indent=1) + "\n")
+            committed.write_text(json.dumps(summary, indent=2) + "\n")
         elif committed.is_file() and json.loads(committed.read_text()) != summary:
             print(
                 f"{split}: differs from {committed} (another flite/espeak-ng/sox version?)", file=sys.stderr

