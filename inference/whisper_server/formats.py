@@ -78,8 +78,12 @@ def _word_json(word: Word) -> dict[str, Any]:
     return body
 
 
-def to_json(result: Transcription, model: str, processing_seconds: float) -> dict[str, Any]:
-    """The JSON body of a successful request (shape shared with the CLIs)."""
+def to_json(
+    result: Transcription, model: str, processing_seconds: float, multilingual: bool = True
+) -> dict[str, Any]:
+    """The JSON body of a successful request (shape shared with the CLIs). `multilingual` says whether the
+    model knows more than English: false for an English-only model (tiny.en, ...), whose `language` is
+    always `en` whatever was spoken."""
     body = {
         "text": result.text,
         "language": result.language,
@@ -87,6 +91,7 @@ def to_json(result: Transcription, model: str, processing_seconds: float) -> dic
         "duration": round(result.duration, 3),
         "segments": [_segment_json(s) for s in result.segments],
         "model": model,
+        "multilingual": multilingual,
         "processing_seconds": round(processing_seconds, 3),
     }
     if result.speakers is not None:
