@@ -226,8 +226,8 @@ async def _invoke(
             return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, subtitles)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
-        # A packed request's processing_seconds is its share of the pack's time, so that the shares add
-        # up to the worker's busy time (the cost metrics sum them).
+        # A packed request's pack_seconds is its time in its pack, and its processing_seconds its share of
+        # the pack's time, so that the shares add up to the worker's busy time (the cost metrics sum them).
         if speakers:
             result, queue_seconds, processing_seconds = await _unless_client_leaves(request, ticket.run(job))
         else:
@@ -237,7 +237,7 @@ async def _invoke(
                 packed.queue_seconds,
                 packed.share_seconds,
             )
-            record["pack_size"] = packed.pack_size
+            record.update(pack_size=packed.pack_size, pack_seconds=round(packed.pack_seconds, 3))
     finally:
         ticket.release()
     record.update(
@@ -245,6 +245,9 @@ async def _invoke(
         audio_seconds=round(result.duration, 3),
         processing_seconds=round(processing_seconds, 3),
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,
+        redecoded_chunks=result.redecodes.truncated,
+        widened_chunks=result.redecodes.repeated,
+        redecodes_over_budget=result.redecodes.over_budget,
     )
     if media_type == formats.JSON:
         return JSONResponse(

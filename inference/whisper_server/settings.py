@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     """A segment whose no-speech probability is above this and whose average log probability is below
     -1 is dropped as invented. Default 0.6 (faster-whisper's)."""
 
+    max_redecode_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    """Most chunks of one request decoded a second time by the checks for dropped and repeated speech
+    (batched path), as a share of its chunks, rounded up; the likeliest are decoded first and the log
+    line counts the rest as `redecodes_over_budget`. It bounds how much audio that fools the checks can
+    multiply a request's time. Default 0.25 (complete speech trips a check on a few percent of chunks); 0
+    turns both checks off."""
+
     pack_requests: int = Field(default=8, ge=1, le=64)
     """Most waiting requests transcribed together (batched path): their chunks share encoder and
     decoder batches, with the same results as one by one. Default 8; 1 turns packing off."""
