@@ -196,14 +196,14 @@ async def _invoke(
         record["bytes"] = len(body)
 
         queued = time.perf_counter()
-        subtitles = media_type in formats.SUBTITLES
+        timed_words = media_type in formats.TIMED
 
         def job() -> tuple[Transcription, float, float]:
             job_started = time.perf_counter()
             audio = decode(body, settings.max_audio_seconds)
             assert diarizer is not None
             result, diarization_seconds = transcribe_with_speakers(
-                lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
+                lambda opts: transcriber.transcribe(audio, opts, timed_words=timed_words),
                 diarizer,
                 audio,
                 options,
@@ -212,7 +212,7 @@ async def _invoke(
             return result, job_started - queued, time.perf_counter() - job_started
 
         def prepare() -> TranscriptionRequest:
-            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, subtitles)
+            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, timed_words)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
         # A packed request's processing_seconds is its share of the pack's time, so that the shares add
@@ -236,8 +236,10 @@ async def _invoke(
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,
     )
     if media_type == formats.JSON:
-        return JSONResponse(formats.to_json(result, settings.model_name, processing_seconds))
-    return Response(formats.RENDERERS[media_type](result), media_type=f"{media_type}; charset=utf-8")
+        return JSONResponse(
+            formats.to_json(result, transcriber.model_name, processing_seconds, words=options.word_timestamps)
+        )
+    return Response(formats.RENDERERS[media_type](result, options), media_type=f"{media_type}; charset=utf-8")
 
 
 async def _read_body(request: Request, limit: int, ticket: Ticket) -> bytes:

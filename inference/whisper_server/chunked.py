@@ -27,7 +27,7 @@ import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import Word, get_suppressed_tokens
-from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, get_speech_timestamps
+from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
 
 from . import windows
 from .audio import SAMPLE_RATE
@@ -37,6 +37,9 @@ from .repeated_speech import repeats_a_sentence
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
+MAX_GAP_IN_CHUNK = 3.0
+"""Seconds of silence between two VAD speech regions beyond which they are never decoded as one chunk
+(a pause a listener hears as a break in the talk; the benchmark's speech pauses 0.5 s)."""
 # faster-whisper's punctuation merging for word timestamps (its defaults).
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
@@ -44,11 +47,12 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 
 @dataclass(frozen=True)
 class Request:
-    """One transcription: 16 kHz mono `audio`, its options, and whether it wants subtitle cues."""
+    """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
+    (JSON segments and subtitle cues are timed by their words; plain text is not)."""
 
     audio: np.ndarray
     options: TranscribeOptions
-    subtitles: bool = False
+    timed_words: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,6 @@ class Decoding:
     initial_prompt: str | None
     hotwords: str | None
     temperature: float
-    timestamps: bool
     word_timestamps: bool
 
 
@@ -174,7 +177,7 @@ class ChunkedDecoder:
             regions = get_speech_timestamps(
                 audio, VadOptions(max_speech_duration_s=limit, min_silence_duration_ms=160)
             )
-            pieces, metadata = collect_chunks(audio, regions, max_duration=limit) if regions else ([], [])
+            pieces, metadata = _merge_regions(audio, regions, limit)
             speech_map = SpeechTimestampsMap(regions, SAMPLE_RATE) if regions else None
         else:
             # Without the VAD the cuts fall anywhere, mid-word too: 30 s windows cut least often
@@ -201,8 +204,7 @@ class ChunkedDecoder:
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
             temperature=options.temperature,
-            timestamps=request.subtitles,
-            word_timestamps=options.word_timestamps,
+            word_timestamps=request.timed_words or options.word_timestamps,
         )
         return Plan(request, decoding, probability, chunks, speech_map)
 
@@ -276,7 +278,7 @@ class ChunkedDecoder:
         prompt = model.get_prompt(
             tokenizer,
             previous_tokens=tokenizer.encode(decoding.initial_prompt) if decoding.initial_prompt else [],
-            without_timestamps=not decoding.timestamps,
+            without_timestamps=True,
             hotwords=decoding.hotwords,
         )
         results = model.model.generate(
@@ -391,7 +393,9 @@ class ChunkedDecoder:
             initial_prompt=decoding.initial_prompt,
             hotwords=decoding.hotwords,
             temperature=decoding.temperature,
-            word_timestamps=decoding.word_timestamps,
+            # Always: faster-whisper moves its seek by the word timings, which changes the text; timing
+            # the words in every case keeps the text the same whichever format asked.
+            word_timestamps=True,
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=False,
@@ -421,6 +425,34 @@ class ChunkedDecoder:
                 word.start, word.end = round(float(word.start), 3), round(float(word.end), 3)
                 word.probability = float(word.probability)
         return Decoded(segments, plan.decoding.language, plan.language_probability)
+
+
+def _merge_regions(
+    audio: np.ndarray, regions: list[dict[str, int]], limit: float
+) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """VAD speech regions merged into chunks of at most `limit` seconds of speech, as faster-whisper's
+    `collect_chunks` merges them, except that a pause longer than MAX_GAP_IN_CHUNK always starts a new
+    chunk: the decoder never hears two sides of a long silence as one stretch of speech. Each chunk's
+    `offset` is in speech time (the regions' audio end to end, silences removed)."""
+    pieces: list[np.ndarray] = []
+    metadata: list[dict[str, Any]] = []
+    group: list[dict[str, int]] = []
+    offset = 0
+    longest, gap = limit * SAMPLE_RATE, MAX_GAP_IN_CHUNK * SAMPLE_RATE
+    for region in [*regions, None]:
+        length = sum(r["end"] - r["start"] for r in group)
+        if group and (
+            region is None
+            or length + region["end"] - region["start"] > longest
+            or region["start"] - group[-1]["end"] > gap
+        ):
+            pieces.append(np.concatenate([audio[r["start"] : r["end"]] for r in group]))
+            metadata.append({"offset": offset / SAMPLE_RATE, "duration": length / SAMPLE_RATE, "segments": group})
+            offset += length
+            group = []
+        if region is not None:
+            group.append(region)
+    return pieces, metadata
 
 
 def _frames(chunk: Chunk) -> int:

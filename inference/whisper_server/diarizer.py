@@ -187,7 +187,7 @@ def transcribe_with_speakers(
 
     Diarization runs on CPU in its own thread while `transcribe` runs (on the GPU in production), so a
     request takes about the longer of the two rather than their sum. Words are always timed, since the
-    labels are given per word; the word lists stay in the output only when the request asked for them.
+    labels are given per word.
     """
     started = time.perf_counter()
 
@@ -199,4 +199,5 @@ def transcribe_with_speakers(
         pending = pool.submit(diarize)
         result = transcribe(replace(options, word_timestamps=True))
         turns, seconds = pending.result()
-    return label_speakers(result, turns, keep_words=options.word_timestamps), seconds
+    # The words stay: subtitle cues are cut by them; the JSON shows them only when asked (formats.py).
+    return label_speakers(result, turns, keep_words=True), seconds

@@ -116,8 +116,9 @@ class Settings(BaseSettings):
     and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
     container 30 s after SIGTERM."""
 
-    model_name: str = "whisper"
-    """Label echoed as `model` in JSON output (e.g. `large-v3`). Default `whisper`."""
+    model_name: str | None = None
+    """Label echoed as `model` in JSON output (e.g. `Systran/faster-whisper-large-v3@edaa852ec7e1`, what the
+    stack sets). Default: the Whisper size read from the model's weights, e.g. `whisper-tiny.en`."""
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Log level of the server's JSON logs. Default `info`."""
