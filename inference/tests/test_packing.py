@@ -29,7 +29,8 @@ MIXED = [
 def requests(audio_bytes: Callable[[str], bytes]) -> list[Request]:
     long = np.concatenate([decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 6)])
     mixed = [Request(decode(audio_bytes(name), 60), options) for name, options in MIXED]
-    return [*mixed, Request(long, TranscribeOptions()), Request(mixed[0].audio, TranscribeOptions(), timed_words=False)]
+    untimed = Request(mixed[0].audio, TranscribeOptions(), timed_words=False)
+    return [*mixed, Request(long, TranscribeOptions()), untimed]
 
 
 def _content(result: Transcription | Exception) -> object:

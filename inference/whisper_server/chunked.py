@@ -447,7 +447,9 @@ def _merge_regions(
             or region["start"] - group[-1]["end"] > gap
         ):
             pieces.append(np.concatenate([audio[r["start"] : r["end"]] for r in group]))
-            metadata.append({"offset": offset / SAMPLE_RATE, "duration": length / SAMPLE_RATE, "segments": group})
+            metadata.append(
+                {"offset": offset / SAMPLE_RATE, "duration": length / SAMPLE_RATE, "segments": group}
+            )
             offset += length
             group = []
         if region is not None:

@@ -21,6 +21,7 @@ a 3 s pause; this chooses its cuts for the whole stretch and holds the pause lim
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -39,9 +40,19 @@ DEFAULT_MAX_DURATION = 7.0
 _CUE = 6.0
 _CUT_AT_SENTENCE = -7.0  # with _CUE: a sentence that is long enough to read gets its own cue
 _CUT_AT_CLAUSE = 1.0
+_CUT_AT_PHRASE = 5.0  # Japanese: kana, then a kanji or katakana word (writing.starts_phrase)
 _CUT_ANYWHERE = 8.0
+_CUT_INSIDE_WORD = 6.0  # added: two katakana or two kanji in a row (writing.inside_word)
 _SHORT_CUE = 10.0
-_LINE_BREAK = {"sentence": 0.0, "clause": 1.0, "pause": 1.5, "word": 3.0, "character": 4.0}
+_LINE_BREAK = {
+    "sentence": 0.0,
+    "clause": 1.0,
+    "pause": 1.5,
+    "phrase": 2.0,
+    "word": 3.0,
+    "character": 5.0,
+    "inside word": 9.0,
+}
 _INFINITE = float("inf")
 
 
@@ -195,7 +206,7 @@ def _cut(words: list[Word], style: CueStyle) -> list[Cue]:
         bounds.append(cut_from[bounds[-1]])
     bounds.reverse()
     cues = []
-    for begin, end in zip(bounds, bounds[1:], strict=False):
+    for begin, end in itertools.pairwise(bounds):
         lines = _layout(pieces[first_piece[begin] : first_piece[end]], words, style)
         cues.append(Cue(words[begin].start, words[end - 1].end, lines, words[begin].speaker))
     return cues
@@ -211,18 +222,31 @@ def _cut_cost(words: list[Word], end: int) -> float:
     if kind == "clause":
         return _CUT_AT_CLAUSE
     pause = words[end].start - words[end - 1].end
-    return _CUT_ANYWHERE - (_CUT_ANYWHERE - _CUT_AT_CLAUSE) * min(max(pause, 0.0) / 0.5, 1.0)
+    cost = _CUT_ANYWHERE - (_CUT_ANYWHERE - _CUT_AT_CLAUSE) * min(max(pause, 0.0) / 0.5, 1.0)
+    if kind == "phrase":
+        return min(cost, _CUT_AT_PHRASE)
+    return cost + _CUT_INSIDE_WORD if kind == "inside word" else cost
 
 
 def _boundary(words: list[Word], end: int) -> str:
     """What lies between word `end - 1` and word `end`: a sentence end, clause punctuation, a pause
-    (0.3 s or more) or nothing."""
+    (0.3 s or more), the start of a Japanese phrase, or just a word boundary."""
     text = words[end - 1].word
     if writing.ends_sentence(text):
         return "sentence"
     if writing.ends_clause(text):
         return "clause"
-    return "pause" if words[end].start - words[end - 1].end >= 0.3 else "word"
+    if words[end].start - words[end - 1].end >= 0.3:
+        return "pause"
+    kind = _between_characters(text, words[end].word)
+    return "word" if kind == "character" else kind
+
+
+def _between_characters(left: str, right: str) -> str:
+    """Japanese and Chinese: a likely phrase start, a likely word's inside, or just two characters."""
+    if writing.starts_phrase(left, right):
+        return "phrase"
+    return "inside word" if writing.inside_word(left, right) else "character"
 
 
 def _line_count(pieces: list[_Piece], begin: int, end: int, limit: int) -> int:
@@ -264,8 +288,10 @@ def _layout(pieces: list[_Piece], words: list[Word], style: CueStyle) -> tuple[s
             return _INFINITE
         cost = 10.0 * ((limit - min(used, limit)) / limit) ** 2
         if end < len(pieces):
-            same_word = pieces[end].word == pieces[end - 1].word
-            kind = "character" if same_word else _boundary(words, pieces[end].word)
+            if pieces[end].word != pieces[end - 1].word:
+                kind = _boundary(words, pieces[end].word)
+            else:
+                kind = _between_characters(pieces[end - 1].text, pieces[end].text)
             cost += _LINE_BREAK[kind]
         return cost
 
@@ -290,11 +316,13 @@ def _layout(pieces: list[_Piece], words: list[Word], style: CueStyle) -> tuple[s
     for k in range(count, 0, -1):
         ends.append(came_from[k][ends[-1]])
     ends.reverse()
-    return tuple(_line_text(pieces[begin:end]) for begin, end in zip(ends, ends[1:], strict=False))
+    return tuple(_line_text(pieces[begin:end]) for begin, end in itertools.pairwise(ends))
 
 
 def _line_text(pieces: list[_Piece]) -> str:
-    return "".join((" " * piece.gap if position else "") + piece.text for position, piece in enumerate(pieces))
+    return "".join(
+        (" " * piece.gap if position else "") + piece.text for position, piece in enumerate(pieces)
+    )
 
 
 def _timed(cues: list[Cue], duration: float, style: CueStyle) -> list[Cue]:

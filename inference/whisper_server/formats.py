@@ -161,8 +161,7 @@ def to_srt(result: Transcription, options: TranscribeOptions | None = None) -> s
     """SubRip; a labelled cue starts with `S1: ` (SubRip has no voice markup)."""
     return "\n".join(
         f"{number}\n{timestamp(c.start, ',')} --> {timestamp(c.end, ',')}\n"
-        f"{f'{c.speaker}: ' if c.speaker else ''}"
-        + "".join(f"{srt_text(line)}\n" for line in c.lines)
+        f"{f'{c.speaker}: ' if c.speaker else ''}" + "".join(f"{srt_text(line)}\n" for line in c.lines)
         for number, c in enumerate(cues_of(result, options), start=1)
     )
 

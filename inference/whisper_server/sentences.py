@@ -21,11 +21,14 @@ def split_sentences(words: Sequence[Word]) -> list[list[Word]]:
     """`words` (in order) as runs that end at sentence ends and long pauses."""
     runs: list[list[Word]] = []
     for word in words:
-        if runs and not writing.ends_sentence(runs[-1][-1].word):
-            if word.start - runs[-1][-1].end <= MAX_PAUSE_IN_SEGMENT:
-                runs[-1].append(word)
-                continue
-        runs.append([word])
+        if (
+            runs
+            and not writing.ends_sentence(runs[-1][-1].word)
+            and word.start - runs[-1][-1].end <= MAX_PAUSE_IN_SEGMENT
+        ):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
     return runs
 
 

@@ -23,6 +23,7 @@ from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
 from .sentences import split_sentences, words_text
 from .settings import Device, Settings
+from .word_edges import loud_frames, trim_word
 
 log = logging.getLogger(__name__)
 # faster-whisper's default log_prob_threshold: below it the decoder is unsure of its text.
@@ -93,7 +94,9 @@ class Transcriber:
     def supported_languages(self) -> list[str]:
         return list(self.model.supported_languages)
 
-    def transcribe(self, audio: np.ndarray, options: TranscribeOptions, timed_words: bool = True) -> Transcription:
+    def transcribe(
+        self, audio: np.ndarray, options: TranscribeOptions, timed_words: bool = True
+    ) -> Transcription:
         """Decodes 16 kHz mono `audio`; raises what failed it.
 
         `timed_words` (default true) times every word, which the JSON's sentence-sized segments and the
@@ -145,14 +148,17 @@ class Transcriber:
         return self._result(audio, Decoded(decoded, info.language, float(info.language_probability)))
 
     def _result(self, audio: np.ndarray, decoded: Decoded) -> Transcription:
-        """The transcription of what was decoded: invented text dropped, each chunk's text cut into
-        sentence-sized segments where its words are timed (sentences.py)."""
+        """The transcription of what was decoded: invented text dropped, words trimmed to their sound
+        (word_edges.py), each chunk's text cut into sentence-sized segments where its words are timed
+        (sentences.py)."""
         segments: list[Segment] = []
+        loud = loud_frames(audio, SAMPLE_RATE)
         for chunk in self._drop_non_speech(decoded.segments, audio):
             if not chunk.words:
                 segments.append(replace(chunk, id=len(segments)))
                 continue
-            for run in split_sentences(chunk.words):
+            words = chunk.words if loud is None else [trim_word(word, loud) for word in chunk.words]
+            for run in split_sentences(words):
                 segments.append(
                     Segment(len(segments), run[0].start, run[-1].end, words_text(run), tuple(run))
                 )

@@ -5,7 +5,7 @@ Japanese, Chinese, Thai and a few other scripts are written without spaces betwe
 never joined with an ASCII space (a space next to one of their characters is dropped), lines are counted in
 characters, and Chinese and Japanese lines may break between any two characters, except before closing
 punctuation (、。」）！？ ...) or after an opening bracket (「（ ...), the Japanese rules of kinsoku shori.
-"""
+"""  # noqa: RUF002 (full-width punctuation on purpose)
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def line_width_for(language: str) -> int:
 
 
 def ends_sentence(text: str) -> bool:
-    """Whether `text` ends a sentence (`.`, `!`, `?` or their full-width forms, maybe then a closing quote)."""
+    """Whether `text` ends a sentence (`.` `!` `?` or their full-width forms, maybe then a closing quote)."""
     stripped = text.rstrip().rstrip(_CLOSERS)
     return bool(stripped) and stripped[-1] in SENTENCE_ENDS
 
@@ -83,8 +83,34 @@ def ends_clause(text: str) -> bool:
     return bool(stripped) and stripped[-1] in CLAUSE_ENDS
 
 
+def starts_phrase(left: str, right: str) -> bool:
+    """Whether a Japanese phrase likely starts between `left` and `right`: after kana (a particle or an
+    inflection) comes a kanji or katakana word. A cheap stand-in for a morphological analyser."""
+    if not left or not right:
+        return False
+    return _HIRAGANA.match(left[-1]) is not None and _KANJI_OR_KATAKANA.match(right[0]) is not None
+
+
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+_KANJI_OR_KATAKANA = re.compile("[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 def may_break_between(left: str, right: str) -> bool:
     """Whether a line may end after `left` and the next start with `right` (kinsoku shori)."""
     if not left or not right:
         return True
     return right[0] not in NO_BREAK_BEFORE and left[-1] not in NO_BREAK_AFTER
+
+
+def inside_word(left: str, right: str) -> bool:
+    """Whether `left` and `right` are likely one Japanese or Chinese word: two katakana or two kanji in a
+    row (breaking there splits a word like プロジェクト)."""
+    if not left or not right:
+        return False
+    return any(
+        script.match(left[-1]) is not None and script.match(right[0]) is not None for script in _WORD_SCRIPTS
+    )
+
+
+_WORD_SCRIPTS = (re.compile("[\u30a0-\u30ff]"), re.compile("[\u3400-\u4dbf\u4e00-\u9fff]"))
+"""Katakana, kanji."""
