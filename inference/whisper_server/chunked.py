@@ -180,21 +180,30 @@ class ChunkedDecoder:
             pieces, metadata = _merge_regions(audio, regions, limit)
             speech_map = SpeechTimestampsMap(regions, SAMPLE_RATE) if regions else None
         else:
-            # Without the VAD the cuts fall anywhere, mid-word too: 30 s windows cut least often
-            # (15 s ones made tiny.en loop on the benchmark's meeting).
-            step = windows.MAX_WINDOW_SECONDS * SAMPLE_RATE
-            starts = range(0, audio.shape[0], step)
-            pieces = [audio[start : start + step] for start in starts]
+            # All the audio is decoded, in 30 s windows (15 s ones made tiny.en loop on the benchmark's
+            # meeting). The VAD still says where the silences are, so that a window ends in one rather
+            # than mid-word, and how much speech each window holds, for the dropped-speech check.
+            regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=160))
+            bounds = _window_bounds(audio, regions, windows.MAX_WINDOW_SECONDS * SAMPLE_RATE)
+            pieces = [audio[begin:end] for begin, end in bounds]
             metadata = [
-                {"offset": start / SAMPLE_RATE, "duration": len(piece) / SAMPLE_RATE, "segments": []}
-                for start, piece in zip(starts, pieces, strict=True)
+                {"offset": begin / SAMPLE_RATE, "duration": (end - begin) / SAMPLE_RATE, "segments": []}
+                for begin, end in bounds
             ]
             speech_map = None
         padding = VAD_PADDING_SAMPLES if vad else 0
         chunks = []
         for piece, meta in zip(pieces, metadata, strict=True):
             lengths = [region["end"] - region["start"] for region in meta["segments"]] or [len(piece)]
-            chunks.append(self._chunk(piece, meta["offset"], lengths, padding))
+            chunk = self._chunk(piece, meta["offset"], lengths, padding)
+            if not vad:
+                begin = int(meta["offset"] * SAMPLE_RATE)
+                inside = [min(r["end"], begin + len(piece)) - max(r["start"], begin) for r in regions]
+                speech = [length for length in inside if length > 0]
+                chunk.speech_seconds = (
+                    speech_seconds(speech, VAD_PADDING_SAMPLES, SAMPLE_RATE) if speech else 0.0
+                )
+            chunks.append(chunk)
         language, probability = self._language(options, chunks)
         decoding = Decoding(
             language=language,
@@ -455,6 +464,32 @@ def _merge_regions(
         if region is not None:
             group.append(region)
     return pieces, metadata
+
+
+def _window_bounds(audio: np.ndarray, regions: list[dict[str, int]], longest: int) -> list[tuple[int, int]]:
+    """Sample ranges that cover all of `audio`, each at most `longest` samples: every cut in the middle of
+    the last silence between two VAD speech regions in the second half of the window, else (speech all
+    through) at its quietest 10 ms."""
+    bounds: list[tuple[int, int]] = []
+    begin, total = 0, audio.shape[0]
+    silences = [(a["end"], b["start"]) for a, b in itertools.pairwise(regions)]
+    if regions:
+        silences = [(0, regions[0]["start"]), *silences, (regions[-1]["end"], total)]
+    while total - begin > longest:
+        low, high = begin + longest // 2, begin + longest
+        inside = [(max(a, low), min(b, high)) for a, b in silences if min(b, high) > max(a, low)]
+        if inside:
+            cut = (inside[-1][0] + inside[-1][1]) // 2
+        else:
+            frame = SAMPLE_RATE // 100
+            energy = (
+                np.square(audio[low:high][: (high - low) // frame * frame]).reshape(-1, frame).sum(axis=1)
+            )
+            cut = low + int(np.argmin(energy)) * frame + frame // 2
+        bounds.append((begin, cut))
+        begin = cut
+    bounds.append((begin, total))
+    return bounds
 
 
 def _frames(chunk: Chunk) -> int:
