@@ -9,6 +9,7 @@ outlasts the audio. The same-words rule compares the words of the four rendering
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import statistics
@@ -118,7 +119,7 @@ def score(
     cues: list[ShownCue], sentences: list[dict[str, Any]], duration: float, line_width: int, language: str
 ) -> Score:
     spans = [(s["start"], s["end"]) for s in sentences]
-    pauses = [(0.0, spans[0][0])] + [(a[1], b[0]) for a, b in zip(spans, spans[1:], strict=False)]
+    pauses = [(0.0, spans[0][0])] + [(a[1], b[0]) for a, b in itertools.pairwise(spans)]
     pauses.append((spans[-1][1], duration))
     in_pauses = [max(0.0, min(c.end, b) - max(c.start, a)) for c in cues for a, b in pauses]
     start_errors, end_errors, missed = [], [], 0
@@ -142,6 +143,6 @@ def score(
         most_lines=max((len(cue.lines) for cue in cues), default=0),
         longest_cue=max((c.end - c.start for c in cues), default=0.0),
         shortest_cue=min((c.end - c.start for c in cues), default=0.0),
-        overlaps=sum(1 for a, b in zip(cues, cues[1:], strict=False) if b.start < a.end),
+        overlaps=sum(1 for a, b in itertools.pairwise(cues) if b.start < a.end),
         after_end=sum(1 for c in cues if c.end > duration + 0.001),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from whisper_server import writing
 from whisper_server.cues import Cue, CueStyle, build_cues
 from whisper_server.results import Segment, Word
@@ -33,7 +35,7 @@ def cues_of(words: list[Word], duration: float = 600.0, language: str = "en", **
 
 
 def check_invariants(cues: list[Cue], duration: float) -> None:
-    for a, b in zip(cues, cues[1:], strict=False):
+    for a, b in itertools.pairwise(cues):
         assert a.end <= b.start, (a, b)
     assert all(0 <= c.start < c.end <= duration for c in cues)
 

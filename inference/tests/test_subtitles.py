@@ -7,6 +7,7 @@ and path (module scope), rendered into every format.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ def test_cues_follow_the_style_and_the_speech(rendered: dict[str, Rendered], nam
     assert score.most_lines <= 2
     assert score.longest_cue <= 7.0
     assert score.overlaps == 0 and score.after_end == 0
-    assert all(a.end <= b.start for a, b in zip(cues, cues[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(cues))
     assert score.missed_sentences == 0
     # No cue stays up through a pause or shows up long before its speech (the word timings are off by
     # a few tenths now and then; a cue held to MIN_DURATION may reach into the pause too).
@@ -101,7 +102,7 @@ def test_a_long_pause_is_an_empty_screen(rendered: dict[str, Rendered]) -> None:
     """The 45 s pause of the talk and the 60 s one of the gap file: no cue, no JSON segment across them."""
     for name in ("en_talk.ogg", "en_gap.ogg"):
         sentences = FIXTURES[name]["sentences"]
-        gap = max(zip(sentences, sentences[1:], strict=False), key=lambda p: p[1]["start"] - p[0]["end"])
+        gap = max(itertools.pairwise(sentences), key=lambda p: p[1]["start"] - p[0]["end"])
         quiet = (gap[0]["end"] + 1.0, gap[1]["start"] - 1.0)
         for cue in ss.parse_cues(rendered[name].srt):
             assert cue.end <= quiet[0] or cue.start >= quiet[1], (name, cue)
