@@ -2,10 +2,13 @@
 decoding across requests, and a safe re-decode of any chunk that lost speech.
 
 The steps, for every request of a call:
-  1. plan: VAD speech regions merged into chunks of at most `chunk_seconds` (or plain consecutive
-     windows with VAD off), their log-mel features, the window size each needs (windows.py);
+  1. plan: VAD speech regions merged into chunks of at most `chunk_seconds`, never across a pause of
+     more than MAX_GAP_IN_CHUNK (with VAD off, all the audio in windows of up to 30 s that end in the
+     VAD's silences), their log-mel features, the window size each needs (windows.py);
   2. decode: chunks that share a window size and the decoding options, from any request, go through the
-     encoder and then the decoder as one batch;
+     encoder and then the decoder as one batch, without timestamps whatever the output format (so every
+     format has the same words); when the output needs them, the words are timed by cross-attention
+     alignment, one request at a time;
   3. check: a chunk whose text says a sentence twice (repeated_speech.py) is decoded again in a 30 s
      window; then a chunk whose text is too short for its speech (dropped_speech.py) is decoded again
      the safe way, sequentially with timestamps over the chunk, and the longer text is kept;
@@ -320,19 +323,22 @@ class ChunkedDecoder:
                     no_speech_prob=result.no_speech_prob,
                 )
             outputs.append(pieces)
+        # The alignment moves a piece's bounds to its words; the bounds stay as decoded, so that a
+        # segment is judged (silence, no speech) the same whether its words were timed or not.
+        bounds = [[(piece["start"], piece["end"]) for piece in pieces] for pieces in outputs]
         if decoding.word_timestamps:
             self._add_words(tokenizer, members, outputs, encoded)
-        for (_, chunk), pieces in zip(members, outputs, strict=True):
+        for (_, chunk), pieces, spans in zip(members, outputs, bounds, strict=True):
             chunk.segments = [
                 DecodedSegment(
-                    start=piece["start"],
-                    end=piece["end"],
+                    start=start,
+                    end=end,
                     text=tokenizer.decode(piece["tokens"]),
                     avg_logprob=piece["avg_logprob"],
                     no_speech_prob=piece["no_speech_prob"],
                     words=[Word(**word) for word in piece["words"]] if "words" in piece else None,
                 )
-                for piece in pieces
+                for piece, (start, end) in zip(pieces, spans, strict=True)
             ]
 
     def _add_words(
@@ -503,13 +509,11 @@ def _text(segments: list[DecodedSegment]) -> str:
 
 def _to_original_time(segment: DecodedSegment, speech_map: SpeechTimestampsMap) -> None:
     """Maps speech time (VAD gaps removed) back to the audio's time, as faster-whisper does: words
-    by their middle, so that a word never straddles a gap."""
-    if segment.words:
-        for word in segment.words:
-            index = speech_map.get_chunk_index((word.start + word.end) / 2)
-            word.start = speech_map.get_original_time(word.start, index)
-            word.end = speech_map.get_original_time(word.end, index)
-        segment.start, segment.end = segment.words[0].start, segment.words[-1].end
-    else:
-        segment.start = speech_map.get_original_time(segment.start)
-        segment.end = speech_map.get_original_time(segment.end, is_end=True)
+    by their middle, so that a word never straddles a gap. The segment keeps its decoded bounds (the
+    sentences cut from its words are timed by them: sentences.py)."""
+    for word in segment.words or ():
+        index = speech_map.get_chunk_index((word.start + word.end) / 2)
+        word.start = speech_map.get_original_time(word.start, index)
+        word.end = speech_map.get_original_time(word.end, index)
+    segment.start = speech_map.get_original_time(segment.start)
+    segment.end = speech_map.get_original_time(segment.end, is_end=True)
