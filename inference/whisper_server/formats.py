@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from faster_whisper.utils import format_timestamp
@@ -138,12 +139,17 @@ def to_text(result: Transcription, _options: TranscribeOptions | None = None) ->
     return "".join(f"{speaker}: {writing.join_pieces(texts)}\n" for speaker, texts in turns)
 
 
-def cues_of(result: Transcription, options: TranscribeOptions | None = None) -> list[Cue]:
-    """The subtitle cues of `result`, to the request's limits (cues.py)."""
+def cues_of(
+    result: Transcription, options: TranscribeOptions | None = None, label_width: int = 0
+) -> list[Cue]:
+    """The subtitle cues of `result`, to the request's limits (cues.py); `label_width` characters of each
+    line are kept for a speaker label written into the text (SRT's `S1: `)."""
     options = options or TranscribeOptions()
     style = CueStyle.for_language(
         result.language, options.max_line_width, options.max_line_count, options.max_cue_duration
     )
+    if label_width:
+        style = replace(style, max_line_width=max(1, style.max_line_width - label_width))
     return build_cues([s for s in result.segments if s.text], result.duration, style)
 
 
@@ -162,8 +168,13 @@ def to_srt(result: Transcription, options: TranscribeOptions | None = None) -> s
     return "\n".join(
         f"{number}\n{timestamp(c.start, ',')} --> {timestamp(c.end, ',')}\n"
         f"{f'{c.speaker}: ' if c.speaker else ''}" + "".join(f"{srt_text(line)}\n" for line in c.lines)
-        for number, c in enumerate(cues_of(result, options), start=1)
+        for number, c in enumerate(cues_of(result, options, _label_width(result)), start=1)
     )
+
+
+def _label_width(result: Transcription) -> int:
+    """Characters SRT's speaker prefix (`S1: `) takes; 0 without speaker labels."""
+    return max((len(s.label) + 2 for s in result.speakers or ()), default=0)
 
 
 def _voice(cue: Cue) -> str:
