@@ -45,7 +45,7 @@ export function callerInputPrefix(caller: string): string {
  * (a random UUID under the one output path of the endpoint), so results cannot be split by caller prefix: a caller
  * may read any result key it knows (the one InvokeEndpointAsync returned to it) but may list nothing, so it cannot
  * find the keys of others. Inputs are split: a caller writes only under its own prefix. A waiting client then sees
- * 403, not 404, for a result not written yet (S3 hides existence without s3:ListBucket); README.md, "Callers".
+ * 403, not 404, for a result not written yet (S3 hides existence without s3:ListBucket); docs/deploying.md, "Callers".
  */
 export function callerStatements(r: {
   endpointArn: string;

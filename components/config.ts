@@ -86,7 +86,7 @@ export interface StackConfig {
   readonly logRetentionDays: number;
 }
 
-/** The one place holding defaults (see README.md, "Config", for the table). */
+/** The one place holding defaults (see docs/deploying.md, "Config", for the table). */
 export const DEFAULTS = {
   instanceType: "ml.g4dn.xlarge",
   minInstances: 0,
@@ -296,7 +296,7 @@ function callers(get: ConfigGetter): string[] {
 /**
  * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
  * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
- * grant: the user routes alarms elsewhere or confirms the key policy (README, "KMS").
+ * grant: the user routes alarms elsewhere or confirms the key policy (docs/deploying.md, "KMS").
  */
 function checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | undefined, allows: boolean): void {
   if (kmsKeyArn !== undefined && alarmTopicArn === undefined && !allows) {

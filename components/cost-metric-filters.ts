@@ -102,6 +102,7 @@ export const LOG_METRIC_FILTERS: readonly LogMetricFilter[] = [
 
 /**
  * Amazon Transcribe's standard batch rate, first tier, us-east-1: $0.024 per minute = $1.44 per audio hour
- * (https://aws.amazon.com/transcribe/pricing/, the rate the README's comparison quotes). Only for comparison.
+ * (https://aws.amazon.com/transcribe/pricing/, the rate the README's comparison and docs/costs.md quote). Only for
+ * comparison.
  */
 export const TRANSCRIBE_PRICE_PER_AUDIO_HOUR = 1.44;

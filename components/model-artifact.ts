@@ -35,7 +35,7 @@ export function shellQuote(word: string): string {
  * Model prefixes are kept on purpose: the command has no delete step, so a model change leaves the previous prefix
  * in place (the running endpoint serves from it until the new EndpointConfig is live, and a rollback to it needs no
  * upload), and the lifecycle rule never expires `models/`. `pulumi destroy` leaves them too, so it stops at the
- * non-empty bucket unless forceDestroy is true (then the bucket goes with every model). README.md, "Updates",
+ * non-empty bucket unless forceDestroy is true (then the bucket goes with every model). docs/updates.md,
  * shows how to delete an old prefix by hand.
  */
 export class ModelArtifact extends pulumi.ComponentResource {

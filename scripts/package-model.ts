@@ -1,6 +1,6 @@
 /**
  * package-model: streams a pinned Hugging Face revision (or a local directory) of a CTranslate2 Whisper model
- * into an S3 prefix, verified and idempotent, and prints the prefix URI. See README.md, "Model artifact".
+ * into an S3 prefix, verified and idempotent, and prints the prefix URI. See docs/model-artifact.md.
  *
  *   node_modules/.bin/tsx scripts/package-model.ts --repo Systran/faster-whisper-large-v3 \
  *     --revision edaa852ec7e145841d8ffdb056a99866b5f0a478 --bucket my-bucket

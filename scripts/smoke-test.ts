@@ -44,10 +44,13 @@ async function main(parsed: ParsedCli): Promise<number> {
   }
 
   console.error(`smoke: ${audio} -> ${transcriber.description}`);
-  return runAndPrint("smoke", (hooks) =>
-    transcriber instanceof AsyncTranscriber
-      ? transcriber.transcribe(audio, options, hooks, inferenceId)
-      : transcriber.transcribe(audio, options, hooks),
+  return runAndPrint(
+    "smoke",
+    (hooks) =>
+      transcriber instanceof AsyncTranscriber
+        ? transcriber.transcribe(audio, options, hooks, inferenceId)
+        : transcriber.transcribe(audio, options, hooks),
+    parsed.values.format !== undefined,
   );
 }
 

@@ -41,10 +41,11 @@ async function main(parsed: ParsedCli): Promise<number> {
   if (!outDir) throw new UsageError("--out DIR is required");
   const concurrency = numberOption(parsed.values, "concurrency", { min: 1, max: 64 }) ?? DEFAULT_CONCURRENCY;
   const options = transcriptionOptionsFrom(parsed.values);
-  const items = await planBatch(parsed.positionals, outDir, options.format);
+  const { items, skipped } = await planBatch(parsed.positionals, outDir, options.format);
   const transcriber = await transcriberFrom(parsed.values);
   await prepareOutputDirectory(outDir);
 
+  for (const { path, reason } of skipped) console.error(`transcribe: left out ${path}: ${reason}`);
   console.error(`transcribe: ${items.length} file(s) -> ${outDir} via ${transcriber.description}`);
   const started = Date.now();
   const outcome = await runBatch(items, transcriber, options, concurrency);

@@ -28,7 +28,7 @@ export function endpointUpdateNotice(preview) {
   return (
     `This update ${what}: SageMaker starts 1 instance on it even if the endpoint is scaled to zero now ` +
     "(billed until the idle alarm scales it back in), a scaled-out fleet restarts at 1 instance, and autoscaling " +
-    "waits until the endpoint is InService again. See README.md, Updates."
+    "waits until the endpoint is InService again. See docs/updates.md."
   );
 }
 

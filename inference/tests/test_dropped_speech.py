@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+import numpy as np
 import pytest
-from conftest import cpu_settings
+from conftest import cpu_settings, wav_bytes
+from fastapi.testclient import TestClient
 from wer import normalize, word_error_rate
 
 from whisper_server import chunked
@@ -13,6 +16,7 @@ from whisper_server.audio import decode
 from whisper_server.chunked import Request
 from whisper_server.dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from whisper_server.options import TranscribeOptions
+from whisper_server.results import Redecodes
 from whisper_server.transcriber import Transcriber
 
 # espeak-ng under white noise; decoded without timestamps, tiny.en returns only the last two sentences.
@@ -25,7 +29,8 @@ def test_a_chunk_is_judged_by_characters_per_second_of_speech() -> None:
     assert looks_truncated(sentence, 8.0, "en")  # 7 a second: half of it is missing
     assert looks_truncated("", 3.0, "en")  # speech and no text at all
     assert not looks_truncated("Yes.", 0.8, "en")  # too little speech to judge
-    assert not looks_truncated("你好", 3.0, "zh")  # measured on English only; other scripts are not judged
+    # Other scripts by their own rate (test_languages.py): two Chinese characters are short for 3 s too.
+    assert looks_truncated("你好", 3.0, "zh")
 
 
 def test_speech_seconds_leave_out_the_vad_padding() -> None:
@@ -88,3 +93,42 @@ def test_real_recordings_keep_every_sentence_without_re_decoding(
         assert word_error_rate(transcripts[name], result.text) <= 0.2, (name, result.text)
     # No false alarm on clean human speech: the check costs nothing there.
     assert transcriber.chunked.redecoded_chunks == 0
+
+
+@pytest.mark.parametrize("kind", ["white noise", "digital silence"])
+def test_noise_and_silence_without_the_vad_are_not_re_decoded(transcriber: Transcriber, kind: str) -> None:
+    # With vad=false each 30 s window of noise decoded to nothing (or to "you" over silence, which the
+    # silence filter drops) and counted as 30 s of speech that lost all its words: every window was decoded
+    # again, sequentially, for nothing.
+    samples = 60 * 16000
+    audio = (
+        np.random.default_rng(24).uniform(-1.0, 1.0, samples).astype(np.float32)
+        if kind == "white noise"
+        else np.zeros(samples, dtype=np.float32)
+    )
+    before = transcriber.chunked.redecoded_chunks
+    result = transcriber.transcribe(audio, TranscribeOptions(vad=False))
+    assert result.text == ""
+    assert transcriber.chunked.redecoded_chunks == before
+    assert result.redecodes == Redecodes()
+
+
+def test_the_re_decode_budget_bounds_a_request_and_the_log_line_counts(
+    model_dir: str,
+    client: TestClient,
+    audio_bytes: Callable[[str], bytes],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    name = PROBLEM_CLIPS[0]
+    spent = Transcriber(cpu_settings(model_dir, max_redecode_share=0)).transcribe(
+        decode(audio_bytes(name), max_seconds=60), TranscribeOptions()
+    )
+    assert spent.redecodes == Redecodes(over_budget=1)  # it looked truncated, and was left as it was
+    assert "rain" not in normalize(spent.text)
+
+    with caplog.at_level(logging.INFO, logger="whisper_server"):
+        for body in (audio_bytes(name), wav_bytes(np.zeros(16000 * 5, dtype=np.float32))):
+            assert client.post("/invocations", content=body).status_code == 200
+    lines = [r for r in caplog.records if r.getMessage() == "invocation"]
+    counts = [(r.redecoded_chunks, r.widened_chunks, r.redecodes_over_budget) for r in lines]  # type: ignore[attr-defined]
+    assert counts == [(1, 0, 0), (0, 0, 0)]

@@ -9,6 +9,7 @@ import string
 import tracemalloc
 import wave
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -60,6 +61,68 @@ def test_a_prompt_within_the_budget_still_transcribes_the_speech(
         )
         assert response.status_code == 200, response.text
         assert "sunny and warm" in response.text.lower(), response.text  # never an empty success
+
+
+class RecordingModel:
+    """The CTranslate2 model, recording the prompt of every generate() call."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.prompts: list[list[int]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> Any:
+        self.prompts.extend(list(prompt) for prompt in prompts)
+        return self.model.generate(features, prompts, **kwargs)
+
+
+def test_the_budget_counts_exactly_what_the_decoder_is_given(
+    client: TestClient,
+    transcriber: Transcriber,
+    audio_bytes: Callable[[str], bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The attack of issue 24: 225 percent-encoded spaces before `x` were counted as 1 token and sent as 225,
+    # which with 222 tokens of hotwords filled the decoder's 448 and starved the transcript.
+    prompt, hotwords = "%20" * 225 + "x", "~}" * 111
+    header = f"initial_prompt={prompt};hotwords={hotwords}"
+    assert len(header) == 923
+    tokenizer = transcriber.model.hf_tokenizer
+    counted = prompt_tokens(tokenizer, " " * 225 + "x") + prompt_tokens(tokenizer, hotwords)
+    assert counted == MAX_PROMPT_TOKENS  # admitted: exactly at the budget
+    recording = RecordingModel(transcriber.model.model)
+    monkeypatch.setattr(transcriber.model, "model", recording)
+    for accept in ("application/json", "application/x-subrip"):
+        response = client.post(
+            "/invocations", content=audio_bytes("speech.ogg"), headers={OPTIONS: header, "Accept": accept}
+        )
+        assert response.status_code == 200, response.text
+        assert "sunny and warm" in response.text.lower(), response.text
+    sot = tokenizer.token_to_id("<|startoftranscript|>")
+    assert recording.prompts
+    for sent in recording.prompts:
+        assert sent.index(sot) - 1 == counted  # the tokens between <|startofprev|> and <|startoftranscript|>
+
+
+def test_the_sequential_path_adds_no_previous_text_to_hotwords(
+    transcriber: Transcriber, audio_bytes: Callable[[str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WHISPER_BATCHED=false conditions each 30 s window on the text so far: on top of 222 tokens of
+    # hotwords that made 445 by the third window of this minute, with 3 left for the text.
+    audio = np.concatenate([decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 9)])
+    hotwords = "~}" * 111
+    recording = RecordingModel(transcriber.model.model)
+    monkeypatch.setattr(transcriber.model, "model", recording)
+    monkeypatch.setattr(transcriber, "batched", False)
+    result = transcriber.transcribe(audio, parse_options(f"hotwords={hotwords}", ["en"], False))
+    sot = transcriber.model.hf_tokenizer.token_to_id("<|startoftranscript|>")
+    assert len(recording.prompts) >= 3
+    assert {sent.index(sot) - 1 for sent in recording.prompts} == {
+        prompt_tokens(transcriber.model.hf_tokenizer, hotwords)
+    }
+    assert "weekly planning meeting" in result.text.lower()
 
 
 def test_a_sample_rate_too_low_for_speech_is_refused_at_once() -> None:
@@ -127,6 +190,30 @@ def test_unknown_paths_and_methods_answer_in_the_error_shape(client: TestClient)
     assert wrong.status_code == 405
     assert wrong.json()["error"] == "method_not_allowed"
     assert wrong.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/invocations/"), ("GET", "/ping/"), ("HEAD", "/ping/")]
+)
+def test_a_trailing_slash_is_an_unknown_path_not_a_redirect(
+    client: TestClient, method: str, path: str
+) -> None:
+    # A redirect would send the client to a Location built from its own Host header.
+    response = client.request(method, path, headers={"Host": "attacker.example"}, follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    if method != "HEAD":
+        assert response.json()["error"] == "not_found"
+
+
+def test_a_second_options_header_is_refused_naming_it(
+    client: TestClient, audio_bytes: Callable[[str], bytes]
+) -> None:
+    headers = [(OPTIONS, "language=en"), (OPTIONS, "beam_size=1")]
+    response = client.post("/invocations", content=audio_bytes("speech.ogg"), headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_option"
+    assert response.json()["message"].startswith(f"header {OPTIONS} given 2 times")
 
 
 def test_head_ping_is_200(client: TestClient) -> None:

@@ -1,5 +1,6 @@
-"""README's tables of options, error codes and settings say what the server's contract says (the README is the
-user's manual, so it is the one copy that cannot be generated: this test compares it instead)."""
+"""The manual's tables of options, error codes and settings say what the server's contract says (docs/ is the
+user's manual, so it is the one copy that cannot be generated: this test compares it instead). The server's
+tables are in docs/server-api.md, the CLIs' in docs/cli.md."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ import pytest
 
 from whisper_server.contract import server_contract
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SERVER_API = (DOCS / "server-api.md").read_text(encoding="utf-8")
+CLI = (DOCS / "cli.md").read_text(encoding="utf-8")
 CONTRACT = server_contract()
 RANGE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?![\w.])")
 
 
-def table_after(heading: str) -> list[list[str]]:
-    """The cells of the first Markdown table after the line starting with `heading` (header rows left out)."""
-    lines = README[README.index(heading) :].splitlines()
+def table_after(page: str, heading: str) -> list[list[str]]:
+    """The cells of the first Markdown table of `page` after the text `heading` (header rows left out)."""
+    lines = page[page.index(heading) :].splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     rows = []
     for line in lines[start + 2 :]:
@@ -31,7 +34,7 @@ def table_after(heading: str) -> list[list[str]]:
 
 def row_naming(rows: list[list[str]], name: str) -> list[str]:
     matches = [row for row in rows if name in row[0]]
-    assert matches, f"README has no row for {name}"
+    assert matches, f"the table has no row for {name}"
     return matches[0]
 
 
@@ -49,7 +52,7 @@ def declared_range(schema: dict[str, float]) -> tuple[float, float] | None:
 @pytest.mark.parametrize("key", list(CONTRACT["options"]["properties"]))
 def test_server_options_table(key: str) -> None:
     schema = CONTRACT["options"]["properties"][key]
-    row = row_naming(table_after("Options (an unknown key"), f"`{key}`")
+    row = row_naming(table_after(SERVER_API, "Options (an unknown key"), f"`{key}`")
     if declared_range(schema) is not None:
         assert stated_range(row[1]) == declared_range(schema)
     for choice in schema.get("enum", []):
@@ -59,12 +62,12 @@ def test_server_options_table(key: str) -> None:
 @pytest.mark.parametrize("key", list(CONTRACT["options"]["properties"]))
 def test_cli_options_table(key: str) -> None:
     flag = key.replace("_", "-")
-    rows = table_after("### Transcription options")
+    rows = table_after(CLI, "## Transcription options")
     row = next(
         (r for r in rows if f"`--{flag} " in r[0] or f"`--[no-]{flag}`" in r[0] or f"`--{flag}`" in r[0]),
         None,
     )
-    assert row is not None, f"README's CLI table has no row for --{flag}"
+    assert row is not None, f"docs/cli.md's options table has no row for --{flag}"
     declared = declared_range(CONTRACT["options"]["properties"][key])
     stated = stated_range(row[3])
     if declared is not None and stated is not None:  # a row may leave the range to the server's table
@@ -73,7 +76,7 @@ def test_cli_options_table(key: str) -> None:
 
 def test_error_table() -> None:
     stated = set()
-    for row in table_after("Errors are JSON"):
+    for row in table_after(SERVER_API, "Errors are JSON"):
         statuses = re.findall(r"\d{3}", row[0])
         codes = re.findall(r"`([a-z_]+)`", row[1])
         assert len(statuses) == len(codes), row
@@ -83,7 +86,7 @@ def test_error_table() -> None:
 
 @pytest.mark.parametrize("variable", list(CONTRACT["settings"]))
 def test_settings_table(variable: str) -> None:
-    row = row_naming(table_after("| Variable | Type | Default | Meaning |"), f"`{variable}`")
+    row = row_naming(table_after(SERVER_API, "| Variable | Type | Default | Meaning |"), f"`{variable}`")
     schema = CONTRACT["settings"][variable]
     if declared_range(schema) is not None:
         assert stated_range(row[1]) == declared_range(schema)
@@ -94,7 +97,7 @@ def test_settings_table(variable: str) -> None:
 @pytest.mark.parametrize("name", list(CONTRACT["accept"]))
 def test_accept_tables(name: str) -> None:
     media = CONTRACT["accept"][name]
-    row_naming(table_after("### Response"), f"`{media}`")
-    cli_format = row_naming(table_after("### Transcription options"), "`--format ")
+    row_naming(table_after(SERVER_API, "## Response"), f"`{media}`")
+    cli_format = row_naming(table_after(CLI, "## Transcription options"), "`--format ")
     assert f"`{media}`" in cli_format[3]
     assert name in cli_format[0]

@@ -14,16 +14,16 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect
 
 from . import formats
 from .audio import decode
 from .chunked import Request as TranscriptionRequest
+from .connections import BodyPace
 from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
 from .errors import RequestError
 from .jobs import JobQueue, Ticket
 from .options import HEADER as OPTIONS_HEADER
-from .options import parse_options
+from .options import parse_options, single_header
 from .packing import RequestPacker
 from .prompt import check_prompt_budget
 from .results import Transcription
@@ -73,7 +73,16 @@ def create_app(
         yield
         app.state.jobs.shutdown()
 
-    app = FastAPI(title="whisper-server", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # redirect_slashes=False: `/ping/` and `/invocations/` are unknown paths (the JSON 404), not a 307 whose
+    # Location is built from the client's Host header.
+    app = FastAPI(
+        title="whisper-server",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
     app.state.transcriber = None
     app.state.diarizer = None
 
@@ -178,7 +187,9 @@ async def _invoke(
     other waiting requests (packing.py)."""
     media_type = formats.negotiate(request.headers.get("accept"))
     options = parse_options(
-        request.headers.get(OPTIONS_HEADER), transcriber.supported_languages, transcriber.multilingual
+        single_header(request.headers.getlist(OPTIONS_HEADER)),
+        transcriber.supported_languages,
+        transcriber.multilingual,
     )
     if options.initial_prompt or options.hotwords:
         check_prompt_budget(options, transcriber.model.hf_tokenizer)
@@ -192,7 +203,7 @@ async def _invoke(
         )
     ticket = jobs.admit()  # before a byte of the body is read: a full queue costs the client no upload
     try:
-        body = await _read_body(request, settings.max_body_bytes, ticket)
+        body = await _read_body(request, settings, ticket)
         record["bytes"] = len(body)
 
         queued = time.perf_counter()
@@ -215,8 +226,8 @@ async def _invoke(
             return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, timed_words)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
-        # A packed request's processing_seconds is its share of the pack's time, so that the shares add
-        # up to the worker's busy time (the cost metrics sum them).
+        # A packed request's pack_seconds is its time in its pack, and its processing_seconds its share of
+        # the pack's time, so that the shares add up to the worker's busy time (the cost metrics sum them).
         if speakers:
             result, queue_seconds, processing_seconds = await _unless_client_leaves(request, ticket.run(job))
         else:
@@ -226,7 +237,7 @@ async def _invoke(
                 packed.queue_seconds,
                 packed.share_seconds,
             )
-            record["pack_size"] = packed.pack_size
+            record.update(pack_size=packed.pack_size, pack_seconds=round(packed.pack_seconds, 3))
     finally:
         ticket.release()
     record.update(
@@ -234,45 +245,71 @@ async def _invoke(
         audio_seconds=round(result.duration, 3),
         processing_seconds=round(processing_seconds, 3),
         x_realtime=round(result.duration / processing_seconds, 2) if processing_seconds > 0 else None,
+        redecoded_chunks=result.redecodes.truncated,
+        widened_chunks=result.redecodes.repeated,
+        redecodes_over_budget=result.redecodes.over_budget,
     )
     if media_type == formats.JSON:
         return JSONResponse(
-            formats.to_json(result, transcriber.model_name, processing_seconds, words=options.word_timestamps)
+            formats.to_json(
+                result,
+                transcriber.model_name,
+                processing_seconds,
+                transcriber.multilingual,
+                words=options.word_timestamps,
+            )
         )
     return Response(formats.RENDERERS[media_type](result, options), media_type=f"{media_type}; charset=utf-8")
 
 
-async def _read_body(request: Request, limit: int, ticket: Ticket) -> bytes:
-    """The body, refused with 413 as soon as it is known to exceed `limit`, and 400 when empty.
+async def _read_body(request: Request, settings: Settings, ticket: Ticket) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed WHISPER_MAX_BODY_BYTES, 400 when empty,
+    and 408 when it stalls (connections.BodyPace).
 
     Its bytes count against the ticket's share of WHISPER_MAX_BUFFERED_BYTES: all of a declared length
     before reading, or chunk by chunk when the length is not declared.
     """
+    limit = settings.max_body_bytes
     too_big = RequestError(
         413,
         "payload_too_large",
         f"body is larger than {limit} bytes (WHISPER_MAX_BODY_BYTES); send a smaller file",
     )
     declared = request.headers.get("content-length", "")
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
     held = 0
-    if declared.isascii() and declared.isdigit():
-        if int(declared) > limit:
+    if length is not None:
+        if length > limit:
             raise too_big
-        held = int(declared)
+        held = length
         ticket.hold_bytes(held)
+    pace = BodyPace(settings.body_timeout_seconds, settings.min_body_bytes_per_second)
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise too_big
-            if size > held:
-                ticket.hold_bytes(size - held)
-                held = size
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise ClientGone() from None
+    more = True
+    while more:
+        try:
+            message = await asyncio.wait_for(request.receive(), pace.seconds_left(size))
+        except TimeoutError:
+            raise RequestError(
+                408,
+                "body_timeout",
+                pace.stalled(size, length) + " (WHISPER_BODY_TIMEOUT_SECONDS, "
+                "WHISPER_MIN_BODY_BYTES_PER_SECOND); send it again",
+            ) from None
+        if message["type"] == "http.disconnect":
+            raise ClientGone()
+        chunk, more = message.get("body", b""), message.get("more_body", False)
+        if not chunk:
+            continue
+        pace.arrived()
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        if size > held:
+            ticket.hold_bytes(size - held)
+            held = size
+        chunks.append(chunk)
     if size == 0:
         raise RequestError(400, "empty_body", "the request body is empty; send the audio file as the body")
     return b"".join(chunks)

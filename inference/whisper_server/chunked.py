@@ -11,7 +11,10 @@ The steps, for every request of a call:
      alignment, one request at a time;
   3. check: a chunk whose text says a sentence twice (repeated_speech.py) is decoded again in a 30 s
      window; then a chunk whose text is too short for its speech (dropped_speech.py) is decoded again
-     the safe way, sequentially with timestamps over the chunk, and the longer text is kept;
+     the safe way, sequentially with timestamps over the chunk, and the longer text is kept. Only text
+     the silence filter keeps is judged (silence.py: noise that decodes to nothing lost no words), and
+     each request may decode again at most its budget of chunks (`max_redecode_share`), the likeliest
+     first;
   4. assemble: timestamps mapped back from speech time to the original audio.
 A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
 again on its own and only the one that still fails gets the error.
@@ -19,10 +22,11 @@ again on its own and only the one that still fails gets the error.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,7 +40,13 @@ from . import windows
 from .audio import SAMPLE_RATE
 from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
 from .options import TranscribeOptions
+from .prompt import prompt_token_ids
 from .repeated_speech import repeats_a_sentence
+from .results import Redecodes
+from .silence import is_invented
+
+OnResult = Callable[[int, "Decoded | Exception"], None]
+"""Told of each request's outcome as soon as it is known: its index, then its result or its exception."""
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
@@ -110,6 +120,9 @@ class Plan:
     chunks: list[Chunk]
     speech_map: SpeechTimestampsMap | None
     last_speech_timestamp: float = 0.0
+    redecodes_left: int = 0
+    """Chunks it may still decode again (ChunkingSettings.max_redecode_share of its chunks)."""
+    redecodes: Redecodes = field(default_factory=Redecodes)
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,7 @@ class Decoded:
     segments: list[DecodedSegment]
     language: str
     language_probability: float
+    redecodes: Redecodes = field(default_factory=Redecodes)
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,8 @@ class ChunkingSettings:
     vad: bool
     chunk_seconds: int
     min_window_seconds: int
+    no_speech_threshold: float
+    max_redecode_share: float
 
 
 class ChunkedDecoder:
@@ -143,28 +159,40 @@ class ChunkedDecoder:
         self.widened_chunks = 0
         """Chunks decoded again in a 30 s window because their text said a sentence twice (likewise)."""
 
-    def decode_many(self, requests: Sequence[Request]) -> list[Decoded | Exception]:
-        """Each request's result or the exception that failed it, in order."""
+    def decode_many(
+        self, requests: Sequence[Request], on_result: OnResult | None = None
+    ) -> list[Decoded | Exception]:
+        """Each request's result or the exception that failed it, in order. Requests are finished in their
+        order (see `_decode`), and `on_result(index, outcome)` hears of each as soon as it is."""
         results: list[Decoded | Exception | None] = [None] * len(requests)
+
+        def finish(index: int, outcome: Decoded | Exception) -> None:
+            results[index] = outcome
+            if on_result is not None:
+                on_result(index, outcome)
+
         plans: list[tuple[int, Plan]] = []
         for index, request in enumerate(requests):
             try:
                 plans.append((index, self._plan(request)))
             except Exception as e:
-                results[index] = e
+                finish(index, e)
+        index_of = {id(plan): index for index, plan in plans}
         try:
-            decoded: list[Decoded | Exception] = list(self._decode([plan for _, plan in plans]))
+            self._decode([plan for _, plan in plans], lambda plan, done: finish(index_of[id(plan)], done))
         except Exception as e:
-            # Which request broke the shared batches is unknown: each runs again on its own.
-            decoded = [e] if len(plans) == 1 else [self._decode_alone(plan) for _, plan in plans]
-        for (index, _), result in zip(plans, decoded, strict=True):
-            results[index] = result
+            # Which request broke the shared batches is unknown: each one not finished runs again on its own.
+            for index, plan in plans:
+                if results[index] is None:
+                    finish(index, e if len(plans) == 1 else self._decode_alone(plan))
         return [result for result in results if result is not None]
 
     def _decode_alone(self, plan: Plan) -> Decoded | Exception:
         for chunk in plan.chunks:
             chunk.segments = []
         plan.last_speech_timestamp = 0.0
+        plan.redecodes_left = math.ceil(self.settings.max_redecode_share * len(plan.chunks))
+        plan.redecodes = Redecodes()
         try:
             return self._decode([plan])[0]
         except Exception as e:
@@ -218,7 +246,8 @@ class ChunkedDecoder:
             temperature=options.temperature,
             word_timestamps=request.timed_words or options.word_timestamps,
         )
-        return Plan(request, decoding, probability, chunks, speech_map)
+        budget = math.ceil(self.settings.max_redecode_share * len(chunks))
+        return Plan(request, decoding, probability, chunks, speech_map, redecodes_left=budget)
 
     def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int], padding: int) -> Chunk:
         duration = len(audio) / SAMPLE_RATE
@@ -238,14 +267,61 @@ class ChunkedDecoder:
         )
         return language, float(probability)
 
-    def _decode(self, plans: list[Plan]) -> list[Decoded]:
-        self._decode_all([(plan, chunk) for plan in plans for chunk in plan.chunks])
-        self._widen_repeats(plans)
-        for plan in plans:
-            for chunk in plan.chunks:
-                if looks_truncated(_text(chunk.segments), chunk.speech_seconds, plan.decoding.language):
-                    self._redecode(plan, chunk)
-        return [self._assemble(plan) for plan in plans]
+    def _decode(
+        self, plans: list[Plan], on_done: Callable[[Plan, Decoded], None] | None = None
+    ) -> list[Decoded]:
+        """Decodes `plans` in their order (the order their requests arrived in), each finished (checked,
+        assembled, handed to `on_done`) as soon as its own chunks are decoded: no request waits for the
+        work of one that came after it, except for the later chunks that fill the free places of its
+        last batches (on a GPU, at no cost). Each plan's chunks are decoded in the order they would be
+        alone (`_solo_order`), so its result is the same as alone."""
+        undecoded = {id(plan): collections.deque(_solo_order(plan)) for plan in plans}
+        results = []
+        for position, plan in enumerate(plans):
+            own = undecoded[id(plan)]
+            while own:
+                seconds, size = own[0].window_seconds, plan.decoding.batch_size
+                batch = _take_run(plan, own, seconds, size)
+                for later in plans[position + 1 :]:
+                    if later.decoding == plan.decoding:
+                        batch += _take_run(later, undecoded[id(later)], seconds, size - len(batch))
+                self._decode_batch(plan.decoding, batch)
+            self._widen_repeats([plan])
+            self._redecode_truncated(plan)
+            results.append(self._assemble(plan))
+            if on_done is not None:
+                on_done(plan, results[-1])
+        return results
+
+    def _heard(self, chunk: Chunk) -> str:
+        """The chunk's text less what the silence filter drops: what of it reaches the transcript."""
+        threshold = self.settings.no_speech_threshold
+        return _text([s for s in chunk.segments if not is_invented(s, chunk.audio, threshold, chunk.offset)])
+
+    def _within_budget(self, plan: Plan, suspects: list[Chunk]) -> list[Chunk]:
+        """The first of `suspects` (likeliest first) that `plan`'s re-decode budget allows; the others are
+        counted as over budget."""
+        allowed = suspects[: plan.redecodes_left]
+        plan.redecodes_left -= len(allowed)
+        counts = plan.redecodes
+        plan.redecodes = replace(counts, over_budget=counts.over_budget + len(suspects) - len(allowed))
+        return allowed
+
+    def _redecode_truncated(self, plan: Plan) -> None:
+        """Decodes again the chunks whose heard text is too short for their speech, fewest characters per
+        second first. A chunk heard as nothing (noise, silence) is not judged: it lost no words."""
+        language = plan.decoding.language
+        heard = {id(chunk): self._heard(chunk) for chunk in plan.chunks}
+        suspects = [
+            chunk
+            for chunk in plan.chunks
+            if heard[id(chunk)] and looks_truncated(heard[id(chunk)], chunk.speech_seconds, language)
+        ]
+        suspects.sort(key=lambda chunk: len(heard[id(chunk)]) / chunk.speech_seconds)
+        chosen = self._within_budget(plan, suspects)
+        plan.redecodes = replace(plan.redecodes, truncated=plan.redecodes.truncated + len(chosen))
+        for chunk in chosen:
+            self._redecode(plan, chunk)
 
     def _decode_all(self, members: list[tuple[Plan, Chunk]]) -> None:
         """Decodes `members` in batches of chunks that share their Decoding and window size."""
@@ -259,12 +335,20 @@ class ChunkedDecoder:
     def _widen_repeats(self, plans: list[Plan]) -> None:
         """Decodes again in a 30 s window each chunk that a shorter window made say a sentence twice
         (repeated_speech.py); the new text replaces the first when it no longer repeats."""
-        retries = [
-            (plan, chunk, replace(chunk, window_seconds=windows.MAX_WINDOW_SECONDS, segments=[]))
-            for plan in plans
-            for chunk in plan.chunks
-            if chunk.window_seconds < windows.MAX_WINDOW_SECONDS and repeats_a_sentence(_text(chunk.segments))
-        ]
+        retries = []
+        for plan in plans:
+            suspects = [
+                chunk
+                for chunk in plan.chunks
+                if chunk.window_seconds < windows.MAX_WINDOW_SECONDS
+                and repeats_a_sentence(self._heard(chunk))
+            ]
+            chosen = self._within_budget(plan, suspects)
+            plan.redecodes = replace(plan.redecodes, repeated=plan.redecodes.repeated + len(chosen))
+            retries += [
+                (plan, chunk, replace(chunk, window_seconds=windows.MAX_WINDOW_SECONDS, segments=[]))
+                for chunk in chosen
+            ]
         self._decode_all([(plan, wide) for plan, _, wide in retries])
         self.widened_chunks += len(retries)
         for _, chunk, wide in retries:
@@ -289,7 +373,10 @@ class ChunkedDecoder:
         )
         prompt = model.get_prompt(
             tokenizer,
-            previous_tokens=tokenizer.encode(decoding.initial_prompt) if decoding.initial_prompt else [],
+            # Encoded as the budget counts it (prompt.py); faster-whisper's batched pipeline does not strip.
+            previous_tokens=prompt_token_ids(model.hf_tokenizer, decoding.initial_prompt)
+            if decoding.initial_prompt
+            else [],
             without_timestamps=True,
             hotwords=decoding.hotwords,
         )
@@ -439,7 +526,26 @@ class ChunkedDecoder:
             for word in segment.words or ():
                 word.start, word.end = round(float(word.start), 3), round(float(word.end), 3)
                 word.probability = float(word.probability)
-        return Decoded(segments, plan.decoding.language, plan.language_probability)
+        return Decoded(segments, plan.decoding.language, plan.language_probability, plan.redecodes)
+
+
+def _solo_order(plan: Plan) -> list[Chunk]:
+    """The order a plan's chunks are decoded in when it is alone: by window size (first seen first), then
+    in time. Word timings follow on from the chunk decoded before (`Plan.last_speech_timestamp`)."""
+    by_window: dict[int, list[Chunk]] = defaultdict(list)
+    for chunk in plan.chunks:
+        by_window[chunk.window_seconds].append(chunk)
+    return [chunk for group in by_window.values() for chunk in group]
+
+
+def _take_run(
+    plan: Plan, undecoded: collections.deque[Chunk], seconds: int, room: int
+) -> list[tuple[Plan, Chunk]]:
+    """Up to `room` of `plan`'s next undecoded chunks, as long as they have `seconds` windows."""
+    run = []
+    while undecoded and len(run) < room and undecoded[0].window_seconds == seconds:
+        run.append((plan, undecoded.popleft()))
+    return run
 
 
 def _merge_regions(

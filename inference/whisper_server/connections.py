@@ -7,6 +7,10 @@ sockets then use up the process's file descriptors: accept() fails, asyncio logs
 /ping stops answering. Here an idle connection is closed after `idle_timeout_seconds` from its start
 too, and a connection beyond the cap evicts the longest-idle one (or, when all are busy, is itself
 closed), so /ping always finds room.
+
+A request body that stops arriving would hold its place in the queue and its share of the body budget for
+as long as the client keeps the socket open (uvicorn has no body timeout): `BodyPace` says how long the
+app may wait for its next bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import resource
 import time
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -77,3 +82,48 @@ def _is_idle(connection: Any) -> bool:
     """No request in progress: none started yet, or the last one answered."""
     cycle = getattr(connection, "cycle", None)
     return cycle is None or bool(cycle.response_complete)
+
+
+@dataclass
+class BodyPace:
+    """How long a body that is still arriving may take to send its next bytes: it stalls when no byte comes
+    for `pause_seconds`, or when, once `pause_seconds` have passed since it started, it has averaged less
+    than `min_bytes_per_second` (0: no rate) since then. A body that keeps the rate is never cut: a large
+    upload just needs time in proportion to its size."""
+
+    pause_seconds: float
+    min_bytes_per_second: int
+    started: float = field(default_factory=time.monotonic)
+    last_arrival: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self.last_arrival = self.started
+
+    def seconds_left(self, received: int) -> float:
+        """Seconds to wait for the next bytes, `received` bytes having come so far (0: stalled now)."""
+        return max(0.0, min(self._deadlines(received)) - time.monotonic())
+
+    def arrived(self) -> None:
+        """Bytes came just now."""
+        self.last_arrival = time.monotonic()
+
+    def stalled(self, received: int, declared: int | None) -> str:
+        """What the stalled body did, for the 408's message."""
+        now = time.monotonic()
+        of = f" of {declared}" if declared is not None else ""
+        rate = (
+            f", and {self.min_bytes_per_second} bytes a second on average"
+            if self.min_bytes_per_second
+            else ""
+        )
+        return (
+            f"the body stalled: {received}{of} bytes in {now - self.started:.1f} s, none in the last "
+            f"{now - self.last_arrival:.1f} s (a body may pause at most {self.pause_seconds:g} s{rate})"
+        )
+
+    def _deadlines(self, received: int) -> tuple[float, float]:
+        """When the pause and the rate run out (the rate never, when it is 0)."""
+        pause = self.last_arrival + self.pause_seconds
+        if not self.min_bytes_per_second:
+            return pause, float("inf")
+        return pause, self.started + self.pause_seconds + received / self.min_bytes_per_second

@@ -142,7 +142,7 @@ def default_threads() -> int:
     On g4dn/g5 a vCPU is one hyperthread, so this is one thread per physical core, which is what ONNX
     Runtime's intra-op threads use well; the other half stays free for Whisper's own CPU work and the
     HTTP server. On a 2-core machine one thread diarized faster than two and used half the CPU time
-    (inference/bench/bench_diarization.py --sweep, README "Speaker labels").
+    (inference/bench/bench_diarization.py --sweep, docs/speakers.md).
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(4, cores // 2))

@@ -2,25 +2,45 @@
 
 Whisper decoding without timestamps (faster-whisper's batched pipeline, and the seed's path) sometimes
 returns only part of a chunk, typically the last sentences, and says nothing about it. The VAD tells how
-many seconds of speech a chunk holds, and speech carries text at a fairly steady rate, so a chunk that
-decodes to far fewer characters than its speech calls for has most likely lost some.
+many seconds of speech a chunk holds, and speech carries text at a fairly steady rate in a given script, so
+a chunk that decodes to far fewer characters than its speech calls for has most likely lost some.
 
-Measured with tiny.en on 84 English clips (62 held-out two- and three-prompt clips of a human voice, the
-20 benchmark clips, the 2 problem clips): complete transcripts ran at 11.8 characters or more per second
-of speech, every transcript that had lost a sentence at 12.4 or fewer (5.3 for a human clip that kept a
-third; the problem clips at 12.1-12.6 depending on the window). The two overlap, so the threshold errs on
-the side of a re-decode: a false alarm costs one more decode of one chunk (3 of the 80 complete clips at
-13.5), a miss costs the user words. A re-decode only replaces the text when it is clearly longer, so a
-false alarm cannot make a transcript worse. Speakers much slower than these (under about 13.5 characters,
-some 2.5 words, a second of speech) get their chunks decoded twice: slower, never less accurate.
+The rate depends on the script: a Latin letter is a fraction of a syllable, a Chinese character or a kana a
+syllable or more. So each script family (writing_systems.py: that of most of the text's letters, which
+also makes a translation into English judged as English) has its own threshold, measured by
+inference/bench/measure_text_rate.py (figures in docs/languages.md):
+
+- Latin, measured with tiny.en on 84 English clips (62 held-out two- and three-prompt clips of a human voice,
+  the 20 benchmark clips, the 2 problem clips): complete transcripts ran at 11.8 characters or more per
+  second of speech, every transcript that had lost a sentence at 12.4 or fewer (5.3 for a human clip that
+  kept a third; the problem clips at 12.1-12.6 depending on the window). The two overlap, so the threshold
+  errs on the side of a re-decode: a false alarm costs one more decode of one chunk (3 of the 80 complete
+  clips at 13.5), a miss costs the user words. The German, Spanish and French clips run faster than that.
+- The others on the multilingual fixtures (fixtures/make_multilingual.py): the threshold sits under the
+  slowest complete transcript and over every transcript that lost one of its sentences.
+
+A re-decode only replaces the text when it is clearly longer, so a false alarm cannot make a transcript
+worse. Speakers much slower than these get their chunks decoded twice: slower, never less accurate.
 """
 
 from __future__ import annotations
 
 from faster_whisper.transcribe import get_compression_ratio
 
-MIN_CHARS_PER_SECOND = 13.5
-"""Below this many text characters per second of speech a chunk counts as truncated."""
+from .writing_systems import CYRILLIC, GREEK, HAN, HANGUL, KANA, LATIN, language_family, script_family
+
+MIN_CHARS_PER_SECOND: dict[str, float] = {
+    LATIN: 13.5,
+    KANA: 5.6,
+    HAN: 2.2,
+    HANGUL: 5.5,
+    CYRILLIC: 14.6,
+    GREEK: 13.2,
+}
+"""Below this many text characters per second of speech a chunk counts as truncated, by script family."""
+UNMEASURED_CHARS_PER_SECOND = min(MIN_CHARS_PER_SECOND.values())
+"""Scripts without a measurement (Arabic, Devanagari, Thai ...) are judged by the lowest rate measured: only
+a chunk that lost most of its text is found."""
 MIN_SPEECH_SECONDS = 1.0
 """Chunks with less speech than this are not judged: one short word is a fine transcript of them."""
 MIN_GAIN = 1.15
@@ -29,9 +49,6 @@ or more of a chunk, while the same speech decoded twice differs by a few charact
 MAX_COMPRESSION_RATIO = 2.4
 """A re-decoded text that gzip compresses better than this is a repetition loop ("location, location,
 location, ..." on a 5 s clip), not recovered speech: faster-whisper's own threshold for such loops."""
-UNJUDGED_LANGUAGES = frozenset({"zh", "yue", "ja", "ko", "th", "lo", "my", "km", "bo"})
-"""Scripts whose characters carry far more speech than Latin letters; the rate above was measured on
-English and would flag every chunk of these, so their chunks are not judged."""
 
 
 def speech_seconds(region_samples: list[int], padding_samples: int, sample_rate: int) -> float:
@@ -41,11 +58,18 @@ def speech_seconds(region_samples: list[int], padding_samples: int, sample_rate:
     return net / sample_rate
 
 
+def min_chars_per_second(text: str, language: str) -> float:
+    """The threshold for `text`: by the script of its letters, or of `language` when it has none."""
+    family = script_family(text) if any(c.isalpha() for c in text) else language_family(language)
+    return MIN_CHARS_PER_SECOND.get(family, UNMEASURED_CHARS_PER_SECOND)
+
+
 def looks_truncated(text: str, seconds: float, language: str) -> bool:
     """Whether `text`, decoded from `seconds` of speech in `language`, is too short to hold all of it."""
-    if seconds < MIN_SPEECH_SECONDS or language in UNJUDGED_LANGUAGES:
+    if seconds < MIN_SPEECH_SECONDS:
         return False
-    return len(text.strip()) < MIN_CHARS_PER_SECOND * seconds
+    text = text.strip()
+    return len(text) < min_chars_per_second(text, language) * seconds
 
 
 def is_clearly_longer(candidate: str, current: str) -> bool:

@@ -12,6 +12,7 @@ ERROR_CODES: dict[str, int] = {
     "not_found": 404,
     "method_not_allowed": 405,
     "not_acceptable": 406,
+    "body_timeout": 408,
     "payload_too_large": 413,
     "audio_too_long": 413,
     "unsupported_media": 415,
@@ -23,7 +24,7 @@ ERROR_CODES: dict[str, int] = {
 """Every `error` code a failed request can carry, with its HTTP status. Clients may rely on these names
 (they are published in contract/server-contract.json); a test checks that the server uses no other. Any
 other routing error keeps its status and the code `http_error`."""
-RETRYABLE = ("queue_full", "server_busy", "shutting_down")
+RETRYABLE = ("body_timeout", "queue_full", "server_busy", "shutting_down")
 """Codes of requests the server did not process; the same request may succeed when sent again."""
 
 

@@ -83,10 +83,16 @@ def _word_json(word: Word) -> dict[str, Any]:
 
 
 def to_json(
-    result: Transcription, model: str, processing_seconds: float, words: bool = False
+    result: Transcription,
+    model: str,
+    processing_seconds: float,
+    multilingual: bool = True,
+    words: bool = False,
 ) -> dict[str, Any]:
-    """The JSON body of a successful request (shape shared with the CLIs); `words` adds each segment's
-    timed words (the request's word_timestamps)."""
+    """The JSON body of a successful request (shape shared with the CLIs). `multilingual` says whether the
+    model knows more than English: false for an English-only model (tiny.en, ...), whose `language` is
+    always `en` whatever was spoken. `words` adds each segment's timed words (the request's
+    word_timestamps)."""
     body = {
         "text": result.text,
         "language": result.language,
@@ -94,6 +100,7 @@ def to_json(
         "duration": round(result.duration, 3),
         "segments": [_segment_json(s, words) for s in result.segments],
         "model": model,
+        "multilingual": multilingual,
         "processing_seconds": round(processing_seconds, 3),
     }
     if result.speakers is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from .errors import bad_option
+from .errors import RequestError, bad_option
 from .settings import Settings
 
 HEADER = "X-Amzn-SageMaker-Custom-Attributes"
@@ -209,6 +209,18 @@ def options_schema() -> dict[str, Any]:
             schema["default"] = defaults[key]
         properties[key] = schema
     return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+def single_header(values: list[str]) -> str | None:
+    """The one options header of a request (None without one); 400 when it comes more than once, since
+    which one wins, or how they would join, is up to each proxy on the way."""
+    if len(values) > 1:
+        raise RequestError(
+            400,
+            "bad_option",
+            f"header {HEADER} given {len(values)} times; send all options in one, as key=value;key=value",
+        )
+    return values[0] if values else None
 
 
 def parse_options(

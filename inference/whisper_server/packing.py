@@ -4,13 +4,19 @@ SageMaker sends up to `maxConcurrentInvocationsPerInstance` requests at once. Ea
 runs one job through its JobQueue ticket (so admission, 503s, dropped clients and shutdown are
 unchanged), but the job that runs first takes every request waiting at that moment, decodes their audio
 and transcribes them with one `Transcriber.transcribe_many` call: their chunks share encoder and decoder
-batches. The jobs of the requests it took find nothing left to do and end at once. Results are the same
-as one by one, and a request that fails (undecodable audio, or a model error) fails alone. A client that
-leaves while its request waits in a pack that already runs costs that pack its share of the work.
+batches. Results are the same as one by one, and a request that fails (undecodable audio, or a model error)
+fails alone. A client that leaves while its request waits in a pack that already runs costs that pack its
+share of the work.
+
+A pack is worked through in arrival order and each request is answered as soon as its own chunks are done
+(chunked.py): an earlier short request never waits for a later long one, only for the later chunks that
+fill its batches. Its job, if it still waits, is dropped then; the jobs of the others end at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -34,25 +40,38 @@ class Packed:
     transcription: Transcription
     queue_seconds: float
     """From queueing until its pack started."""
+    pack_seconds: float
+    """From its pack's start until its result was ready: the audio decoding of the pack, its own chunks
+    and those that shared their batches."""
     share_seconds: float
-    """Its share of the pack's decoding and transcription time, in proportion to its audio: the
-    shares of a pack add up to the pack's time."""
+    """Its share of the pack's time: from the previous request of the pack being done (or the pack's
+    start) until it was, so that the shares of a pack add up to the pack's time."""
     pack_size: int
 
 
 class _Entry:
     """A request waiting for a pack: how to build it (decode its body), then its outcome."""
 
-    def __init__(self, prepare: Callable[[], Request]) -> None:
+    def __init__(self, prepare: Callable[[], Request], loop: asyncio.AbstractEventLoop) -> None:
         self.prepare = prepare
         self.queued = time.perf_counter()
         self.request: Request | None = None
         self.outcome: Packed | Exception | None = None
         self.done = threading.Event()
+        self.ready: asyncio.Future[None] = loop.create_future()
+        """Set on the event loop once `outcome` is there."""
 
     def finish(self, outcome: Packed | Exception) -> None:
+        """Called once, from the worker thread."""
         self.outcome = outcome
         self.done.set()
+
+        def wake() -> None:
+            if not self.ready.done():
+                self.ready.set_result(None)
+
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            self.ready.get_loop().call_soon_threadsafe(wake)
 
 
 class RequestPacker:
@@ -67,18 +86,26 @@ class RequestPacker:
     async def transcribe(self, prepare: Callable[[], Request], ticket: Ticket) -> Packed:
         """Transcribes the request `prepare` builds (in the worker thread), through the request's queue
         `ticket`; raises what failed it."""
-        entry = _Entry(prepare)
+        entry = _Entry(prepare, asyncio.get_running_loop())
         with self._lock:
             self._waiting.append(entry)
+        job = asyncio.ensure_future(ticket.run(self._run_pack))
         try:
-            await ticket.run(self._run_pack)
+            await asyncio.wait({job, entry.ready}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            if not job.done():
+                # Answered by a pack that goes on for later requests (or its client left): a job that still
+                # waits is dropped, a running one goes on for the others.
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await job
             with self._lock:  # refused (shutting down) or its client left before any pack took it
                 if entry in self._waiting:
                     self._waiting.remove(entry)
-        # This request's job has ended, and jobs run one at a time in arrival order: the pack that took
-        # it ran in this job or an earlier one, so its outcome is there.
         if not entry.done.is_set():
+            job.result()  # raises what refused the job (shutting down)
+            # Jobs run one at a time in arrival order: a pack took this request in this job or an earlier
+            # one, which set its outcome before the job ended.
             raise RuntimeError("request was not transcribed")
         if isinstance(entry.outcome, Exception):
             raise entry.outcome
@@ -91,18 +118,23 @@ class RequestPacker:
         pack = self._take()
         if not pack:
             return  # an earlier pack took this job's request
-        try:
-            results = self.transcriber.transcribe_many([entry.request for entry in pack])  # type: ignore[misc]
-        except Exception as e:  # transcribe_many reports failures per request; this is a safety net
-            results = [e] * len(pack)
-        seconds = time.perf_counter() - started
-        audio = sum(entry.request.audio.shape[0] for entry in pack) or 1  # type: ignore[union-attr]
-        for entry, result in zip(pack, results, strict=True):
+        last_done = started
+
+        def finished(index: int, result: Transcription | Exception) -> None:
+            nonlocal last_done
+            entry, now = pack[index], time.perf_counter()
             if isinstance(result, Exception):
                 entry.finish(result)
-                continue
-            share = seconds * entry.request.audio.shape[0] / audio  # type: ignore[union-attr]
-            entry.finish(Packed(result, started - entry.queued, share, len(pack)))
+                return
+            share, last_done = now - last_done, now
+            entry.finish(Packed(result, started - entry.queued, now - started, share, len(pack)))
+
+        try:
+            self.transcriber.transcribe_many([entry.request for entry in pack], finished)  # type: ignore[misc]
+        except Exception as e:  # transcribe_many reports failures per request; this is a safety net
+            for entry in pack:
+                if not entry.done.is_set():
+                    entry.finish(e)
 
     def _take(self) -> list[_Entry]:
         """Waiting entries with their audio decoded, up to `max_requests` and about

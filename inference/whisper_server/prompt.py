@@ -6,6 +6,11 @@ both at their most leave no room to write anything: JSON fails ("maximum decodin
 and subtitles come back empty. Together they may therefore take at most those 223 tokens, which keeps
 at least 220 for the text of each 30 s window (speech needs about 100). Characters are no measure:
 English prose is about 5 characters a token, random letters or non-Latin scripts 1 to 2.
+
+The count is of exactly what the decoder is given: every path hands it `decoder_text` of each
+(faster-whisper's sequential path and its hotwords do; the chunked path encodes the prompt with
+`prompt_token_ids`), so whitespace around a prompt cannot be counted as nothing and sent as hundreds of
+tokens. The sequential path adds no previous text to hotwords (transcriber.py).
 """
 
 from __future__ import annotations
@@ -28,10 +33,21 @@ class Tokenizer(Protocol):
     def encode(self, sequence: str, add_special_tokens: bool = ...) -> object: ...
 
 
+def decoder_text(text: str) -> str:
+    """`initial_prompt` or `hotwords` as the decoder gets it: stripped, after one space (faster-whisper's
+    form for both in its sequential path)."""
+    return " " + text.strip()
+
+
+def prompt_token_ids(tokenizer: Tokenizer, text: str) -> list[int]:
+    """The tokens of `decoder_text(text)`: what the decoder is given, and what the budget counts."""
+    encoding = tokenizer.encode(decoder_text(text), add_special_tokens=False)
+    return list(encoding.ids)  # type: ignore[attr-defined]
+
+
 def prompt_tokens(tokenizer: Tokenizer, text: str) -> int:
-    """Tokens `text` takes in the prompt, encoded as faster-whisper does (a leading space, stripped)."""
-    encoding = tokenizer.encode(" " + text.strip(), add_special_tokens=False)
-    return len(encoding.ids)  # type: ignore[attr-defined]
+    """How many tokens `text` takes in the prompt."""
+    return len(prompt_token_ids(tokenizer, text))
 
 
 def check_prompt_budget(options: TranscribeOptions, tokenizer: Tokenizer) -> None:

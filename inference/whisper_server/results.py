@@ -42,6 +42,19 @@ class Speaker:
 
 
 @dataclass(frozen=True)
+class Redecodes:
+    """Chunks of one request decoded a second time (its log line reports them; chunked.py)."""
+
+    truncated: int = 0
+    """Decoded again the safe way: their text was too short for their speech."""
+    repeated: int = 0
+    """Decoded again in a 30 s window: their text said a sentence twice."""
+    over_budget: int = 0
+    """Looked truncated or repeated but were left as decoded: the request's budget
+    (WHISPER_MAX_REDECODE_SHARE) was spent."""
+
+
+@dataclass(frozen=True)
 class Transcription:
     text: str
     language: str
@@ -51,3 +64,5 @@ class Transcription:
     segments: tuple[Segment, ...]
     speakers: tuple[Speaker, ...] | None = None
     """The speakers found, present only when the request asked for diarization."""
+    redecodes: Redecodes = Redecodes()
+    """Chunks decoded a second time (not part of the output; for the log line)."""

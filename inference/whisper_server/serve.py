@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,7 +17,8 @@ from uvicorn.config import STARTUP_FAILURE
 from . import logs
 from .app import create_app
 from .connections import connection_cap, guarded_protocol, raise_open_file_limit
-from .settings import Settings, configuration_errors, unknown_variables
+from .local_models import MULTILINGUAL_MODEL_NAME, installed_multilingual_model_dir
+from .settings import ENV_NAMES, Settings, configuration_errors, unknown_variables
 
 log = logging.getLogger(__name__)
 # uvicorn's own backstop after WHISPER_SHUTDOWN_GRACE_SECONDS: connections still open this much later
@@ -40,11 +42,30 @@ class DrainingServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def _local_default_model(settings: Settings) -> Settings:
+    """Outside SageMaker, with MODEL_DIR unset and nothing at its default, the multilingual Whisper base of a
+    development checkout (local_models.py); unchanged in the image, which has no such model."""
+    if "MODEL_DIR" in os.environ or (Path(settings.model_dir) / "model.bin").is_file():
+        return settings
+    local = installed_multilingual_model_dir()
+    if local is None:
+        return settings
+    log.warning(
+        "MODEL_DIR is unset and %s holds no model: serving the local Whisper base %s",
+        settings.model_dir,
+        local,
+    )
+    update = {"model_dir": str(local)}
+    if ENV_NAMES["model_name"] not in os.environ:
+        update["model_name"] = MULTILINGUAL_MODEL_NAME
+    return settings.model_copy(update=update)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="serve",
         description="Serve faster-whisper on SageMaker's container contract (GET /ping, POST /invocations). "
-        "Configured by environment variables: MODEL_DIR, HOST, PORT and WHISPER_* (see the README).",
+        "Configured by environment variables: MODEL_DIR, HOST, PORT and WHISPER_* (see docs/server-api.md).",
     )
     # With ENTRYPOINT ["serve"], SageMaker's `docker run IMAGE serve` passes "serve" as an argument.
     parser.add_argument(
@@ -58,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serve: invalid configuration:\n{details}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
+    settings = _local_default_model(settings)
     for name in unknown_variables(os.environ):
-        log.warning("ignoring %s: no such setting (see the README's settings table)", name)
+        log.warning("ignoring %s: no such setting (see the settings table in docs/server-api.md)", name)
     max_connections = connection_cap(settings.max_connections, raise_open_file_limit())
     app = create_app(settings)
     # One process, one worker: the model is loaded once and owns the device.

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["cuda", "cpu"]
 
-# Chosen from `npm run bench` (inference/bench/bench_transcribe.py); see README.md, "Tests and benchmark".
+# Chosen from `npm run bench` (inference/bench/bench_transcribe.py); see docs/performance.md.
 # CUDA: 16 VAD chunks per batch keep the GPU busy. CPU (2 cores): batch size hardly matters (8 and 16
 # time the same), 8 holds less memory.
 DEFAULT_COMPUTE_TYPE: dict[Device, str] = {"cuda": "float16", "cpu": "int8"}
@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     """A segment whose no-speech probability is above this and whose average log probability is below
     -1 is dropped as invented. Default 0.6 (faster-whisper's)."""
 
+    max_redecode_share: float = Field(default=0.25, ge=0.0, le=1.0)
+    """Most chunks of one request decoded a second time by the checks for dropped and repeated speech
+    (batched path), as a share of its chunks, rounded up; the likeliest are decoded first and the log
+    line counts the rest as `redecodes_over_budget`. It bounds how much audio that fools the checks can
+    multiply a request's time. Default 0.25 (complete speech trips a check on a few percent of chunks); 0
+    turns both checks off."""
+
     pack_requests: int = Field(default=8, ge=1, le=64)
     """Most waiting requests transcribed together (batched path): their chunks share encoder and
     decoder batches, with the same results as one by one. Default 8; 1 turns packing off."""
@@ -111,6 +118,17 @@ class Settings(BaseSettings):
     idle_timeout_seconds: int = Field(default=5, ge=1, le=60)
     """Seconds a connection may sit idle (before its first request or between requests) before the
     server closes it. Default 5 (uvicorn's keep-alive default)."""
+
+    body_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    """Longest pause in a request body that is still arriving (no byte for this long), and the grace
+    before WHISPER_MIN_BODY_BYTES_PER_SECOND applies; then the request gets a retryable 408
+    `body_timeout`, its connection is closed and its place in the queue and its bytes are freed. Default
+    10."""
+
+    min_body_bytes_per_second: int = Field(default=256 * 1024, ge=0)
+    """Slowest average rate a body may arrive at, from its start, once WHISPER_BODY_TIMEOUT_SECONDS have
+    passed; slower gets 408 `body_timeout`. Default 262144 (256 KiB/s, 2 Mbit/s: a 1 GiB body may take
+    68 minutes, a 10 MB file 50 s); 0 bounds only the pauses."""
 
     shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
     """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503

@@ -7,7 +7,7 @@ the server calls them from its single worker thread (jobs.py), so only one job u
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,15 +23,10 @@ from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
 from .sentences import split_sentences, words_text
 from .settings import Device, Settings
+from .silence import is_invented
 from .word_edges import loud_frames, trim_word
 
 log = logging.getLogger(__name__)
-# faster-whisper's default log_prob_threshold: below it the decoder is unsure of its text.
-LOG_PROB_THRESHOLD = -1.0
-# RMS of -70 dBFS: digital silence and dither are below it. Speech is recorded around -20 to -30 dBFS
-# (the fixtures: -21), and Whisper, which normalises loudness, still hears the fixtures scaled down to
-# -58 dBFS; audio quieter than this holds nothing it could hear.
-SILENCE_RMS = 10 ** (-70 / 20)
 
 
 class Transcriber:
@@ -68,6 +63,8 @@ class Transcriber:
                 vad=self.vad,
                 chunk_seconds=self.chunk_seconds,
                 min_window_seconds=self.min_window_seconds,
+                no_speech_threshold=self.no_speech_threshold,
+                max_redecode_share=settings.max_redecode_share,
             ),
         )
         log.info(
@@ -75,6 +72,7 @@ class Transcriber:
             extra={
                 "model_dir": settings.model_dir,
                 "model_name": self.model_name,
+                "multilingual": self.multilingual,
                 "device": self.device,
                 "compute_type": self.compute_type,
                 "batched": self.batched,
@@ -110,18 +108,33 @@ class Transcriber:
             raise result
         return result
 
-    def transcribe_many(self, requests: Sequence[Request]) -> list[Transcription | Exception]:
+    def transcribe_many(
+        self,
+        requests: Sequence[Request],
+        on_result: Callable[[int, Transcription | Exception], None] | None = None,
+    ) -> list[Transcription | Exception]:
         """Decodes several requests together: with the batched path their chunks share encoder and
         decoder batches, which is where waiting short requests gain. Each result is the same as
         `transcribe` of that request alone; a request that fails gets its exception in its place and
-        does not fail the others."""
+        does not fail the others. Requests are finished in their order, and `on_result(index, outcome)`
+        hears of each as soon as it is (before the later ones are done)."""
+
+        def finish(index: int, outcome: Decoded | Transcription | Exception) -> Transcription | Exception:
+            if isinstance(outcome, Decoded):
+                outcome = self._result(requests[index].audio, outcome)
+            if on_result is not None:
+                on_result(index, outcome)
+            return outcome
+
         if not self.batched:
-            return [self._sequential_or_error(request) for request in requests]
-        outcomes = self.chunked.decode_many(requests)
-        return [
-            outcome if isinstance(outcome, Exception) else self._result(request.audio, outcome)
-            for request, outcome in zip(requests, outcomes, strict=True)
-        ]
+            return [
+                finish(index, self._sequential_or_error(request)) for index, request in enumerate(requests)
+            ]
+        finished: dict[int, Transcription | Exception] = {}
+        self.chunked.decode_many(
+            requests, lambda index, outcome: finished.update({index: finish(index, outcome)})
+        )
+        return [finished[index] for index in range(len(requests))]
 
     def _sequential_or_error(self, request: Request) -> Transcription | Exception:
         try:
@@ -141,6 +154,9 @@ class Transcriber:
             hotwords=options.hotwords,
             temperature=options.temperature,
             vad_filter=self.vad if options.vad is None else options.vad,
+            # Conditioning adds up to 223 tokens of the text so far to the hotwords' own (prompt.py counts
+            # only what the request sent): with hotwords the decoder would be left no room to write.
+            condition_on_previous_text=not options.hotwords,
         )
         decoded = [
             DecodedSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob, s.words) for s in segments
@@ -168,23 +184,16 @@ class Transcriber:
             language_probability=decoded.language_probability,
             duration=audio.shape[0] / SAMPLE_RATE,
             segments=tuple(segments),
+            redecodes=decoded.redecodes,
         )
 
     def _drop_non_speech(self, segments: Iterable[DecodedSegment], audio: np.ndarray) -> list[Segment]:
-        """Drops empty segments and those Whisper invented for silence or noise.
-
-        Two rules. faster-whisper's own for sequential decoding (likely no speech AND an unsure
-        decoder), which its batched pipeline does not apply; a high no-speech probability alone is not
-        enough, clear synthetic speech scores up to 0.9 on it. And a segment over audio quieter than
-        `SILENCE_RMS`: with VAD off, Whisper hears "you" in digital silence, sure of it (no-speech 0.95
-        but average log probability -0.85).
-        """
+        """Drops empty segments and those Whisper invented for silence or noise (silence.py)."""
         kept: list[Segment] = []
         for s in segments:
-            text = writing.tidy_spaces(s.text)
-            invented = s.no_speech_prob > self.no_speech_threshold and s.avg_logprob < LOG_PROB_THRESHOLD
-            if not text or invented or _is_silent(audio, s.start, s.end):
+            if is_invented(s, audio, self.no_speech_threshold):
                 continue
+            text = writing.tidy_spaces(s.text)
             words = None
             if s.words is not None:
                 words = tuple(
@@ -194,9 +203,3 @@ class Transcriber:
                 )
             kept.append(Segment(id=len(kept), start=s.start, end=s.end, text=text, words=words))
         return kept
-
-
-def _is_silent(audio: np.ndarray, start: float, end: float) -> bool:
-    """Whether `audio` between `start` and `end` seconds is quieter than `SILENCE_RMS` (False if empty)."""
-    samples = audio[max(0, int(start * SAMPLE_RATE)) : int(np.ceil(end * SAMPLE_RATE))]
-    return samples.size > 0 and float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < SILENCE_RMS

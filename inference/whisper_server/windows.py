@@ -7,7 +7,7 @@ costs about 55 ms for 10 s, 85 ms for 15 s and 335 ms for 30 s. Windows are roun
 `WINDOW_STEP_SECONDS` so that chunks of similar length share a window size and can be decoded in one
 batch, and never go below a floor (`WHISPER_MIN_WINDOW_SECONDS`, 15): with 10 s windows tiny.en now and
 then said a clip's last sentence twice when the speech filled the window, and heard some words
-differently; with 15 s it matched the 30 s path's word error rate (README, "Performance").
+differently; with 15 s it matched the 30 s path's word error rate (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
  * their common parent directory, so `a/x.wav` and `b/x.wav` become `a/x.json` and `b/x.json`; the mapping
  * depends only on the inputs, which makes re-runs find (and skip) earlier results.
  */
-import { access, constants, mkdir, readdir, stat } from "node:fs/promises";
+import { access, constants, mkdir, readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { UsageError } from "../cli-kit/errors";
 import type { OutputFormat } from "./formats";
@@ -18,16 +18,63 @@ export interface BatchItem {
   readonly displayName: string;
 }
 
-/** Audio/video files under `dir`, recursively; hidden entries (.git, .cache, partial results) are skipped. */
-async function walkMediaFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+/** A path the batch leaves out, and why; the CLI prints each one (input is never dropped without a word). */
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** The audio/video files found, by real path (each file once), and the paths left out. */
+interface Walk {
+  /** Real path -> the path the batch uses for it (a path reached without a symbolic link where there is one). */
+  readonly files: Map<string, { path: string; viaLink: boolean }>;
+  /** Real path of each directory walked -> the path it was walked as (loop and repeat protection). */
+  readonly dirs: Map<string, string>;
+  /** `other`: the path kept instead, named relative to the batch's base once that is known. */
+  readonly skipped: (SkippedPath & { readonly other?: string })[];
+}
+
+/** Adds one file, keeping the path reached without a link (then the first in sorted order) when two reach it. */
+function addFile(walk: Walk, path: string, real: string, viaLink: boolean): void {
+  const known = walk.files.get(real);
+  if (known?.path === path) return; // the same path given twice
+  if (!known) {
+    walk.files.set(real, { path, viaLink });
+    return;
+  }
+  const keepNew = known.viaLink !== viaLink ? !viaLink : path < known.path;
+  const [kept, dropped] = keepNew ? [path, known.path] : [known.path, path];
+  if (keepNew) walk.files.set(real, { path, viaLink });
+  walk.skipped.push({ path: dropped, reason: "the same file as", other: kept });
+}
+
+/**
+ * Audio/video files under `dir`, recursively; hidden entries (.git, .cache, partial results) are skipped.
+ * Symbolic links are followed: a linked directory is walked unless it was walked already (a loop, or a second
+ * link to it), a linked file counts once, and a broken link is reported, as is every path left out that way.
+ */
+async function walkMediaFiles(walk: Walk, dir: string, viaLink: boolean): Promise<void> {
+  const real = await realpath(dir);
+  const walkedAs = walk.dirs.get(real);
+  if (walkedAs !== undefined) {
+    walk.skipped.push({ path: dir, reason: "walked already as", other: walkedAs });
+    return;
+  }
+  walk.dirs.set(real, dir);
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await walkMediaFiles(path)));
-    else if (entry.isFile() && isMediaFile(path)) found.push(path);
+    const isLink = entry.isSymbolicLink();
+    const info = isLink ? await stat(path).catch(() => undefined) : entry;
+    if (!info) {
+      walk.skipped.push({ path, reason: "a broken symbolic link" });
+    } else if (info.isDirectory()) {
+      await walkMediaFiles(walk, path, viaLink || isLink);
+    } else if (info.isFile() && isMediaFile(path)) {
+      addFile(walk, path, await realpath(path), viaLink || isLink);
+    }
   }
-  return found;
 }
 
 /** The deepest directory containing all of `dirs` (absolute paths). */
@@ -42,14 +89,22 @@ export function commonParent(dirs: readonly string[]): string {
   return common.join(sep) || sep;
 }
 
+/** What {@link planBatch} found: the files to transcribe and the paths it left out. */
+export interface BatchPlan {
+  readonly items: BatchItem[];
+  /** Paths left out of the walk (a second path to a file or directory, a broken link), for the CLI to report. */
+  readonly skipped: readonly SkippedPath[];
+}
+
 /**
  * Expands files and directories into the batch. Files named explicitly are taken whatever their extension;
- * directories contribute their audio/video files; anything else (a FIFO, a device) is a usage error. Results are
- * `<name>.<format>`, with the source's whole name where the short one is ambiguous (see {@link resultNames}).
+ * directories contribute their audio/video files (links followed, each real file once); anything else (a FIFO, a
+ * device) is a usage error. Results are `<name>.<format>`, with the source's whole name where the short one is
+ * ambiguous (see {@link resultNames}).
  */
-export async function planBatch(inputs: readonly string[], outDir: string, format: OutputFormat): Promise<BatchItem[]> {
+export async function planBatch(inputs: readonly string[], outDir: string, format: OutputFormat): Promise<BatchPlan> {
   if (inputs.length === 0) throw new UsageError("give at least one file or directory to transcribe");
-  const sources = new Set<string>();
+  const walk: Walk = { files: new Map(), dirs: new Map(), skipped: [] };
   const roots: string[] = [];
   for (const input of inputs) {
     const path = resolve(input);
@@ -57,27 +112,33 @@ export async function planBatch(inputs: readonly string[], outDir: string, forma
     if (!info) throw new UsageError(`no such file or directory: ${input}`);
     if (info.isDirectory()) {
       roots.push(path);
-      for (const file of await walkMediaFiles(path)) sources.add(file);
+      await walkMediaFiles(walk, path, false);
     } else if (info.isFile()) {
       roots.push(dirname(path));
-      sources.add(path);
+      addFile(walk, path, await realpath(path), false);
     } else {
       // A FIFO, socket or device would block the read forever (and Node's exit with it).
       throw new UsageError(`not a regular file or directory: ${input}`);
     }
   }
-  if (sources.size === 0) throw new UsageError(`no audio or video files found in: ${inputs.join(", ")}`);
+  if (walk.files.size === 0) throw new UsageError(`no audio or video files found in: ${inputs.join(", ")}`);
 
   const base = commonParent(roots);
   const out = resolve(outDir);
-  const items = [...sources].sort().map((source) => {
+  const sources = [...walk.files.values()].map((file) => file.path);
+  const items = sources.sort().map((source) => {
     const displayName = relative(base, source);
     return { source, displayName, output: "" };
   });
   const names = resultNames(items.map((item) => item.displayName));
   const planned = items.map((item, index) => ({ ...item, output: join(out, `${names[index]}.${format}`) }));
   assertDistinctOutputs(planned);
-  return planned;
+  const shown = (path: string) => relative(base, path) || path;
+  const skipped = walk.skipped.map(({ path, reason, other }) => ({
+    path: shown(path),
+    reason: other === undefined ? reason : `${reason} ${shown(other)}`,
+  }));
+  return { items: planned, skipped };
 }
 
 /** How names are compared for clashes: case-insensitive file systems (macOS, Windows) and Unicode forms. */

@@ -1,6 +1,8 @@
 /**
  * Batch progress on stderr: on a terminal one bar redrawn in place (done/failed/total, audio, ETA);
- * otherwise one line per finished file, which reads well in CI logs.
+ * otherwise one line per finished file, which reads well in CI logs. The ETA weighs files by their size, which
+ * grows with the audio's length at a given encoding: a batch of short clips with one hour-long file left is not
+ * "almost done" (the length itself is only known once the server has decoded a file).
  */
 import { formatDuration, type ProgressStream } from "../cli-kit/progress";
 
@@ -11,16 +13,24 @@ const REDRAW_INTERVAL_MS = 100;
 export class BatchProgress {
   private done = 0;
   private failed = 0;
+  private finishedBytes = 0;
   private audioSeconds = 0;
   private readonly running = new Set<string>();
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   private lastDraw = 0;
 
-  /** `total` counts the files to transcribe now (skipped ones excluded). */
+  /**
+   * `total` counts the files to transcribe now (skipped ones excluded), `totalBytes` their sizes; with 0 (sizes
+   * unknown) the ETA counts files.
+   */
   constructor(
     private readonly total: number,
     private readonly stream: ProgressStream = process.stderr,
-  ) {}
+    private readonly totalBytes: number = 0,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = now();
+  }
 
   get audioSecondsDone(): number {
     return this.audioSeconds;
@@ -31,17 +41,20 @@ export class BatchProgress {
     this.draw(false);
   }
 
-  succeeded(name: string, audioSeconds: number | undefined, seconds: number): void {
+  /** `bytes`: the file's size, for the ETA. */
+  succeeded(name: string, audioSeconds: number | undefined, seconds: number, bytes: number = 0): void {
     this.running.delete(name);
     this.done++;
+    this.finishedBytes += bytes;
     this.audioSeconds += audioSeconds ?? 0;
     const audio = audioSeconds === undefined ? "" : `${formatDuration(audioSeconds)} audio, `;
     this.line(`done ${name} (${audio}${formatDuration(seconds)})`);
   }
 
-  failedWith(name: string, message: string): void {
+  failedWith(name: string, message: string, bytes: number = 0): void {
     this.running.delete(name);
     this.failed++;
+    this.finishedBytes += bytes;
     this.line(`FAILED ${name}: ${message}`);
   }
 
@@ -59,9 +72,13 @@ export class BatchProgress {
     const parts = [`${finished}/${this.total} finished`, `${this.done} done`, `${this.failed} failed`];
     if (this.audioSeconds > 0) parts.push(`${formatDuration(this.audioSeconds)} audio`);
     const remaining = this.total - finished;
-    if (remaining > 0 && finished > 0) {
-      const elapsed = (Date.now() - this.startedAt) / 1000;
-      parts.push(`ETA ${formatDuration((elapsed / finished) * remaining)}`);
+    const [doneWork, leftWork] =
+      this.totalBytes > 0 && this.finishedBytes > 0
+        ? [this.finishedBytes, this.totalBytes - this.finishedBytes]
+        : [finished, remaining];
+    if (remaining > 0 && doneWork > 0) {
+      const elapsed = (this.now() - this.startedAt) / 1000;
+      parts.push(`ETA ${formatDuration((elapsed / doneWork) * leftWork)}`);
     }
     return parts.join(", ");
   }
@@ -77,7 +94,7 @@ export class BatchProgress {
 
   private draw(force: boolean): void {
     if (!this.stream.isTTY) return;
-    const now = Date.now();
+    const now = this.now();
     if (!force && now - this.lastDraw < REDRAW_INTERVAL_MS) return;
     this.lastDraw = now;
     const finished = this.done + this.failed;

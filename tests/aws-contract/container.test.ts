@@ -5,7 +5,9 @@
  * transcribes, and exits cleanly within 30 s of SIGTERM (SageMaker's stop signal) with a job in flight.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { serverEnvironment } from "../../components/server-environment";
 import { loadStackConfig } from "../../components/config";
@@ -13,7 +15,14 @@ import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
 import { bundledModelDir } from "../../scripts/client/local-server";
 import { exampleStacks } from "../program/stacks";
 import { ROOT } from "./python";
-import { DOCKERFILE, imageEntrypoint, imageUser, startAsSageMaker, type StartedContainer } from "./sagemaker-container";
+import {
+  DOCKERFILE,
+  imageEntrypoint,
+  imageUser,
+  startAsSageMaker,
+  UNPRIVILEGED_READER,
+  type StartedContainer,
+} from "./sagemaker-container";
 
 /** SageMaker's /ping timeout, and how long it waits after SIGTERM before killing the container. */
 const PING_TIMEOUT_MS = 2_000;
@@ -119,6 +128,30 @@ describe("container contract (the server started as SageMaker starts the image)"
     assert.deepEqual(imageEntrypoint(dockerfile), ["serve"]);
     assert.equal(imageUser(dockerfile), "root");
     assert.equal(imageUser(`${dockerfile}\nUSER whisper\n`), "whisper", "a planted USER is seen");
+  });
+
+  it("as root, the server's user reads a checkout closed to others and writes nothing `nobody` may not", function () {
+    if (process.getuid?.() !== 0) this.skip(); // a normal user runs the server as itself
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "reader-"));
+    try {
+      const closed = path.join(base, "closed"); // like a clone under /root (0700)
+      fs.mkdirSync(closed, { mode: 0o700 });
+      fs.writeFileSync(path.join(closed, "code.py"), "print('hello')\n", { mode: 0o600 });
+      const readOnly = path.join(base, "model"); // like the read-only model copy
+      fs.mkdirSync(readOnly, { mode: 0o555 });
+      const script = [
+        `cat ${closed}/code.py`,
+        `if touch ${closed}/written 2>/dev/null; then echo wrote-closed; fi`,
+        `if touch ${readOnly}/written 2>/dev/null; then echo wrote-model; fi`,
+        `if chmod 777 ${readOnly} 2>/dev/null; then echo chmod-model; fi`,
+      ].join("; ");
+      const run = spawnSync("setpriv", [...UNPRIVILEGED_READER, "sh", "-c", script], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, "print('hello')\n", "reads the closed checkout, writes and chmods nothing");
+      assert.equal(fs.existsSync(path.join(closed, "written")) || fs.existsSync(path.join(readOnly, "written")), false);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
   });
 
   // Stacks with the same Model environment run once.

@@ -6,6 +6,11 @@
  * stack's needs a GPU), a local copy of tiny.en as the model, a free port on 127.0.0.1 instead of 0.0.0.0:8080,
  * and, when the test runs as root, an unprivileged user (root ignores file modes, so only that proves the server
  * needs no write access; the image itself runs as root, as SageMaker expects).
+ *
+ * That user is `nobody` with one capability kept, CAP_DAC_READ_SEARCH: it reads and enters any directory but writes
+ * only where `nobody` may. Without it, a checkout that `nobody` cannot enter (a clone under /root, mode 0700, or a
+ * Python under /root/.pyenv) fails with `.venv/bin/serve: Permission denied`; with it, the test runs the server
+ * from wherever the clone lives and still proves the server needs no write access.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,6 +21,20 @@ import { ROOT } from "./python";
 export const DOCKERFILE = path.join(ROOT, "container", "Dockerfile");
 /** The uid/gid of `nobody`, used when the test runs as root. */
 const UNPRIVILEGED = 65534;
+
+/**
+ * `setpriv` arguments that run a command as `nobody`, able to read everything (CAP_DAC_READ_SEARCH, the only
+ * capability left, also in the bounding set) and to write only what `nobody` may; no new privileges on exec.
+ */
+export const UNPRIVILEGED_READER = [
+  `--reuid=${UNPRIVILEGED}`,
+  `--regid=${UNPRIVILEGED}`,
+  "--clear-groups",
+  "--inh-caps=-all,+dac_read_search",
+  "--ambient-caps=-all,+dac_read_search",
+  "--bounding-set=-all,+dac_read_search",
+  "--no-new-privs",
+];
 
 /** Dockerfile lines with their backslash continuations joined. */
 function instructions(dockerfile: string): string[] {
@@ -109,7 +128,7 @@ export function startAsSageMaker(options: {
   const [command, ...args] = [...imageEntrypoint(dockerfile), "serve"];
   const asUnprivileged = process.getuid?.() === 0;
   const child = asUnprivileged
-    ? spawn("setpriv", [`--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, "--clear-groups", command, ...args], {
+    ? spawn("setpriv", [...UNPRIVILEGED_READER, command, ...args], {
         cwd: workDir,
         env: environment,
       })

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { writeFileAtomic } from "../../scripts/client/atomic-write";
+import { tempNameFor, writeFileAtomic } from "../../scripts/client/atomic-write";
 import { commonParent, planBatch } from "../../scripts/client/batch-plan";
 
 describe("batch planning and result files", () => {
@@ -17,7 +17,7 @@ describe("batch planning and result files", () => {
   afterEach(async () => rm(root, { recursive: true, force: true }));
 
   const outputs = async (inputs: string[], format: "json" | "srt" = "json") =>
-    (await planBatch(inputs, join(root, "out"), format)).map((item) => relative(join(root, "out"), item.output));
+    (await planBatch(inputs, join(root, "out"), format)).items.map((item) => relative(join(root, "out"), item.output));
 
   it("mirrors paths below the inputs' common parent, skipping hidden and non-media files", async () => {
     assert.deepEqual(await outputs([join(root, "in")], "srt"), ["a/talk.mp3.srt", "a/talk.wav.srt", "b/talk.srt"]);
@@ -43,5 +43,49 @@ describe("batch planning and result files", () => {
     await writeFileAtomic(target, "hello");
     await writeFileAtomic(target, "hello again");
     assert.deepEqual(await readdir(join(root, "out", "deep")), ["r.txt"]);
+  });
+
+  it("writes a result whose name is 250 bytes, the temp name no longer than it", async () => {
+    const name = `${"n".repeat(245)}.json`;
+    const target = join(root, "out", name);
+    await writeFileAtomic(target, "long");
+    assert.deepEqual(await readdir(join(root, "out")), [name]);
+    for (const result of [name, "a.txt", `${"é".repeat(120)}.json`]) {
+      const temp = tempNameFor(result);
+      assert.ok(Buffer.byteLength(temp) <= Math.max(Buffer.byteLength(result), 48), `${temp} for ${result}`);
+      assert.match(temp, /^\..*\.[0-9a-f]{12}\.partial$/);
+    }
+  });
+
+  describe("symbolic links in walked directories", () => {
+    const plan = (inputs: string[]) => planBatch(inputs, join(root, "out"), "json");
+
+    it("follows a linked file and a linked directory, each real file once, and reports the second paths", async () => {
+      await mkdir(join(root, "elsewhere"));
+      await writeFile(join(root, "elsewhere", "far.ogg"), "");
+      await symlink(join(root, "elsewhere", "far.ogg"), join(root, "in", "b", "linked.ogg"));
+      await symlink(join(root, "elsewhere"), join(root, "in", "far-dir"));
+      await symlink(join(root, "in", "a", "talk.wav"), join(root, "in", "b", "again.wav"));
+      const { items, skipped } = await plan([join(root, "in")]);
+      assert.deepEqual(
+        items.map((item) => item.displayName),
+        ["a/talk.mp3", "a/talk.wav", "b/linked.ogg", "b/talk.m4a"],
+      );
+      assert.deepEqual(skipped, [
+        { path: "b/again.wav", reason: "the same file as a/talk.wav" },
+        { path: "far-dir/far.ogg", reason: "the same file as b/linked.ogg" },
+      ]);
+    });
+
+    it("walks a directory loop once and reports the link that closes it, and a broken link", async () => {
+      await symlink(join(root, "in"), join(root, "in", "a", "up"));
+      await symlink(join(root, "missing.wav"), join(root, "in", "b", "gone.wav"));
+      const { items, skipped } = await plan([join(root, "in")]);
+      assert.equal(items.length, 3);
+      assert.deepEqual(skipped, [
+        { path: "a/up", reason: `walked already as ${join(root, "in")}` },
+        { path: "b/gone.wav", reason: "a broken symbolic link" },
+      ]);
+    });
   });
 });

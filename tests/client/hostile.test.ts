@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resultNames } from "../../scripts/client/batch-plan";
@@ -105,6 +105,40 @@ describe("client CLIs under hostile conditions", function () {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /usage error: Talk\.wav and talk\.wav would both write .*talk\.wav\.json/i);
     assert.deepEqual(await uploadedKeys(), []);
+  });
+
+  it("writes the result of a 240-character file name, so a re-run skips it", async () => {
+    const name = `${"n".repeat(236)}.wav`;
+    await copyFile(join(FIXTURES, "speech.wav"), join(work, name));
+    await queueAsyncResults(moto.endpoint, [{ data: transcriptJson("long", 7) }]);
+    const out = join(work, "out");
+    const first = await runCli("transcribe.ts", [join(work, name), "--out", out, ...target], moto.awsEnv);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(await readdir(out), [`${"n".repeat(236)}.json`]);
+    const again = await runCli("transcribe.ts", [join(work, name), "--out", out, ...target], moto.awsEnv);
+    assert.match(again.stderr, /0 transcribed, 1 skipped/);
+  });
+
+  it("follows symbolic links in a walked directory and says which paths it left out", async () => {
+    const input = join(work, "in");
+    await mkdir(join(work, "elsewhere"));
+    await mkdir(input);
+    await copyFile(join(FIXTURES, "speech.wav"), join(input, "a.wav"));
+    await copyFile(join(FIXTURES, "speech.ogg"), join(work, "elsewhere", "b.ogg"));
+    await symlink(join(work, "elsewhere", "b.ogg"), join(input, "linked.ogg"));
+    await symlink(join(work, "elsewhere"), join(input, "linked-dir"));
+    await symlink(join(input, "a.wav"), join(input, "same.wav"));
+    await queueAsyncResults(
+      moto.endpoint,
+      ["a", "b"].map((text) => ({ data: transcriptJson(text, 7) })),
+    );
+    const out = join(work, "out");
+    const run = await runCli("transcribe.ts", [input, "--out", out, "--concurrency", "1", ...target], moto.awsEnv);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /left out linked\.ogg: the same file as linked-dir\/b\.ogg\n/);
+    assert.match(run.stderr, /left out same\.wav: the same file as a\.wav\n/);
+    assert.match(run.stderr, /transcribe: 2 file\(s\)/);
+    assert.deepEqual((await readdir(out, { recursive: true })).sort(), ["a.json", "linked-dir", "linked-dir/b.json"]);
   });
 
   it("smoke --format json with a result that is not JSON fails with exit 1", async () => {

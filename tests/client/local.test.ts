@@ -82,11 +82,19 @@ describe("local mode against the real server (tiny.en, CPU)", function () {
   });
 
   it("npm start's runner starts its own server, prints the transcript and stops it", async () => {
-    const run = await runCli("local.ts", ["--format", "txt"]);
+    const run = await runCli("local.ts", []);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(wordErrorRate(EXPECTED, run.stdout) <= MAX_WER, run.stdout);
     const url = /local server (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1];
     assert.ok(url, run.stderr);
     await assert.rejects(fetch(`${url}/ping`), "the server must be gone once the runner exits");
+  });
+
+  it("npm start -- --format json prints the server's JSON, not only its text", async () => {
+    const run = await runCli("local.ts", ["--format", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.ok(wordErrorRate(EXPECTED, result.text) <= MAX_WER, result.text);
+    assert.ok(result.segments.length >= 1 && result.duration > 5, run.stdout);
   });
 });

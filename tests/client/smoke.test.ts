@@ -45,6 +45,14 @@ describe("smoke CLI against the async endpoint (moto)", function () {
     assert.deepEqual(Buffer.from(await uploaded.Body!.transformToByteArray()), await readFile(SAMPLE));
   });
 
+  it("prints the result as returned when --format is given: the JSON for --format json", async () => {
+    const json = transcriptJson(TEXT, 7.5);
+    await queueAsyncResults(moto.endpoint, [{ data: json }]);
+    const run = await smoke(["--endpoint", "ep", "--bucket", BUCKET, "--format", "json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), JSON.parse(json));
+  });
+
   it("shows the endpoint's error message from the failure object and exits 1", async () => {
     const error = { error: "unsupported_media", message: "could not decode the body as audio" };
     await queueAsyncResults(moto.endpoint, [{ is_failure: true, data: JSON.stringify(error) }]);
@@ -115,6 +123,11 @@ describe("smoke CLI against the async endpoint (moto)", function () {
   describe("usage errors exit 2 with a message", () => {
     const cases: [string, string[], RegExp][] = [
       ["a missing audio file", ["--audio", "no/such.wav"], /--audio: no such file: no\/such\.wav/],
+      [
+        "a directory as --audio",
+        ["--audio", "fixtures/audio"],
+        /--audio: fixtures\/audio is a directory; give one file, or transcribe a directory with `npm run transcribe -- DIR/,
+      ],
       ["an unknown format", ["--format", "docx"], /--format must be one of json, txt, srt, vtt, got "docx"/],
       ["an unknown flag", ["--colour"], /Unknown option '--colour'/],
       ["--local with --bucket", ["--local", "http://127.0.0.1:1"], /--local cannot be combined with --endpoint/],

@@ -34,6 +34,26 @@ describe("GitHub workflows", function () {
     });
   }
 
+  it("every job runs a maintained Node LTS that package.json's engines accepts, the tests on each of them", function () {
+    // Node's maintained LTS lines (nodejs.org/about/previous-releases); 20 reached its end of life in April 2026.
+    const maintainedLts = [22, 24];
+    const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node as string;
+    const minimum = Number(/^>=(\d+)$/.exec(engines)?.[1]);
+    assert.equal(minimum, Math.min(...maintainedLts), `engines.node ${engines}`);
+    for (const name of ["deploy.yml", "preview.yml"]) {
+      for (const [id, job] of Object.entries(workflow(name).jobs) as [string, Json][]) {
+        for (const step of (job.steps ?? []).filter((s: Json) =>
+          String(s.uses ?? "").startsWith("actions/setup-node"),
+        )) {
+          const version = String(step.with["node-version"]);
+          const versions = version === "${{ matrix.node }}" ? job.strategy.matrix.node : [Number(version)];
+          for (const major of versions) assert.ok(maintainedLts.includes(major), `${name} ${id}: Node ${major}`);
+        }
+      }
+    }
+    assert.deepEqual(workflow("preview.yml").jobs.test.strategy.matrix.node, maintainedLts);
+  });
+
   it("preview.yml: assumes only the preview role and stops loudly when it is not set", function () {
     const preview = workflow("preview.yml").jobs.preview;
     const steps: Json[] = preview.steps;

@@ -1,0 +1,117 @@
+/**
+ * `npm run cost -- --estimate`: the arithmetic on the example stacks' own settings, the program's alarms counted
+ * against the estimate's figure, and the CLI reading a stack's config through a stand-in for the Pulumi CLI.
+ */
+import assert from "node:assert/strict";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadStackConfig } from "../../components/config";
+import { ALARM_METRICS, HOURS_PER_MONTH, LIST_PRICES, estimateCost } from "../../scripts/cost/estimate";
+import { stackConfigFrom } from "../../scripts/cost/stack-config";
+import { runCli } from "../client/helpers";
+import { REGION, loadProgram, ofType } from "../program/mocks";
+import { exampleStacks, stackConfig } from "../program/stacks";
+
+const configOf = (settings: Record<string, string>) => loadStackConfig((key) => settings[`whisper-async:${key}`]);
+const line = (lines: readonly { item: string; dollars: number }[], item: string) => {
+  const found = lines.find((l) => l.item.includes(item));
+  assert.ok(found, `no line for ${item}`);
+  return found.dollars;
+};
+
+describe("cost estimate (npm run cost -- --estimate)", function () {
+  this.timeout(60_000);
+
+  it("dev: the first instance for its start and idleMinutes, an idle month of storage, alarms and dashboard", function () {
+    const estimate = estimateCost({ config: configOf(stackConfig("dev")) });
+    // Pulumi.dev.yaml: ml.g4dn.xlarge ($0.7364/h by default), idleMinutes 10, minInstances 0 (the default).
+    assert.equal(estimate.pricePerHour, 0.7364);
+    assert.equal(line(estimate.firstDeploy, "instance"), ((8 + 10) / 60) * 0.7364);
+    assert.equal(line(estimate.idleMonth, "always-on"), 0);
+    assert.equal(line(estimate.idleMonth, "S3"), 3.09 * LIST_PRICES.s3StandardPerGbMonth);
+    assert.equal(line(estimate.idleMonth, "ECR"), 3 * LIST_PRICES.ecrStoragePerGbMonth);
+    assert.equal(line(estimate.idleMonth, "alarms"), 11 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "dashboard"), LIST_PRICES.dashboardPerMonth);
+    assert.ok(Math.abs(estimate.firstDeployTotal - 0.22092) < 1e-9, String(estimate.firstDeployTotal));
+    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.1 + 3)) < 1e-9, String(estimate.idleMonthTotal));
+  });
+
+  it("follows the stack: minInstances run all month, speaker labels add their models, another model needs its size", function () {
+    const always = estimateCost({
+      config: configOf({ "whisper-async:minInstances": "1", "whisper-async:idleMinutes": "30" }),
+      startupMinutes: 6,
+    });
+    assert.equal(line(always.firstDeploy, "instance"), (6 / 60) * 0.7364, "the start only: it never scales in");
+    assert.equal(line(always.idleMonth, "always-on"), HOURS_PER_MONTH * 0.7364);
+    const labels = estimateCost({ config: configOf({ "whisper-async:speakerLabels": "on-request" }) });
+    assert.equal(line(labels.idleMonth, "S3"), (3.09 + 0.034) * LIST_PRICES.s3StandardPerGbMonth);
+    const g5 = estimateCost({ config: configOf({ "whisper-async:instanceType": "ml.g5.xlarge" }) });
+    assert.equal(line(g5.firstDeploy, "instance"), ((8 + 15) / 60) * 1.408);
+    const turbo = configOf({
+      "whisper-async:modelRepo": "Systran/faster-whisper-large-v3-turbo",
+      "whisper-async:modelRevision": "0".repeat(40),
+    });
+    assert.throws(() => estimateCost({ config: turbo }), /is not known: pass --model-gb/);
+    assert.equal(line(estimateCost({ config: turbo, modelGb: 1.6 }).idleMonth, "S3"), 1.6 * 0.023);
+  });
+
+  for (const { title, config } of exampleStacks()) {
+    it(`${title}: the program's alarms evaluate as many metrics as the estimate counts`, async function () {
+      await loadProgram({ "aws:region": REGION, ...config });
+      const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+      const metrics = alarms.reduce(
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (sum, alarm) => sum + (alarm.inputs.metricQueries?.filter((q: any) => q.metric).length ?? 1),
+        0,
+      );
+      assert.equal(metrics, ALARM_METRICS.program);
+      const targetTracking = ofType("aws:appautoscaling/policy:Policy").filter(
+        (p) => p.inputs.policyType === "TargetTrackingScaling",
+      );
+      assert.equal(targetTracking.length, 1, "one target-tracking policy, whose two alarms AAS creates");
+      assert.equal(ofType("aws:cloudwatch/dashboard:Dashboard").length, 1);
+    });
+  }
+
+  it("reads the stack's config with `pulumi config --json` and prints both totals; bad settings are usage errors", async function () {
+    const bin = await mkdtemp(join(tmpdir(), "fake-pulumi-"));
+    try {
+      const asCli = Object.fromEntries(
+        Object.entries(stackConfig("dev")).map(([key, value]) => [key, { value, secret: false }]),
+      );
+      await writeFile(
+        join(bin, "pulumi"),
+        `#!/bin/sh\n[ "$*" = "config --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 3; }\n` +
+          `cat <<'EOF'\n${JSON.stringify(asCli)}\nEOF\n`,
+      );
+      await chmod(join(bin, "pulumi"), 0o755);
+      const env = { PATH: `${bin}:${process.env.PATH}` };
+      const text = await runCli("cost.ts", ["--estimate", "--stack", "dev"], env);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /First deploy \(one time\):\n\s+\$0\.22 {2}first ml\.g4dn\.xlarge instance/);
+      assert.match(text.stdout, /\$4\.47 {2}total/);
+      const json = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--json", "--image-gb", "2.5"], env);
+      assert.equal(json.code, 0, json.stderr);
+      assert.equal(
+        JSON.parse(json.stdout).idleMonth.find((l: { item: string }) => l.item.startsWith("ECR")).dollars,
+        0.25,
+      );
+      const mixed = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--since", "3d"], env);
+      assert.equal(mixed.code, 2);
+      assert.match(mixed.stderr, /--since reads a deployed stack: not with --estimate/);
+      const unknownStack = await runCli("cost.ts", ["--estimate", "--stack", "prod"], env);
+      assert.equal(unknownStack.code, 2);
+      assert.match(
+        unknownStack.stderr,
+        /cannot read the stack's config \(pulumi config --json --stack prod\): unexpected/,
+      );
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+    assert.throws(
+      () => stackConfigFrom({ "whisper-async:idleMinutes": { value: "0" } }),
+      /whisper-async:idleMinutes must be an integer from 1 to 1440, got "0"/,
+    );
+  });
+});
