@@ -98,6 +98,7 @@ def test_json_shape(client: TestClient, audio_bytes: Callable[[str], bytes]) -> 
         "duration",
         "segments",
         "model",
+        "multilingual",
         "processing_seconds",
     }
     assert body["model"] == "whisper-tiny.en"  # read from the weights: no WHISPER_MODEL_NAME here
