@@ -38,7 +38,7 @@ from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_times
 
 from . import windows
 from .audio import SAMPLE_RATE
-from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds
+from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds, text_share
 from .options import TranscribeOptions
 from .prompt import prompt_token_ids
 from .repeated_speech import repeats_a_sentence
@@ -317,7 +317,8 @@ class ChunkedDecoder:
             for chunk in plan.chunks
             if heard[id(chunk)] and looks_truncated(heard[id(chunk)], chunk.speech_seconds, language)
         ]
-        suspects.sort(key=lambda chunk: len(heard[id(chunk)]) / chunk.speech_seconds)
+        # Shortest against its own script's rate first (a kana chunk says fewer characters than a Latin one).
+        suspects.sort(key=lambda chunk: text_share(heard[id(chunk)], chunk.speech_seconds, language))
         chosen = self._within_budget(plan, suspects)
         plan.redecodes = replace(plan.redecodes, truncated=plan.redecodes.truncated + len(chosen))
         for chunk in chosen:
