@@ -157,13 +157,13 @@ class Settings(BaseSettings):
 
     diarization_window_shift: float = Field(default=0.25, ge=0.05, le=1.0)
     """Shift between two 10 s segmentation windows, as a fraction of the window. Default 0.25 (2.5 s):
-    on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is twice as fast again but gave
-    3% of the three-voice fixture's speech to the wrong speaker."""
+    on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is faster but found the right
+    count on 79% of the development conversations instead of 88%."""
 
     diarization_threshold: float = Field(default=0.25, gt=0.0, lt=2.0)
-    """Clustering cosine-distance threshold when a request gives no speaker count: lower finds more
-    speakers. Default 0.3, inside the range (0.2-0.35) that found the right count on every fixture;
-    sherpa-onnx's 0.5 merged the two male voices."""
+    """Clustering cosine-distance threshold when a request gives no speaker count (the second pass,
+    voiceprints.py): lower finds more speakers. Default 0.25, the best of 0.2-0.5 on the development
+    conversations (inference/bench/conversations.py): the right count on 88% of them."""
 
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
