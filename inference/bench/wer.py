@@ -1,7 +1,7 @@
-"""Word error rate with light normalisation, for the tests and the benchmark.
+"""Word and character error rates with light normalisation, for the tests and the benchmarks.
 
 Normalises case, punctuation and whitespace only (no spelling or number rewriting), so a WER here is
-a conservative figure.
+a conservative figure. Scripts written without spaces (Chinese, Japanese) are scored by characters (CER).
 """
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ def normalize(text: str) -> list[str]:
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
     """(substitutions + deletions + insertions) / reference words; 0 for two empty texts."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
+    return _error_rate(normalize(reference), normalize(hypothesis))
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """The same over characters, spaces and punctuation left out: for scripts written without spaces."""
+    return _error_rate(list("".join(normalize(reference))), list("".join(normalize(hypothesis))))
+
+
+def _error_rate(ref: list[str], hyp: list[str]) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     previous = list(range(len(hyp) + 1))

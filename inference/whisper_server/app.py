@@ -72,6 +72,8 @@ def create_app(
         log.info("ready", extra={"load_seconds": round(time.perf_counter() - loading, 3)})
         yield
         app.state.jobs.shutdown()
+        if app.state.diarizer is not None and app.state.diarizer is not diarizer:
+            app.state.diarizer.close()  # the child process the lifespan started
 
     # redirect_slashes=False: `/ping/` and `/invocations/` are unknown paths (the JSON 404), not a 307 whose
     # Location is built from the client's Host header.
@@ -220,6 +222,8 @@ async def _invoke(
                 options,
             )
             record["diarization_seconds"] = round(diarization_seconds, 3)
+            if result.speaker_count is not None:
+                record["speakers_found"] = result.speaker_count.found
             return result, job_started - queued, time.perf_counter() - job_started
 
         def prepare() -> TranscriptionRequest:

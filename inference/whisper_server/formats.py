@@ -96,6 +96,9 @@ def to_json(
     }
     if result.speakers is not None:
         body["speakers"] = [{"speaker": s.label, "talk_time": s.talk_time} for s in result.speakers]
+    if result.speaker_count is not None:
+        count = result.speaker_count
+        body["speaker_count"] = {"found": count.found, "requested": count.requested, "met": count.met}
     return body
 
 

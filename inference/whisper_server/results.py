@@ -38,6 +38,18 @@ class Speaker:
 
 
 @dataclass(frozen=True)
+class SpeakerCount:
+    """How many speakers diarization found, against what the request asked."""
+
+    found: int
+    requested: str | None
+    """The count the request gave, as written (`speakers=3`, `min_speakers=2;max_speakers=4`), or None."""
+    met: bool
+    """Whether `found` is what was asked (true when nothing was); false when the audio holds fewer
+    distinct voices than asked."""
+
+
+@dataclass(frozen=True)
 class Redecodes:
     """Chunks of one request decoded a second time (its log line reports them; chunked.py)."""
 
@@ -60,5 +72,7 @@ class Transcription:
     segments: tuple[Segment, ...]
     speakers: tuple[Speaker, ...] | None = None
     """The speakers found, present only when the request asked for diarization."""
+    speaker_count: SpeakerCount | None = None
+    """Speakers found against asked, present only when the request asked for diarization."""
     redecodes: Redecodes = Redecodes()
     """Chunks decoded a second time (not part of the output; for the log line)."""

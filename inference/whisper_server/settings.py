@@ -158,7 +158,7 @@ class Settings(BaseSettings):
     on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is twice as fast again but gave
     3% of the three-voice fixture's speech to the wrong speaker."""
 
-    diarization_threshold: float = Field(default=0.3, gt=0.0, lt=2.0)
+    diarization_threshold: float = Field(default=0.25, gt=0.0, lt=2.0)
     """Clustering cosine-distance threshold when a request gives no speaker count: lower finds more
     speakers. Default 0.3, inside the range (0.2-0.35) that found the right count on every fixture;
     sherpa-onnx's 0.5 merged the two male voices."""

@@ -1,0 +1,164 @@
+"""Benchmark per language: the server's default path against sequential faster-whisper with timestamps (the
+accuracy anchor) and the seed article's path (the speed reference), on a multilingual model.
+
+Clips: fixtures/audio/multilingual/<language>-<n>.ogg with references.json (fixtures/make_multilingual.py):
+Japanese from pyopenjtalk-plus, German, Spanish, French, Russian, Greek and Korean from espeak-ng. Japanese,
+German and Spanish are sent without a language, as a user would (the model detects it); Whisper base takes
+espeak-ng's French, Russian, Greek and Korean for other languages, so those are sent with their language (the
+hint a user gives). espeak-ng's Mandarin comes out as digits whatever the hint: the Chinese clips serve the
+text-rate measurement only (measure_text_rate.py).
+
+Per language, each path's error rate over all its clips (CER for Chinese, Japanese and Korean, WER otherwise)
+and speed; our path and the seed path alternate, best of --runs each. A language fails when the default path's
+error rate is above the sequential path's + MAX_EXTRA_ERROR; the exit code is then 1. The last line:
+  languages: N.NNx the seed path's speed (ours A.A x realtime, seed B.B), every language within +0.02 ...
+
+Run: `npm run bench` (Whisper base on CPU), or
+  .venv/bin/python inference/bench/bench_languages.py --model-dir DIR [--device cuda]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import corpus
+import numpy as np
+from wer import character_error_rate, word_error_rate
+
+from whisper_server import local_models
+from whisper_server.audio import SAMPLE_RATE, decode
+from whisper_server.options import TranscribeOptions
+from whisper_server.settings import Settings
+from whisper_server.transcriber import Transcriber
+from whisper_server.writing_systems import HANGUL, WITHOUT_SPACES, language_family
+
+MAX_EXTRA_ERROR = 0.02
+"""How much worse than the sequential path the default path may be in any language."""
+DETECTED = {"ja", "de", "es"}
+"""Languages sent without a hint: Whisper base identifies these voices."""
+SKIPPED = {"zh"}
+CER_FAMILIES = WITHOUT_SPACES | {HANGUL}
+"""Scored by characters: scripts without spaces, and Korean, whose spaced units are whole phrases."""
+"""Languages whose synthetic voice the model does not hear at all (see the module docstring)."""
+
+
+def clips() -> dict[str, list[tuple[np.ndarray, str]]]:
+    """Audio and reference of each clip, by language."""
+    references = json.loads((corpus.FIXTURES / "multilingual" / "references.json").read_text())
+    found: dict[str, list[tuple[np.ndarray, str]]] = defaultdict(list)
+    for name, entry in references.items():
+        if entry["language"] not in SKIPPED:
+            audio = decode((corpus.FIXTURES / name).read_bytes(), max_seconds=600)
+            found[entry["language"]].append((audio, entry["text"]))
+    return found
+
+
+def error_rate(language: str, references: list[str], texts: list[str]) -> tuple[str, float]:
+    """CER or WER of `texts` over all clips (errors weighted by reference length), and its name."""
+    by_characters = language_family(language) in CER_FAMILIES
+    rate: Callable[[str, str], float] = character_error_rate if by_characters else word_error_rate
+    sizes = [len(r.replace(" ", "")) if by_characters else len(r.split()) for r in references]
+    errors = sum(rate(r, t) * n for r, t, n in zip(references, texts, sizes, strict=True))
+    return ("CER" if by_characters else "WER"), errors / sum(sizes)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model-dir", help="multilingual CTranslate2 Whisper; default Whisper base (local_models)"
+    )
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default auto")
+    parser.add_argument("--runs", type=int, default=2, help="timed runs of our and the seed path (default 2)")
+    parser.add_argument(
+        "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
+    )
+    args = parser.parse_args()
+    model_dir = args.model_dir or str(local_models.multilingual_model_dir())
+    overrides = {} if args.min_window_seconds is None else {"min_window_seconds": args.min_window_seconds}
+    transcriber = Transcriber(Settings(model_dir=model_dir, device=args.device, **overrides))
+    if not transcriber.multilingual:
+        print(
+            f"bench_languages: {model_dir} is English-only; give a multilingual --model-dir", file=sys.stderr
+        )
+        return 2
+    model = transcriber.model
+    print(f"languages: model {model_dir} on {transcriber.device} ({transcriber.compute_type})", flush=True)
+
+    def hint(language: str) -> str | None:
+        return None if language in DETECTED else language
+
+    def ours(language: str, audio: np.ndarray) -> str:
+        return transcriber.transcribe(audio, TranscribeOptions(language=hint(language))).text
+
+    def seed(language: str, audio: np.ndarray) -> str:
+        segments, _ = model.transcribe(
+            audio, language=hint(language), beam_size=5, vad_filter=True, without_timestamps=True
+        )
+        return " ".join(s.text.strip() for s in segments)
+
+    def sequential(language: str, audio: np.ndarray) -> str:
+        segments, _ = model.transcribe(audio, language=hint(language), beam_size=5, vad_filter=True)
+        return " ".join(s.text.strip() for s in segments)
+
+    def timed(path: Callable[[str, np.ndarray], str], language: str, pieces: list) -> tuple[float, list[str]]:
+        started = time.perf_counter()
+        texts = [path(language, audio) for audio, _ in pieces]
+        return time.perf_counter() - started, texts
+
+    by_language = clips()
+    warm = by_language["ja"][0][0]
+    ours("ja", warm)
+    seed("ja", warm)
+    totals = {"ours": 0.0, "seed": 0.0, "audio": 0.0}
+    failed = []
+    columns = (
+        f"{'metric':6} {'ours':>6} {'sequential':>10} {'seed':>6} {'ours x realtime':>15} {'vs seed':>7}"
+    )
+    print(
+        f"  {'language':9} {'clips':>5} {'audio s':>7} {columns}",
+        flush=True,
+    )
+    for language, pieces in sorted(by_language.items()):
+        references = [reference for _, reference in pieces]
+        runs: dict[str, list[tuple[float, list[str]]]] = defaultdict(list)
+        for _ in range(args.runs):
+            runs["seed"].append(timed(seed, language, pieces))
+            runs["ours"].append(timed(ours, language, pieces))
+        runs["sequential"].append(timed(sequential, language, pieces))
+        best = {path: min(timings) for path, timings in runs.items()}
+        rates = {path: error_rate(language, references, texts)[1] for path, (_, texts) in best.items()}
+        metric = error_rate(language, references, best["ours"][1])[0]
+        seconds = sum(audio.shape[0] for audio, _ in pieces) / SAMPLE_RATE
+        totals["ours"] += best["ours"][0]
+        totals["seed"] += best["seed"][0]
+        totals["audio"] += seconds
+        verdict = ""
+        if rates["ours"] > rates["sequential"] + MAX_EXTRA_ERROR:
+            failed.append(language)
+            verdict = f"  WORSE than sequential + {MAX_EXTRA_ERROR}"
+        print(
+            f"  {language + ('' if language in DETECTED else ' (hint)'):9} {len(pieces):5} {seconds:7.1f} "
+            f"{metric:6} {rates['ours']:6.3f} {rates['sequential']:10.3f} {rates['seed']:6.3f} "
+            f"{seconds / best['ours'][0]:15.1f} {best['seed'][0] / best['ours'][0]:6.2f}x{verdict}",
+            flush=True,
+        )
+    speedup = totals["seed"] / totals["ours"]
+    within = f"{', '.join(failed)} WORSE than sequential + {MAX_EXTRA_ERROR}" if failed else "every language"
+    realtime = {path: totals["audio"] / totals[path] for path in ("ours", "seed")}
+    print(
+        f"languages: {speedup:.2f}x the seed path's speed (ours {realtime['ours']:.1f} x realtime, "
+        f"seed {realtime['seed']:.1f}), {within}"
+        + ("" if failed else f" within +{MAX_EXTRA_ERROR} of sequential")
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
