@@ -130,16 +130,17 @@ LABELLED = Transcription(
         (
             formats.to_vtt,
             "WEBVTT\n\n00:00:00.100 --> 00:00:01.500\n<v S1>Hello there.\n\n"
-            "00:00:01.600 --> 00:00:01.900\n<v S1>Welcome.\n\n"
-            "00:00:02.300 --> 00:00:02.800\n<v S2>Hi!\n\n"
-            "00:00:04.200 --> 00:00:05.000\n<v S1>How are you?\n",
+            # Held to a second, into the pause before the next cue (cues.MIN_DURATION).
+            "00:00:01.600 --> 00:00:02.300\n<v S1>Welcome.\n\n"
+            "00:00:02.300 --> 00:00:03.300\n<v S2>Hi!\n\n"
+            "00:00:04.200 --> 00:00:05.200\n<v S1>How are you?\n",
         ),
         (
             formats.to_srt,
             "1\n00:00:00,100 --> 00:00:01,500\nS1: Hello there.\n\n"
-            "2\n00:00:01,600 --> 00:00:01,900\nS1: Welcome.\n\n"
-            "3\n00:00:02,300 --> 00:00:02,800\nS2: Hi!\n\n"
-            "4\n00:00:04,200 --> 00:00:05,000\nS1: How are you?\n",
+            "2\n00:00:01,600 --> 00:00:02,300\nS1: Welcome.\n\n"
+            "3\n00:00:02,300 --> 00:00:03,300\nS2: Hi!\n\n"
+            "4\n00:00:04,200 --> 00:00:05,200\nS1: How are you?\n",
         ),
     ],
 )
@@ -161,7 +162,7 @@ def test_formats_unchanged_without_speakers() -> None:
         duration=2.0,
         segments=(Segment(id=0, start=0.1, end=1.5, text="Hello there.", words=words((0.1, 1.5, "Hello"))),),
     )
-    body = formats.to_json(plain, "tiny", 1.0)
+    body = formats.to_json(plain, "tiny", 1.0, words=True)
     assert "speakers" not in body
     assert "speaker" not in body["segments"][0]
     assert "speaker" not in body["segments"][0]["words"][0]

@@ -67,7 +67,8 @@ class Settings(BaseSettings):
 
     chunk_seconds: int = Field(default=15, ge=5, le=30)
     """Longest stretch of speech decoded in one window (batched path): VAD regions are merged into
-    chunks up to this long (with VAD off the audio is cut into 30 s windows). Default 15: two
+    chunks up to this long, never across a pause of more than 3 s (with VAD off the audio is cut into
+    windows of up to 30 s that end in the VAD's silences). Default 15: two
     15 s encoder passes cost half of one 30 s pass, and the benchmark's WER stayed at the sequential
     path's (0.015; 20 s: 0.017)."""
 
@@ -134,8 +135,9 @@ class Settings(BaseSettings):
     and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
     container 30 s after SIGTERM."""
 
-    model_name: str = "whisper"
-    """Label echoed as `model` in JSON output (e.g. `large-v3`). Default `whisper`."""
+    model_name: str | None = None
+    """Label echoed as `model` in JSON output (e.g. `Systran/faster-whisper-large-v3@edaa852ec7e1`, what the
+    stack sets). Default: the Whisper size read from the model's weights, e.g. `whisper-tiny.en`."""
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """Log level of the server's JSON logs. Default `info`."""
