@@ -8,7 +8,7 @@ at most PIECE_SECONDS, and clustered a second time: this is where the speaker co
 short for a voiceprint take the second-pass speaker that most of their first-pass cluster got.
 
 On the development conversations the second pass took the share of speech given to the right voice from
-90% to 95%, and the right count with the count given from 83% to 100% (README, "Speaker labels").
+90% to 95%, and the right count with the count given from 83% to 100% (docs/speakers.md).
 """
 
 from __future__ import annotations
