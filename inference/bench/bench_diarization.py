@@ -115,7 +115,8 @@ def conversation_sets(diarizer: Diarizer, split: str) -> tuple[SetScore, SetScor
         free.add(turns, diarizer.turns(analysis))
         given.add(turns, diarizer.turns(analysis, speakers=int(reference["speakers"])))  # type: ignore[arg-type]
     minutes = sum(float(r["duration"]) for _, r in sets) / 60  # type: ignore[arg-type]
-    print(f"{split} set: {len(sets)} conversations of 2-6 voices, {minutes:.0f} min (conversations.py)")
+    voices = "2-4 recorded human voices" if split == "real" else "2-6 synthetic voices"
+    print(f"{split} set: {len(sets)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
     print(f"  count not given: {free.line()}")
     print(f"  count given:     {given.line()}")
     return free, given
@@ -165,9 +166,9 @@ def main() -> int:
     parser.add_argument(
         "--sets",
         nargs="*",
-        default=["test"],
-        choices=["dev", "test"],
-        help="conversation sets to score (default: the held-out test set; tune on dev)",
+        default=["test", "real"],
+        choices=["dev", "test", "real"],
+        help="conversation sets to score (default: the held-out test set and the real voices; tune on dev)",
     )
     # `npm run bench -- ...` hands the same flags to bench_transcribe.py; skip the ones only it knows.
     args, _ = parser.parse_known_args()
@@ -201,17 +202,14 @@ def main() -> int:
         f"{settings.diarization_threshold}, {threads} threads"
     )
     ders = accuracy(diarizer)
-    held_out: tuple[SetScore, SetScore] | None = None
-    if all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
-        for split in args.sets:
-            scores = conversation_sets(diarizer, split)
-            if split == "test":
-                held_out = scores
-    else:
-        print(
-            "conversation sets skipped: they need flite, espeak-ng and sox "
-            "(apt-get install flite espeak-ng sox)"
-        )
+    held_out: dict[str, tuple[SetScore, SetScore]] = {}
+    for split in args.sets:
+        if not all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
+            print(f"{split} set skipped: needs flite, espeak-ng, sox (apt-get install flite espeak-ng sox)")
+        elif not conversations.available(split):
+            print(f"{split} set skipped: apt-get install fillets-ng-data-cs fillets-ng-data-nl")
+        else:
+            held_out[split] = conversation_sets(diarizer, split)
 
     audio = conversation(args.repeat)
     seconds = audio.size / SAMPLE_RATE
@@ -238,11 +236,12 @@ def main() -> int:
         f"labels {best_labelled:.1f} s (+{best_labelled / best_plain - 1:.0%})"
     )
     summary = ", ".join(f"{label} {ders[name]:.3f}" for label, name in SUMMARY_FIXTURES.items())
-    if held_out is not None:
-        free, given = held_out
+    for split, (free, given) in held_out.items():
+        if split == "dev":
+            continue
         summary += (
-            f"; test set DER {free.errors / free.speech:.3f} / {given.errors / given.speech:.3f} (count not "
-            f"given / given), count right {free.right_count / free.conversations:.0%} / "
+            f"; {split} set DER {free.errors / free.speech:.3f} / {given.errors / given.speech:.3f} (count "
+            f"not given / given), count right {free.right_count / free.conversations:.0%} / "
             f"{given.right_count / given.conversations:.0%}, speech to the right speaker "
             f"{free.correct / free.speech:.1%} / {given.correct / given.speech:.1%}"
         )

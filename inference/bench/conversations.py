@@ -7,6 +7,10 @@ the development set is scored on voices it never heard. Conversations have 2-6 s
 0.3 s interjection ("Yes.") to 20 s, pauses of 0.15-1 s, some sped up or slowed down as a whole, and some
 as 8 kHz telephone audio (band-limited to 300-3400 Hz, as a phone line carries it).
 
+A third set, "real", is made of recorded human voices: the spoken dialogs that Debian's Fish Fillets NG
+packages ship (fillets-ng-data-cs and fillets-ng-data-nl; four voice actors, Czech and Dutch), cut into
+conversations of 2-4 of them. Nothing was tuned on it either.
+
 Generation is deterministic (one seed per set and conversation), so the sets are rebuilt identically at
 bench time instead of being committed (about 150 MB of audio); each conversation's reference turns are
 written next to its audio, and `--check` compares them with the committed references of the test set
@@ -76,7 +80,11 @@ ESPEAK = {
 }
 ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbcwmd"]
 SHIFTS = [0, 0, -300, 300, -500]  # cents; 0 twice: unshifted voices are the commonest
-SETS = {"dev": (24, 1000), "test": (40, 2000)}  # conversations, first seed
+SETS = {"dev": (24, 1000), "test": (40, 2000), "real": (16, 3000)}  # conversations, first seed
+# Real voices: the spoken dialogs of the game Fish Fillets NG (Debian fillets-ng-data-cs and -nl, GPL-2+),
+# each language's small fish (-m-) and big fish (-v-) recorded by its own voice actors: four people.
+REAL_SOUNDS = Path("/usr/share/games/fillets-ng/sound")
+REAL_SPEAKERS = [("cs", "m"), ("cs", "v"), ("nl", "m"), ("nl", "v")]
 
 INTERJECTIONS = [
     "Yes.",
@@ -251,6 +259,70 @@ def build(split: str, index: int, seed: int, workdir: Path) -> tuple[np.ndarray,
     return audio, reference
 
 
+def real_lines() -> dict[str, list[Path]]:
+    """The recorded lines of each real speaker, by label; empty when the Debian packages are missing."""
+    lines: dict[str, list[Path]] = {}
+    for language, fish in REAL_SPEAKERS:
+        found = sorted(REAL_SOUNDS.glob(f"*/{language}/*-{fish}-*.ogg"))
+        if found:
+            lines[f"fillets-{language}-{'small' if fish == 'm' else 'big'}-fish"] = found
+    return lines
+
+
+def build_real(index: int, seed: int) -> tuple[np.ndarray, dict[str, object]]:
+    """A conversation of 2-4 real speakers: recorded lines, 1-3 in a row per turn, with pauses."""
+    from whisper_server.audio import decode
+
+    rng = np.random.default_rng(seed)
+    lines = real_lines()
+    count = int(rng.integers(2, len(lines) + 1))
+    speakers = [str(s) for s in rng.choice(sorted(lines), size=count, replace=False)]
+    order = list(range(count)) * 2
+    while len(order) < int(rng.integers(10, 20)):
+        order.append(int(rng.choice([i for i in range(count) if i != order[-1]])))
+    rng.shuffle(order[count:])
+    pieces = [np.zeros(int(float(rng.uniform(0.2, 0.8)) * RATE), np.float32)]
+    turns: list[dict[str, object]] = []
+    previous = None
+    for speaker in order:
+        if speaker == previous:  # shuffling put one speaker twice in a row: one longer turn
+            pieces.append(np.zeros(int(0.3 * RATE), np.float32))
+        for path in rng.choice(lines[speakers[speaker]], size=int(rng.integers(1, 4)), replace=False):
+            speech = decode(Path(path).read_bytes(), 3600)
+            loud = np.flatnonzero(np.abs(speech) > TRIM)
+            if loud.size == 0:
+                continue
+            speech = speech[loud[0] : loud[-1] + 1]
+            start = sum(p.size for p in pieces) / RATE
+            pieces += [speech, np.zeros(int(float(rng.uniform(0.1, 0.3)) * RATE), np.float32)]
+            turns.append(
+                {
+                    "start": round(start, 3),
+                    "end": round(start + speech.size / RATE, 3),
+                    "speaker": speakers[speaker],
+                }
+            )
+        pieces.append(np.zeros(int(float(rng.uniform(0.15, 0.8)) * RATE), np.float32))
+        previous = speaker
+    audio = np.concatenate(pieces)
+    reference = {
+        "name": f"real-{index:02d}",
+        "speakers": len({t["speaker"] for t in turns}),
+        "voices": speakers,
+        "tempo": 1.0,
+        "telephone": False,
+        "duration": round(audio.size / RATE, 3),
+        "sha256": hashlib.sha256((np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes()).hexdigest(),
+        "turns": turns,
+    }
+    return audio, reference
+
+
+def available(split: str) -> bool:
+    """Whether this machine can generate `split` (the real set needs the Fish Fillets NG sound packages)."""
+    return split != "real" or len(real_lines()) == len(REAL_SPEAKERS)
+
+
 def generate(split: str, out: Path) -> list[dict[str, object]]:
     """Builds the set `split` under `out/split` (skipping conversations already there); its references."""
     count, first_seed = SETS[split]
@@ -263,7 +335,10 @@ def generate(split: str, out: Path) -> list[dict[str, object]]:
             if wav.is_file() and ref_path.is_file():
                 references.append(json.loads(ref_path.read_text()))
                 continue
-            audio, reference = build(split, index, first_seed + index, Path(tmp))
+            if split == "real":
+                audio, reference = build_real(index, first_seed + index)
+            else:
+                audio, reference = build(split, index, first_seed + index, Path(tmp))
             write_wav(audio, wav)
             ref_path.write_text(json.dumps(reference, indent=1))
             references.append(reference)
@@ -286,6 +361,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     for split in SETS:
+        if not available(split):
+            print(f"{split}: skipped (apt-get install fillets-ng-data-cs fillets-ng-data-nl)")
+            continue
         references = generate(split, args.out)
         speech = sum(float(t["end"]) - float(t["start"]) for r in references for t in r["turns"])  # type: ignore[union-attr]
         print(

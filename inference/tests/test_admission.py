@@ -42,8 +42,8 @@ class BlockingTranscriber:
     def transcribe_many(
         self, requests: Sequence[Any], on_result: Callable[[int, Transcription], None] | None = None
     ) -> list[Transcription]:
-        """What the server calls for requests without speaker labels (several when they were packed); it
-        is told of each result as soon as it is there."""
+        """What the server calls for requests without speaker labels (several when they were packed); each
+        result is reported to `on_result` as it is done, as the real transcriber does."""
         results = []
         for index, request in enumerate(requests):
             results.append(self.transcribe(request.audio))

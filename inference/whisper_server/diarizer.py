@@ -358,8 +358,7 @@ def transcribe_with_speakers(
 
     Diarization runs on CPU (in its own process, see diarization_process.py) while `transcribe` runs (on
     the GPU in production), so a request takes about the longer of the two rather than their sum. Words
-    are always timed, since the labels are given per word; the word lists stay in the output only when
-    the request asked for them.
+    are always timed, since the labels are given per word.
     """
     pending = diarizer.start(audio, options.speakers, options.min_speakers, options.max_speakers)
     try:
@@ -371,7 +370,7 @@ def transcribe_with_speakers(
     labelled = label_speakers(
         result,
         turns,
-        keep_words=options.word_timestamps,
+        keep_words=True,  # subtitle cues are cut by them; the JSON shows them only when asked (formats.py)
         speakers=options.speakers,
         min_speakers=options.min_speakers,
         max_speakers=options.max_speakers,

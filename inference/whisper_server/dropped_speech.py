@@ -31,7 +31,7 @@ from .writing_systems import CYRILLIC, GREEK, HAN, HANGUL, KANA, LATIN, language
 
 MIN_CHARS_PER_SECOND: dict[str, float] = {
     LATIN: 13.5,
-    KANA: 5.6,
+    KANA: 5.4,
     HAN: 2.2,
     HANGUL: 5.5,
     CYRILLIC: 14.6,
@@ -64,12 +64,15 @@ def min_chars_per_second(text: str, language: str) -> float:
     return MIN_CHARS_PER_SECOND.get(family, UNMEASURED_CHARS_PER_SECOND)
 
 
+def text_share(text: str, seconds: float, language: str) -> float:
+    """Characters of `text` per second of speech as a share of its script's threshold (under 1: truncated)."""
+    text = text.strip()
+    return len(text) / (min_chars_per_second(text, language) * seconds)
+
+
 def looks_truncated(text: str, seconds: float, language: str) -> bool:
     """Whether `text`, decoded from `seconds` of speech in `language`, is too short to hold all of it."""
-    if seconds < MIN_SPEECH_SECONDS:
-        return False
-    text = text.strip()
-    return len(text) < min_chars_per_second(text, language) * seconds
+    return seconds >= MIN_SPEECH_SECONDS and text_share(text, seconds, language) < 1
 
 
 def is_clearly_longer(candidate: str, current: str) -> bool:

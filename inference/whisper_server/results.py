@@ -13,6 +13,9 @@ class Word:
     probability: float
     speaker: str | None = None
     """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
+    spaced: bool = True
+    """Whether the text has a space before this word (Japanese or Chinese words mostly have none, and
+    neither do the pieces of a number the model wrote in several tokens). Not part of the JSON."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] | None = None
-    """Per-word timings, present only when the request asked for word_timestamps."""
+    """Per-word timings, when the output needed them (JSON, subtitles, speaker labels); the JSON shows
+    them only when the request asked for word_timestamps."""
     speaker: str | None = None
     """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
 

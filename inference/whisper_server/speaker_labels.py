@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .results import Segment, Speaker, SpeakerCount, Transcription, Word
+from .sentences import words_text
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,6 @@ def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterabl
     if len(runs) == 1:  # one speaker: the segment as Whisper timed and wrote it
         yield runs[0][0], segment
         return
-    # Languages written without spaces (Chinese, Japanese ...) have words that join without them.
-    separator = " " if " " in segment.text else ""
     for speaker, words in runs:
         yield (
             speaker,
@@ -140,7 +139,7 @@ def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterabl
                 segment,
                 start=words[0].start,
                 end=words[-1].end,
-                text=separator.join(w.word for w in words).strip(),
+                text=words_text(words),
                 words=tuple(words),
             ),
         )
