@@ -61,10 +61,13 @@ class _Entry:
         self.ready: asyncio.Future[None] = loop.create_future()
         """Set on the event loop once `outcome` is there."""
 
-    def finish(self, outcome: Packed | Exception) -> None:
-        """Called once, from the worker thread."""
+    def finish(self, outcome: Packed | Exception, wake: bool = True) -> None:
+        """Called once, from the worker thread. Without `wake` the request learns of it when its job ends
+        (which, for the last of a pack, is after the pack's place in the queue is free again)."""
         self.outcome = outcome
         self.done.set()
+        if not wake:
+            return
 
         def wake() -> None:
             if not self.ready.done():
@@ -119,22 +122,28 @@ class RequestPacker:
         if not pack:
             return  # an earlier pack took this job's request
         last_done = started
+        left = len(pack)
 
         def finished(index: int, result: Transcription | Exception) -> None:
-            nonlocal last_done
+            # The last of the pack is answered once the job has ended, as a request alone is: a client that
+            # has its answer finds the pack's place in the queue free (jobs.py).
+            nonlocal last_done, left
             entry, now = pack[index], time.perf_counter()
+            left -= 1
             if isinstance(result, Exception):
-                entry.finish(result)
+                entry.finish(result, wake=left > 0)
                 return
             share, last_done = now - last_done, now
-            entry.finish(Packed(result, started - entry.queued, now - started, share, len(pack)))
+            entry.finish(
+                Packed(result, started - entry.queued, now - started, share, len(pack)), wake=left > 0
+            )
 
         try:
             self.transcriber.transcribe_many([entry.request for entry in pack], finished)  # type: ignore[misc]
         except Exception as e:  # transcribe_many reports failures per request; this is a safety net
             for entry in pack:
                 if not entry.done.is_set():
-                    entry.finish(e)
+                    entry.finish(e, wake=False)
 
     def _take(self) -> list[_Entry]:
         """Waiting entries with their audio decoded, up to `max_requests` and about
