@@ -43,3 +43,5 @@ export const imageUri = service.imageUri;
 export const modelDataUrl = service.modelDataUrl;
 export const variantName = service.variantName;
 export const instancePricePerHour = service.instancePricePerHour;
+export const endpointQuotaName = service.endpointQuotaName;
+export const instancesNeededDuringUpdate = service.instancesNeededDuringUpdate;

@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { PROVIDER_ENDPOINT_WAITER_SECONDS } from "./config";
+import { shellQuote } from "./model-artifact";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
@@ -17,6 +20,26 @@ export function endpointNameFor(prefix: string, instanceType: string): string {
     .replace(/-+$/, "");
 }
 
+/**
+ * The Service Quotas name of the per-account limit on instances of `instanceType` across all endpoints, e.g.
+ * `ml.g4dn.xlarge for endpoint usage` (service code `sagemaker`). New accounts often have 0 for GPU types.
+ */
+export function endpointQuotaNameFor(instanceType: string): string {
+  return `${instanceType} for endpoint usage`;
+}
+
+/**
+ * Instances an update may run at once: a blue/green update starts the new fleet (the config's initial count, 1)
+ * while the old one, up to maxInstances, still serves and then drains for the termination wait. Past the quota,
+ * the update fails with ResourceLimitExceeded and SageMaker rolls it back.
+ */
+export function instancesNeededDuringUpdate(maxInstances: number): number {
+  return maxInstances + INITIAL_INSTANCE_COUNT;
+}
+
+/** Instances an EndpointConfig starts with (on create, and for the new fleet of every update). */
+export const INITIAL_INSTANCE_COUNT = 1;
+
 export interface AsyncEndpointArgs {
   readonly endpointName: string;
   /** SageMaker GPU instance type, e.g. `ml.g4dn.xlarge`. Required. */
@@ -27,6 +50,10 @@ export interface AsyncEndpointArgs {
   readonly startupHealthCheckTimeoutSeconds: number;
   /** Seconds SageMaker may take to copy the model prefix to the instance. Required. */
   readonly modelDownloadTimeoutSeconds: number;
+  /** Minutes the old fleet keeps running after an update moved traffic off it (blue/green). Required. */
+  readonly updateTerminationWaitMinutes: number;
+  /** Region of the endpoint, for the check after each update. Required. */
+  readonly region: pulumi.Input<string>;
   /** Requests SageMaker sends one instance at once. Required. */
   readonly maxConcurrentInvocationsPerInstance: number;
   /** Customer KMS key for the async outputs; SageMaker's default encryption when undefined. */
@@ -50,6 +77,31 @@ export interface AsyncEndpointArgs {
   readonly errorTopicArn: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
+
+/**
+ * The endpoint's update policy: blue/green, all traffic at once to the new fleet once it passes its health checks,
+ * then the old fleet goes on for `terminationWaitMinutes` so the jobs it holds can finish before it stops. The
+ * whole deployment is bounded by the provider's waiter, so SageMaker itself rolls back no later than the `up`
+ * would give up on it.
+ */
+export function deploymentConfigFor(terminationWaitMinutes: number) {
+  return {
+    blueGreenUpdatePolicy: {
+      trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 0 },
+      terminationWaitInSeconds: terminationWaitMinutes * 60,
+      maximumExecutionTimeoutInSeconds: PROVIDER_ENDPOINT_WAITER_SECONDS,
+    },
+  };
+}
+
+/**
+ * Kept by `pulumi destroy` and when replaced: the provider reports an update done when SageMaker rolled it back
+ * (its waiter sees InService and ignores FailureReason), and deleting the old Model and EndpointConfiguration then
+ * would leave the endpoint serving from a config that no longer exists, failing every later update. Their names are
+ * generated (name plus random suffix), so a re-created stack never collides with the ones kept. docs/updates.md,
+ * "Teardown", lists and deletes them.
+ */
+export const KEPT_ON_DELETE = { retainOnDelete: true } as const;
 
 /** SageMaker Model, async EndpointConfiguration and Endpoint. */
 export class AsyncEndpoint extends pulumi.ComponentResource {
@@ -75,7 +127,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
         },
         tags: args.tags,
       },
-      { parent: this, dependsOn: args.modelDependsOn },
+      { parent: this, dependsOn: args.modelDependsOn, ...KEPT_ON_DELETE },
     );
 
     const endpointConfig = new aws.sagemaker.EndpointConfiguration(
@@ -86,7 +138,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
             variantName: VARIANT_NAME,
             modelName: model.name,
             instanceType: args.instanceType,
-            initialInstanceCount: 1,
+            initialInstanceCount: INITIAL_INSTANCE_COUNT,
             inferenceAmiVersion: args.inferenceAmiVersion,
             containerStartupHealthCheckTimeoutInSeconds: args.startupHealthCheckTimeoutSeconds,
             modelDataDownloadTimeoutInSeconds: args.modelDownloadTimeoutSeconds,
@@ -111,13 +163,35 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
         // instance store is encrypted by the hardware. The KMS key still encrypts the async outputs above.
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, ...KEPT_ON_DELETE },
     );
 
     const endpoint = new aws.sagemaker.Endpoint(
       `${name}-endpoint`,
-      { name: args.endpointName, endpointConfigName: endpointConfig.name, tags: args.tags },
+      {
+        name: args.endpointName,
+        endpointConfigName: endpointConfig.name,
+        deploymentConfig: deploymentConfigFor(args.updateTerminationWaitMinutes),
+        tags: args.tags,
+      },
       { parent: this },
+    );
+
+    // After each create or config change: does SageMaker really run the new config? A rolled-back update ends
+    // InService on the old one, which the provider reports as done; this fails the `up` with SageMaker's reason.
+    new command.local.Command(
+      `${name}-verify`,
+      {
+        create: pulumi
+          .all([endpoint.name, endpointConfig.name])
+          .apply(
+            ([endpointName, configName]) =>
+              `node_modules/.bin/tsx scripts/deploy-checks/endpoint-config.ts --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
+          ),
+        environment: { AWS_REGION: args.region },
+        triggers: [endpointConfig.name],
+      },
+      { parent: this, dependsOn: [endpoint] },
     );
 
     this.endpointName = endpoint.name;

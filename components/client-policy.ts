@@ -8,8 +8,8 @@ export interface ClientPolicyArgs {
   readonly bucketArn: pulumi.Input<string>;
   readonly kmsKeyArn?: string;
   /**
-   * The one app this policy is for: it may upload only under `async/inputs/<caller>/` and list nothing (see
-   * {@link callerStatements}). Defaults to undefined: the shared policy of {@link clientStatements}.
+   * The one app this policy is for: it may upload only under `async/inputs/<caller>/` and list only its own
+   * prefixes (see {@link callerStatements}). Defaults to undefined: the shared policy of {@link clientStatements}.
    */
   readonly caller?: string;
   readonly tags?: Record<string, string>;
@@ -41,11 +41,21 @@ export function callerInputPrefix(caller: string): string {
 }
 
 /**
- * Statements for one of several callers that must not read each other's work. SageMaker names each result itself
- * (a random UUID under the one output path of the endpoint), so results cannot be split by caller prefix: a caller
- * may read any result key it knows (the one InvokeEndpointAsync returned to it) but may list nothing, so it cannot
- * find the keys of others. Inputs are split: a caller writes only under its own prefix. A waiting client then sees
- * 403, not 404, for a result not written yet (S3 hides existence without s3:ListBucket); docs/deploying.md, "Callers".
+ * Key prefixes of one caller's own results: where SageMaker writes them when the caller submits with
+ * InvokeEndpointAsync's `S3OutputPathExtension` set to its name (`async/outputs/<caller>/`, and the same under
+ * `async/failures/`). The caller name is also that extension.
+ */
+export function callerResultPrefixes(caller: string): string[] {
+  return [`${PREFIXES.outputs}${caller}/`, `${PREFIXES.failures}${caller}/`];
+}
+
+/**
+ * Statements for one of several callers that must not read each other's work. Inputs are split: a caller writes
+ * only under its own prefix. It may read any result key it knows (the one InvokeEndpointAsync returned to it; keys
+ * are random UUIDs), and may list only its own prefixes (an `s3:prefix` condition): that listing is what makes S3
+ * answer 404, not 403, while its result is not there yet (S3 hides existence from a caller who may not list), and
+ * it shows no key of another caller. Results land under the caller's own prefixes when it submits with
+ * `S3OutputPathExtension` = its name (the bundled CLIs and docs/deploying.md, "Callers").
  */
 export function callerStatements(r: {
   endpointArn: string;
@@ -53,6 +63,7 @@ export function callerStatements(r: {
   caller: string;
   kmsKeyArn?: string;
 }): Statement[] {
+  const ownPrefixes = [callerInputPrefix(r.caller), ...callerResultPrefixes(r.caller)];
   const statements: Statement[] = [
     { Sid: "InvokeAsync", Effect: "Allow", Action: ["sagemaker:InvokeEndpointAsync"], Resource: r.endpointArn },
     {
@@ -66,6 +77,13 @@ export function callerStatements(r: {
       Effect: "Allow",
       Action: ["s3:GetObject"],
       Resource: [`${r.bucketArn}/${PREFIXES.outputs}*`, `${r.bucketArn}/${PREFIXES.failures}*`],
+    },
+    {
+      Sid: "TellOwnMissingResults",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: r.bucketArn,
+      Condition: { StringLike: { "s3:prefix": ownPrefixes.map((prefix) => `${prefix}*`) } },
     },
   ];
   return [...statements, ...kmsStatements(r.kmsKeyArn)];

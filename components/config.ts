@@ -73,6 +73,11 @@ export interface StackConfig {
   readonly startupHealthCheckTimeoutSeconds: number;
   /** Seconds SageMaker may take to copy the model prefix to the instance. */
   readonly modelDownloadTimeoutSeconds: number;
+  /**
+   * Minutes the old fleet keeps running after an update has moved traffic to the new one (blue/green
+   * TerminationWaitInSeconds), so the jobs it already holds can finish. Default 20.
+   */
+  readonly updateTerminationWaitMinutes: number;
   /** Minutes the oldest queued request may wait before the stuck-backlog alarm fires. */
   readonly oldestRequestAlarmMinutes: number;
   /** Tags put on every taggable resource. */
@@ -105,6 +110,7 @@ export const DEFAULTS = {
   imagesToKeep: 5,
   startupHealthCheckTimeoutSeconds: 900,
   modelDownloadTimeoutSeconds: 900,
+  updateTerminationWaitMinutes: 20,
   oldestRequestAlarmMinutes: 30,
   logRetentionDays: 30,
 } as const satisfies Partial<StackConfig>;
@@ -154,6 +160,15 @@ export const SERVER_SETTING_BOUNDS = {
   batchSize: serverSettingBounds("WHISPER_BATCH_SIZE"),
   beamSize: serverSettingBounds("WHISPER_BEAM_SIZE"),
 } as const;
+
+/**
+ * The provider waits for an endpoint create or update for a fixed 60 minutes (the Terraform-based provider's
+ * endpoint waiter; Pulumi's customTimeouts do not reach it), then fails the `up` while SageMaker goes on.
+ */
+export const PROVIDER_ENDPOINT_WAITER_SECONDS = 3600;
+
+/** Time allowed for SageMaker to launch the new fleet's instance before the model download starts. */
+export const INSTANCE_LAUNCH_ALLOWANCE_SECONDS = 300;
 
 export class ConfigError extends Error {}
 
@@ -308,6 +323,23 @@ function checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | 
   }
 }
 
+/**
+ * A blue/green update runs, within the provider's one waiter: launching the new instance, the model download, the
+ * container's startup until its first /ping, then the termination wait while the old fleet drains. If they can add up
+ * to more than the waiter, an update the endpoint would finish fails the `up` halfway.
+ */
+function checkUpdateFitsWaiter(startup: number, download: number, terminationWaitMinutes: number): void {
+  const total = INSTANCE_LAUNCH_ALLOWANCE_SECONDS + download + startup + terminationWaitMinutes * 60;
+  if (total > PROVIDER_ENDPOINT_WAITER_SECONDS) {
+    throw new ConfigError(
+      `whisper-async:modelDownloadTimeoutSeconds (${download}) + whisper-async:startupHealthCheckTimeoutSeconds ` +
+        `(${startup}) + whisper-async:updateTerminationWaitMinutes (${terminationWaitMinutes} min = ` +
+        `${terminationWaitMinutes * 60} s) + ${INSTANCE_LAUNCH_ALLOWANCE_SECONDS} s to launch the instance is ${total} s, ` +
+        `more than the provider's fixed ${PROVIDER_ENDPOINT_WAITER_SECONDS} s endpoint waiter: lower one of them`,
+    );
+  }
+}
+
 /** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
 export function loadStackConfig(get: ConfigGetter): StackConfig {
   const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
@@ -333,6 +365,28 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
   const kmsKeyAllowsCloudWatch = boolean(get, "kmsKeyAllowsCloudWatch", DEFAULTS.kmsKeyAllowsCloudWatch);
   checkAlarmRoute(kmsKeyArn, alarmTopicArn, kmsKeyAllowsCloudWatch);
   const type = instanceType(get);
+  const startupHealthCheckTimeoutSeconds = integer(
+    get,
+    "startupHealthCheckTimeoutSeconds",
+    DEFAULTS.startupHealthCheckTimeoutSeconds,
+    60,
+    3600,
+  );
+  const modelDownloadTimeoutSeconds = integer(
+    get,
+    "modelDownloadTimeoutSeconds",
+    DEFAULTS.modelDownloadTimeoutSeconds,
+    60,
+    3600,
+  );
+  const updateTerminationWaitMinutes = integer(
+    get,
+    "updateTerminationWaitMinutes",
+    DEFAULTS.updateTerminationWaitMinutes,
+    0,
+    60,
+  );
+  checkUpdateFitsWaiter(startupHealthCheckTimeoutSeconds, modelDownloadTimeoutSeconds, updateTerminationWaitMinutes);
   return {
     instanceType: type,
     minInstances,
@@ -375,20 +429,9 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     speakerLabels: oneOf(get, "speakerLabels", DEFAULTS.speakerLabels, SPEAKER_LABELS),
     forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
     imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
-    startupHealthCheckTimeoutSeconds: integer(
-      get,
-      "startupHealthCheckTimeoutSeconds",
-      DEFAULTS.startupHealthCheckTimeoutSeconds,
-      60,
-      3600,
-    ),
-    modelDownloadTimeoutSeconds: integer(
-      get,
-      "modelDownloadTimeoutSeconds",
-      DEFAULTS.modelDownloadTimeoutSeconds,
-      60,
-      3600,
-    ),
+    startupHealthCheckTimeoutSeconds,
+    modelDownloadTimeoutSeconds,
+    updateTerminationWaitMinutes,
     oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: tags(get),
     instancePricePerHour: instancePricePerHour(get, type),

@@ -17,7 +17,7 @@ export interface ScaleToZeroArgs {
   readonly maxInstances: number;
   /** Minutes of empty backlog before scaling in to minInstances. */
   readonly idleMinutes: number;
-  /** Target ApproximateBacklogSizePerInstance: scale out above it, scale in step by step well below it. */
+  /** Target ApproximateBacklogSizePerInstance: scale out above it. */
   readonly backlogTargetPerInstance: number;
   readonly tags?: Record<string, string>;
 }
@@ -25,22 +25,20 @@ export interface ScaleToZeroArgs {
 /**
  * Metric math of the step scale-in (each line a query id = expression) over two per-minute metrics: `backlog`
  * (ApproximateBacklogSize, queued AND running requests) and `instances` (the SampleCount of the instances'
- * CPUUtilization: each running instance publishes one sample a minute). It yields the number of instances the
- * fleet can give up while keeping max(1, ceil(backlog / target)), and only while at least one instance is idle
- * (backlog below the instance count): a fleet whose instances may all be running a job never shrinks, and with
- * any backlog at least one instance stays (the idle path alone goes to 0). A minute without a backlog datapoint
- * counts as an empty backlog, so a trickle (one request every few minutes, the backlog 0 most minutes) shrinks the
- * fleet too. The instance count does not come from the backlog metrics: with an empty backlog their ratio is
- * undefined, which is exactly when the surplus is largest.
+ * CPUUtilization: each running instance publishes one sample a minute). It yields the instances the fleet can give
+ * up, all but one, and only in a minute with nothing queued or running: AWS does not say which instance a lower
+ * DesiredInstanceCount stops (the stopped one gets SIGKILL 30 s after SIGTERM), so while any request is queued or
+ * running, any instance may be the one holding it, and none is removed. During an update both fleets publish under
+ * the same names, so `instances` reads high; with an empty backlog that costs no job either. A minute without a
+ * backlog datapoint counts as an empty backlog (SageMaker may stop reporting an idle endpoint). The last instance
+ * is the idle path's to remove, after idleMinutes.
  */
-export function surplusExpressions(target: number): { id: string; expression: string; label: string }[] {
+export function surplusExpressions(): { id: string; expression: string; label: string }[] {
   return [
     { id: "pending", expression: "FILL(backlog, 0)", label: "requests queued or running" },
-    { id: "needed", expression: `CEIL(pending / ${target})`, label: "instances the backlog needs" },
-    { id: "keep", expression: "IF(needed < 1, 1, needed)", label: "instances to keep" },
     {
       id: "surplus",
-      expression: "IF(pending < instances, instances - keep, 0)",
+      expression: "IF(pending > 0, 0, instances - 1)",
       label: "instances that can go without cutting a job",
     },
   ];
@@ -53,8 +51,9 @@ export function surplusExpressions(target: number): { id: string; expression: st
  *   (target tracking cannot leave 0: with no instance the per-instance metric has no value);
  * - out, 1..N: target tracking on ApproximateBacklogSizePerInstance, scale-out only (its scale-in would follow
  *   the metric down to minInstances, 0, bypassing idleMinutes);
- * - in, N..1: step -1 while {@link surplusExpressions} finds a surplus for SCALE_IN_MINUTES, so a trickle of
- *   requests does not hold the peak fleet; never below one instance while anything is queued or running;
+ * - in, N..1: step -1 after SCALE_IN_MINUTES in a row with nothing queued or running ({@link surplusExpressions}),
+ *   so a fleet scaled out for a burst shrinks in the first quiet minutes; never while any request is queued or
+ *   running, so a trickle with a request every few minutes holds the fleet until it pauses;
  * - back to minInstances: step ExactCapacity on ApproximateBacklogSize <= 0 for idleMinutes. The backlog counts
  *   in-flight requests too, so a running job keeps it above 0 and is never cut.
  */
@@ -166,9 +165,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
     new aws.cloudwatch.MetricAlarm(
       `${name}-surplus`,
       {
-        alarmDescription:
-          `For ${SCALE_IN_MINUTES} minutes the backlog needed fewer instances than running, with one idle: ` +
-          "remove one.",
+        alarmDescription: `For ${SCALE_IN_MINUTES} minutes nothing was queued or running on more than one instance: remove one.`,
         metricQueries: [
           minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
           minuteOf(
@@ -178,7 +175,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
             { EndpointName: args.endpointName, VariantName: args.variantName },
             "SampleCount",
           ),
-          ...surplusExpressions(args.backlogTargetPerInstance).map((e) => ({ ...e, returnData: e.id === "surplus" })),
+          ...surplusExpressions().map((e) => ({ ...e, returnData: e.id === "surplus" })),
         ],
         evaluationPeriods: SCALE_IN_MINUTES,
         datapointsToAlarm: SCALE_IN_MINUTES,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AsyncEndpoint, endpointNameFor } from "./async-endpoint";
+import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDuringUpdate } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
 import type { StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
@@ -41,6 +41,10 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly variantName: string;
   /** US dollars per instance-hour the cost figures use (read by `npm run cost`). */
   public readonly instancePricePerHour: number;
+  /** The Service Quotas quota the endpoint's instances count against (docs/updates.md, "Quota"). */
+  public readonly endpointQuotaName: string;
+  /** Instances of that type the endpoint may run at once: maxInstances, plus the new fleet's one during an update. */
+  public readonly instancesNeededDuringUpdate: number;
 
   constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:index:WhisperService", name, args, opts);
@@ -58,7 +62,7 @@ export class WhisperService extends pulumi.ComponentResource {
     const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
     const image = new InferenceImage(
       `${name}-image`,
-      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, tags },
+      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
       child,
     );
     const model = new ModelArtifact(
@@ -102,6 +106,8 @@ export class WhisperService extends pulumi.ComponentResource {
         inferenceAmiVersion: config.inferenceAmiVersion,
         startupHealthCheckTimeoutSeconds: config.startupHealthCheckTimeoutSeconds,
         modelDownloadTimeoutSeconds: config.modelDownloadTimeoutSeconds,
+        updateTerminationWaitMinutes: config.updateTerminationWaitMinutes,
+        region,
         maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
         kmsKeyArn: config.kmsKeyArn,
         resultInNotifications: config.resultInNotifications,
@@ -171,6 +177,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.modelDataUrl = model.modelDataUrl;
     this.variantName = endpoint.variantName;
     this.instancePricePerHour = config.instancePricePerHour;
+    this.endpointQuotaName = endpointQuotaNameFor(config.instanceType);
+    this.instancesNeededDuringUpdate = instancesNeededDuringUpdate(config.maxInstances);
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
@@ -183,6 +191,8 @@ export class WhisperService extends pulumi.ComponentResource {
       modelDataUrl: this.modelDataUrl,
       variantName: this.variantName,
       instancePricePerHour: this.instancePricePerHour,
+      endpointQuotaName: this.endpointQuotaName,
+      instancesNeededDuringUpdate: this.instancesNeededDuringUpdate,
     });
   }
 }

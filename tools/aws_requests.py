@@ -102,6 +102,7 @@ def sagemaker_endpoint(r: dict[str, Any]) -> list[Request]:
     request = {
         "EndpointName": name_of(r),
         "EndpointConfigName": inputs["endpointConfigName"],
+        "DeploymentConfig": pascal(inputs.get("deploymentConfig")),
         "Tags": tag_list(inputs.get("tags")),
     }
     return [("sagemaker", "CreateEndpoint", compact(request))]

@@ -1,13 +1,16 @@
 """Benchmark: speaker diarization on CPU, its accuracy, and its share of a request with speaker labels.
 
 1. Accuracy at the server's defaults on each multi-speaker fixture (fixtures/diarization): speakers found
-   against expected, DER and the share of speech given to the right speaker (der.py).
+   against expected, DER and the share of speech given to the right speaker (der.py). Then the same on
+   the held-out test set of synthetic conversations (conversations.py; `--sets dev test` adds the
+   development set the settings were tuned on), with the speaker count not given and given.
 2. Speed: diarization x realtime on a conversation built from the fixtures (three voices, `--repeat` times),
    for several window shifts and thread counts (`--sweep`), alternating them, best of `--runs`.
 3. Share of total: the same conversation transcribed as /invocations does, without and with speaker labels.
 
 The last line is the summary:
-  diarization: N.N x realtime on K threads, S% of a labelled request; DER two a, three b, same-sex c, 8 kHz d
+  diarization: N.N x realtime on K threads, S% of a labelled request; DER two a, three b, same-sex c, 8 kHz d;
+  test set DER (count not given / given), right count, speech to the right speaker
 
 Run: `npm run bench` (tiny.en on CPU), or `.venv/bin/python inference/bench/bench_diarization.py --sweep`.
 """
@@ -16,17 +19,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import conversations
 import numpy as np
 from der import score
 
 from whisper_server.audio import SAMPLE_RATE, decode
-from whisper_server.diarizer import Diarizer, DiarizerConfig, load_diarizer, transcribe_with_speakers
+from whisper_server.diarizer import Diarizer, DiarizerConfig, default_threads, transcribe_with_speakers
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
+from whisper_server.speaker_labels import SpeakerTurn
 from whisper_server.transcriber import Transcriber
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"
@@ -71,6 +78,50 @@ def accuracy(diarizer: Diarizer) -> dict[str, float]:
     return ders
 
 
+@dataclass
+class SetScore:
+    """Pooled over a set of conversations: error and right-speaker time in seconds, count hits."""
+
+    speech: float = 0.0
+    errors: float = 0.0
+    correct: float = 0.0
+    right_count: int = 0
+    conversations: int = 0
+
+    def add(self, reference: list[tuple[float, float, str]], turns: list[SpeakerTurn]) -> None:
+        result = score(reference, [(t.start, t.end, t.speaker) for t in turns])
+        speech = sum(end - start for start, end, _ in reference)
+        self.speech += speech
+        self.errors += result.der * speech
+        self.correct += result.correct_share * speech
+        self.right_count += result.speakers_found == result.speakers_expected
+        self.conversations += 1
+
+    def line(self) -> str:
+        return (
+            f"DER {self.errors / self.speech:.3f}, right speaker count "
+            f"{self.right_count}/{self.conversations} ({self.right_count / self.conversations:.0%}), "
+            f"speech time to the right speaker {self.correct / self.speech:.1%}"
+        )
+
+
+def conversation_sets(diarizer: Diarizer, split: str) -> tuple[SetScore, SetScore]:
+    """The synthetic conversations of `split` (conversations.py) without and with the speaker count."""
+    free, given = SetScore(), SetScore()
+    sets = conversations.load(split)
+    for path, reference in sets:
+        analysis = diarizer.analyse(conversations.read_wav(path))
+        turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
+        free.add(turns, diarizer.turns(analysis))
+        given.add(turns, diarizer.turns(analysis, speakers=int(reference["speakers"])))  # type: ignore[arg-type]
+    minutes = sum(float(r["duration"]) for _, r in sets) / 60  # type: ignore[arg-type]
+    voices = "2-4 recorded human voices" if split == "real" else "2-6 synthetic voices"
+    print(f"{split} set: {len(sets)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
+    print(f"  count not given: {free.line()}")
+    print(f"  count given:     {given.line()}")
+    return free, given
+
+
 def speed_sweep(
     settings: Settings, audio: np.ndarray, runs: int, shifts: list[float], threads: list[int]
 ) -> None:
@@ -112,6 +163,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="times the 30 s three-voice fixture repeats")
     parser.add_argument("--runs", type=int, default=2, help="timed runs per configuration, best kept")
     parser.add_argument("--sweep", action="store_true", help="also time other window shifts and threads")
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        default=["test", "real"],
+        choices=["dev", "test", "real"],
+        help="conversation sets to score (default: the held-out test set and the real voices; tune on dev)",
+    )
     # `npm run bench -- ...` hands the same flags to bench_transcribe.py; skip the ones only it knows.
     args, _ = parser.parse_known_args()
     if args.model_dir is None:
@@ -125,16 +183,33 @@ def main() -> int:
         compute_type=args.compute_type,
         diarization_dir=args.diarization_dir,
     )
-    diarizer = load_diarizer(settings)
-    if diarizer is None:
-        print(f"no diarization models in {args.diarization_dir}", file=sys.stderr)
+    # In this process (the server runs it in a child process: the same code, the same speed).
+    threads = settings.diarization_threads or default_threads()
+    try:
+        diarizer = Diarizer(
+            DiarizerConfig(
+                settings.resolve_diarization_dir(),
+                threads,
+                settings.diarization_window_shift,
+                settings.diarization_threshold,
+            )
+        )
+    except FileNotFoundError as e:
+        print(e, file=sys.stderr)
         return 2
-    threads = diarizer.config.threads
     print(
         f"diarization defaults: window shift {settings.diarization_window_shift}, threshold "
         f"{settings.diarization_threshold}, {threads} threads"
     )
     ders = accuracy(diarizer)
+    held_out: dict[str, tuple[SetScore, SetScore]] = {}
+    for split in args.sets:
+        if not all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
+            print(f"{split} set skipped: needs flite, espeak-ng, sox (apt-get install flite espeak-ng sox)")
+        elif not conversations.available(split):
+            print(f"{split} set skipped: apt-get install fillets-ng-data-cs fillets-ng-data-nl")
+        else:
+            held_out[split] = conversation_sets(diarizer, split)
 
     audio = conversation(args.repeat)
     seconds = audio.size / SAMPLE_RATE
@@ -161,6 +236,15 @@ def main() -> int:
         f"labels {best_labelled:.1f} s (+{best_labelled / best_plain - 1:.0%})"
     )
     summary = ", ".join(f"{label} {ders[name]:.3f}" for label, name in SUMMARY_FIXTURES.items())
+    for split, (free, given) in held_out.items():
+        if split == "dev":
+            continue
+        summary += (
+            f"; {split} set DER {free.errors / free.speech:.3f} / {given.errors / given.speech:.3f} (count "
+            f"not given / given), count right {free.right_count / free.conversations:.0%} / "
+            f"{given.right_count / given.conversations:.0%}, speech to the right speaker "
+            f"{free.correct / free.speech:.1%} / {given.correct / given.speech:.1%}"
+        )
     print(
         f"diarization: {x_realtime:.1f} x realtime on {threads} threads, {share:.0%} of a labelled request's "
         f"compute; DER {summary}"

@@ -109,11 +109,15 @@ def diarization_references() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def diarizer() -> Any:
-    """The committed diarization models (pyannote segmentation-3.0 + CAM++, ONNX), loaded once."""
+def diarizer() -> Iterator[Any]:
+    """The committed diarization models (pyannote segmentation-3.0 + CAM++, ONNX), loaded once in the
+    child process the server uses (diarization_process.py)."""
     from whisper_server.diarizer import load_diarizer
 
-    return load_diarizer(cpu_settings("unused", diarization_dir=str(DIARIZATION_DIR / "models")))
+    loaded = load_diarizer(cpu_settings("unused", diarization_dir=str(DIARIZATION_DIR / "models")))
+    assert loaded is not None
+    yield loaded
+    loaded.close()
 
 
 @pytest.fixture(scope="session")

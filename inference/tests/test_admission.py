@@ -39,9 +39,17 @@ class BlockingTranscriber:
         self.release.wait(10)
         return Transcription(text="x", language="en", language_probability=1.0, duration=1.0, segments=())
 
-    def transcribe_many(self, requests: Sequence[Any]) -> list[Transcription]:
-        """What the server calls for requests without speaker labels (several when they were packed)."""
-        return [self.transcribe(request.audio) for request in requests]
+    def transcribe_many(
+        self, requests: Sequence[Any], on_result: Callable[[int, Transcription], None] | None = None
+    ) -> list[Transcription]:
+        """What the server calls for requests without speaker labels (several when they were packed); each
+        result is reported to `on_result` as it is done, as the real transcriber does."""
+        results = []
+        for index, request in enumerate(requests):
+            results.append(self.transcribe(request.audio))
+            if on_result is not None:
+                on_result(index, results[-1])
+        return results
 
 
 @dataclass

@@ -69,20 +69,49 @@ def test_very_short_speech_is_one_speaker_inside_the_audio(diarizer: Diarizer) -
     assert all(0 <= t.start < t.end <= clip.size / SAMPLE_RATE for t in turns)
 
 
-def test_exact_count_larger_than_the_voices_present(diarizer: Diarizer) -> None:
-    short = audio_of("one_speaker.flac")
-    assert len({t.speaker for t in diarizer.diarize(short, speakers=5)}) == 1  # one voice, one window
-    two = audio_of("two_speakers.flac")
-    assert 2 <= len({t.speaker for t in diarizer.diarize(two, speakers=5)}) <= 5
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"speakers": 3},
+        {"speakers": 16},
+        {"speakers": 32},
+        {"min_speakers": 32},
+        {"min_speakers": 5, "max_speakers": 8},
+    ],
+    ids=lambda asked: ";".join(f"{k}={v}" for k, v in asked.items()),
+)
+def test_more_speakers_asked_than_voices_gives_the_voices(diarizer: Diarizer, asked: dict[str, int]) -> None:
+    """Never fewer speakers than the default finds (sherpa-onnx's clustering gave 1 to speakers=20 here),
+    nor one voice cut into many to reach the count."""
+    assert len({t.speaker for t in diarizer.diarize(audio_of("two_speakers.flac"), **asked)}) == 2
+    assert len({t.speaker for t in diarizer.diarize(audio_of("one_speaker.flac"), **asked)}) == 1
+
+
+def test_the_count_fixes_what_clustering_alone_gets_wrong(
+    diarizer: Diarizer, diarization_references: dict[str, Any]
+) -> None:
+    """Two close espeak-ng voices and flite's slt: the threshold merges the two, speakers=3 (or min 3)
+    gives three. (Which of the pair's turns the third speaker gets is not reliable with voices this
+    close: the share of speech to the right voice does not drop, but it does not rise either.)"""
+    diarizer = Diarizer(diarizer.config)  # in this process, to cluster one analysis several ways
+    analysis = diarizer.analyse(audio_of("close_voices.flac"))
+    reference = reference_turns(diarization_references, "close_voices.flac")
+    alone = score(reference, [(t.start, t.end, t.speaker) for t in diarizer.turns(analysis)])
+    assert alone.speakers_found == 2
+    for asked in ({"speakers": 3}, {"min_speakers": 3}, {"min_speakers": 3, "max_speakers": 6}):
+        result = score(reference, [(t.start, t.end, t.speaker) for t in diarizer.turns(analysis, **asked)])
+        assert result.speakers_found == 3, asked
+        assert result.correct_share >= alone.correct_share - 0.01, (result, alone)
 
 
 def test_exact_count_and_bounds(diarizer: Diarizer) -> None:
     two = audio_of("two_speakers.flac")
     assert len({t.speaker for t in diarizer.diarize(two, speakers=1)}) == 1
-    assert len({t.speaker for t in diarizer.diarize(two, min_speakers=3)}) == 3
     assert len({t.speaker for t in diarizer.diarize(two, min_speakers=1, max_speakers=4)}) == 2
     three = audio_of("three_speakers.flac")
     assert len({t.speaker for t in diarizer.diarize(three, max_speakers=2)}) == 2
+    assert len({t.speaker for t in diarizer.diarize(three, speakers=2)}) == 2
+    assert len({t.speaker for t in diarizer.diarize(three, min_speakers=3)}) == 3
 
 
 def test_models_missing(tmp_path: Path) -> None:

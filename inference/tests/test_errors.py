@@ -112,8 +112,14 @@ class ExplodingTranscriber:
     def transcribe(self, *_: object, **__: object) -> None:
         raise RuntimeError("simulated device failure")
 
-    def transcribe_many(self, requests: list[object]) -> list[Exception]:
-        return [RuntimeError("simulated device failure") for _ in requests]
+    def transcribe_many(
+        self, requests: list[object], on_result: Callable[[int, Exception], None] | None = None
+    ) -> list[Exception]:
+        failures = [RuntimeError("simulated device failure") for _ in requests]
+        for index, failure in enumerate(failures):
+            if on_result is not None:
+                on_result(index, failure)
+        return failures
 
 
 def test_internal_error_is_500_logged_with_request_id(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from whisper_server import formats
-from whisper_server.results import Segment, Speaker, Transcription, Word
-from whisper_server.speaker_labels import SpeakerTurn, label_speakers, speaker_of
+from whisper_server.results import Segment, Speaker, SpeakerCount, Transcription, Word
+from whisper_server.speaker_labels import SpeakerTurn, label_speakers, speaker_count, speaker_of
 
 # Cluster 7 talks first, then cluster 3: labels follow first appearance, not cluster numbers.
 TURNS = [SpeakerTurn(0.0, 2.0, 7), SpeakerTurn(2.2, 4.0, 3), SpeakerTurn(4.1, 6.0, 7)]
@@ -130,16 +130,17 @@ LABELLED = Transcription(
         (
             formats.to_vtt,
             "WEBVTT\n\n00:00:00.100 --> 00:00:01.500\n<v S1>Hello there.\n\n"
-            "00:00:01.600 --> 00:00:01.900\n<v S1>Welcome.\n\n"
-            "00:00:02.300 --> 00:00:02.800\n<v S2>Hi!\n\n"
-            "00:00:04.200 --> 00:00:05.000\n<v S1>How are you?\n",
+            # Held to a second, into the pause before the next cue (cues.MIN_DURATION).
+            "00:00:01.600 --> 00:00:02.300\n<v S1>Welcome.\n\n"
+            "00:00:02.300 --> 00:00:03.300\n<v S2>Hi!\n\n"
+            "00:00:04.200 --> 00:00:05.200\n<v S1>How are you?\n",
         ),
         (
             formats.to_srt,
             "1\n00:00:00,100 --> 00:00:01,500\nS1: Hello there.\n\n"
-            "2\n00:00:01,600 --> 00:00:01,900\nS1: Welcome.\n\n"
-            "3\n00:00:02,300 --> 00:00:02,800\nS2: Hi!\n\n"
-            "4\n00:00:04,200 --> 00:00:05,000\nS1: How are you?\n",
+            "2\n00:00:01,600 --> 00:00:02,300\nS1: Welcome.\n\n"
+            "3\n00:00:02,300 --> 00:00:03,300\nS2: Hi!\n\n"
+            "4\n00:00:04,200 --> 00:00:05,200\nS1: How are you?\n",
         ),
     ],
 )
@@ -161,10 +162,30 @@ def test_formats_unchanged_without_speakers() -> None:
         duration=2.0,
         segments=(Segment(id=0, start=0.1, end=1.5, text="Hello there.", words=words((0.1, 1.5, "Hello"))),),
     )
-    body = formats.to_json(plain, "tiny", 1.0)
+    body = formats.to_json(plain, "tiny", 1.0, words=True)
     assert "speakers" not in body
     assert "speaker" not in body["segments"][0]
     assert "speaker" not in body["segments"][0]["words"][0]
     assert formats.to_text(plain) == "Hello there.\n"
     assert formats.to_srt(plain) == "1\n00:00:00,100 --> 00:00:01,500\nHello there.\n"
     assert formats.to_vtt(plain) == "WEBVTT\n\n00:00:00.100 --> 00:00:01.500\nHello there.\n"
+
+
+@pytest.mark.parametrize(
+    ("found", "asked", "requested", "met"),
+    [
+        (2, {}, None, True),
+        (2, {"speakers": 2}, "speakers=2", True),
+        (2, {"speakers": 3}, "speakers=3", False),
+        (3, {"min_speakers": 2, "max_speakers": 4}, "min_speakers=2;max_speakers=4", True),
+        (1, {"min_speakers": 2}, "min_speakers=2", False),
+        (5, {"max_speakers": 4}, "max_speakers=4", False),
+        (0, {"speakers": 3}, "speakers=3", True),  # silence: nobody to count
+    ],
+)
+def test_speaker_count_against_the_request(
+    found: int, asked: dict[str, int], requested: str | None, met: bool
+) -> None:
+    assert speaker_count(
+        found, asked.get("speakers"), asked.get("min_speakers"), asked.get("max_speakers")
+    ) == (SpeakerCount(found=found, requested=requested, met=met))

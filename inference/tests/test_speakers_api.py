@@ -121,6 +121,27 @@ def test_edge_audio_answers_in_shape(speaker_client: TestClient, body: bytes, op
     assert all(segment["speaker"].startswith("S") for segment in result["segments"])
 
 
+@pytest.mark.parametrize(
+    ("options", "found", "met"),
+    [
+        ("diarize=true", 2, True),
+        ("speakers=2", 2, True),
+        ("speakers=1", 1, True),
+        ("speakers=20", 2, False),  # sherpa-onnx's clustering answered 1 speaker here
+        ("min_speakers=32", 2, False),
+        ("min_speakers=5;max_speakers=8", 2, False),
+        ("max_speakers=1", 1, True),
+    ],
+)
+def test_speaker_count_says_what_was_found_against_what_was_asked(
+    speaker_client: TestClient, options: str, found: int, met: bool
+) -> None:
+    body = post(speaker_client, fixture("two_speakers.flac"), options).json()
+    asked = None if options == "diarize=true" else options
+    assert body["speaker_count"] == {"found": found, "requested": asked, "met": met}
+    assert len(body["speakers"]) == found
+
+
 def test_one_speaker(speaker_client: TestClient) -> None:
     body = post(speaker_client, fixture("one_speaker.flac"), "diarize=true").json()
     assert [s["speaker"] for s in body["speakers"]] == ["S1"]
@@ -137,6 +158,9 @@ def test_one_speaker(speaker_client: TestClient) -> None:
         ("diarize=false;speakers=2", "option 'speakers': needs diarize=true"),
         ("speakers=2;max_speakers=3", "option 'speakers': give either speakers or min_speakers/max_speakers"),
         ("min_speakers=3;max_speakers=2", "option 'min_speakers': must not exceed max_speakers (3 > 2)"),
+        ("speakers=2;min_speakers=1", "option 'speakers': give either speakers or min_speakers/max_speakers"),
+        ("min_speakers=33", "option 'min_speakers': must be 1-32, got 33"),
+        ("max_speakers=40", "option 'max_speakers': must be 1-32, got 40"),
     ],
 )
 def test_bad_values_get_400(speaker_client: TestClient, options: str, message: str) -> None:
@@ -147,7 +171,7 @@ def test_bad_values_get_400(speaker_client: TestClient, options: str, message: s
 
 
 def test_no_models_gets_400(client: TestClient) -> None:
-    for options in ("diarize=true", "speakers=2", "min_speakers=2"):
+    for options in ("diarize=true", "speakers=2", "min_speakers=2", "max_speakers=3"):
         response = post(client, fixture("one_speaker.flac"), options)
         assert response.status_code == 400
         assert response.json()["error"] == "diarization_unavailable"

@@ -72,6 +72,8 @@ def create_app(
         log.info("ready", extra={"load_seconds": round(time.perf_counter() - loading, 3)})
         yield
         app.state.jobs.shutdown()
+        if app.state.diarizer is not None and app.state.diarizer is not diarizer:
+            app.state.diarizer.close()  # the child process the lifespan started
 
     # redirect_slashes=False: `/ping/` and `/invocations/` are unknown paths (the JSON 404), not a 307 whose
     # Location is built from the client's Host header.
@@ -207,23 +209,25 @@ async def _invoke(
         record["bytes"] = len(body)
 
         queued = time.perf_counter()
-        subtitles = media_type in formats.SUBTITLES
+        timed_words = media_type in formats.TIMED
 
         def job() -> tuple[Transcription, float, float]:
             job_started = time.perf_counter()
             audio = decode(body, settings.max_audio_seconds)
             assert diarizer is not None
             result, diarization_seconds = transcribe_with_speakers(
-                lambda opts: transcriber.transcribe(audio, opts, subtitles=subtitles),
+                lambda opts: transcriber.transcribe(audio, opts, timed_words=timed_words),
                 diarizer,
                 audio,
                 options,
             )
             record["diarization_seconds"] = round(diarization_seconds, 3)
+            if result.speaker_count is not None:
+                record["speakers_found"] = result.speaker_count.found
             return result, job_started - queued, time.perf_counter() - job_started
 
         def prepare() -> TranscriptionRequest:
-            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, subtitles)
+            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, timed_words)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
         # A packed request's pack_seconds is its time in its pack, and its processing_seconds its share of
@@ -251,9 +255,15 @@ async def _invoke(
     )
     if media_type == formats.JSON:
         return JSONResponse(
-            formats.to_json(result, settings.model_name, processing_seconds, transcriber.multilingual)
+            formats.to_json(
+                result,
+                transcriber.model_name,
+                processing_seconds,
+                transcriber.multilingual,
+                words=options.word_timestamps,
+            )
         )
-    return Response(formats.RENDERERS[media_type](result), media_type=f"{media_type}; charset=utf-8")
+    return Response(formats.RENDERERS[media_type](result, options), media_type=f"{media_type}; charset=utf-8")
 
 
 async def _read_body(request: Request, settings: Settings, ticket: Ticket) -> bytes:

@@ -2,10 +2,13 @@
 decoding across requests, and a safe re-decode of any chunk that lost speech.
 
 The steps, for every request of a call:
-  1. plan: VAD speech regions merged into chunks of at most `chunk_seconds` (or plain consecutive
-     windows with VAD off), their log-mel features, the window size each needs (windows.py);
+  1. plan: VAD speech regions merged into chunks of at most `chunk_seconds`, never across a pause of
+     more than MAX_GAP_IN_CHUNK (with VAD off, all the audio in windows of up to 30 s that end in the
+     VAD's silences), their log-mel features, the window size each needs (windows.py);
   2. decode: chunks that share a window size and the decoding options, from any request, go through the
-     encoder and then the decoder as one batch;
+     encoder and then the decoder as one batch, without timestamps whatever the output format (so every
+     format has the same words); when the output needs them, the words are timed by cross-attention
+     alignment, one request at a time;
   3. check: a chunk whose text says a sentence twice (repeated_speech.py) is decoded again in a 30 s
      window; then a chunk whose text is too short for its speech (dropped_speech.py) is decoded again
      the safe way, sequentially with timestamps over the chunk, and the longer text is kept. Only text
@@ -31,7 +34,7 @@ import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import Word, get_suppressed_tokens
-from faster_whisper.vad import SpeechTimestampsMap, VadOptions, collect_chunks, get_speech_timestamps
+from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
 
 from . import windows
 from .audio import SAMPLE_RATE
@@ -47,6 +50,9 @@ OnResult = Callable[[int, "Decoded | Exception"], None]
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
+MAX_GAP_IN_CHUNK = 3.0
+"""Seconds of silence between two VAD speech regions beyond which they are never decoded as one chunk
+(a pause a listener hears as a break in the talk; the benchmark's speech pauses 0.5 s)."""
 # faster-whisper's punctuation merging for word timestamps (its defaults).
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
@@ -54,11 +60,12 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 
 @dataclass(frozen=True)
 class Request:
-    """One transcription: 16 kHz mono `audio`, its options, and whether it wants subtitle cues."""
+    """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
+    (JSON segments and subtitle cues are timed by their words; plain text is not)."""
 
     audio: np.ndarray
     options: TranscribeOptions
-    subtitles: bool = False
+    timed_words: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,6 @@ class Decoding:
     initial_prompt: str | None
     hotwords: str | None
     temperature: float
-    timestamps: bool
     word_timestamps: bool
 
 
@@ -202,24 +208,33 @@ class ChunkedDecoder:
             regions = get_speech_timestamps(
                 audio, VadOptions(max_speech_duration_s=limit, min_silence_duration_ms=160)
             )
-            pieces, metadata = collect_chunks(audio, regions, max_duration=limit) if regions else ([], [])
+            pieces, metadata = _merge_regions(audio, regions, limit)
             speech_map = SpeechTimestampsMap(regions, SAMPLE_RATE) if regions else None
         else:
-            # Without the VAD the cuts fall anywhere, mid-word too: 30 s windows cut least often
-            # (15 s ones made tiny.en loop on the benchmark's meeting).
-            step = windows.MAX_WINDOW_SECONDS * SAMPLE_RATE
-            starts = range(0, audio.shape[0], step)
-            pieces = [audio[start : start + step] for start in starts]
+            # All the audio is decoded, in 30 s windows (15 s ones made tiny.en loop on the benchmark's
+            # meeting). The VAD still says where the silences are, so that a window ends in one rather
+            # than mid-word, and how much speech each window holds, for the dropped-speech check.
+            regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=160))
+            bounds = _window_bounds(audio, regions, windows.MAX_WINDOW_SECONDS * SAMPLE_RATE)
+            pieces = [audio[begin:end] for begin, end in bounds]
             metadata = [
-                {"offset": start / SAMPLE_RATE, "duration": len(piece) / SAMPLE_RATE, "segments": []}
-                for start, piece in zip(starts, pieces, strict=True)
+                {"offset": begin / SAMPLE_RATE, "duration": (end - begin) / SAMPLE_RATE, "segments": []}
+                for begin, end in bounds
             ]
             speech_map = None
         padding = VAD_PADDING_SAMPLES if vad else 0
         chunks = []
         for piece, meta in zip(pieces, metadata, strict=True):
             lengths = [region["end"] - region["start"] for region in meta["segments"]] or [len(piece)]
-            chunks.append(self._chunk(piece, meta["offset"], lengths, padding))
+            chunk = self._chunk(piece, meta["offset"], lengths, padding)
+            if not vad:
+                begin = int(meta["offset"] * SAMPLE_RATE)
+                inside = [min(r["end"], begin + len(piece)) - max(r["start"], begin) for r in regions]
+                speech = [length for length in inside if length > 0]
+                chunk.speech_seconds = (
+                    speech_seconds(speech, VAD_PADDING_SAMPLES, SAMPLE_RATE) if speech else 0.0
+                )
+            chunks.append(chunk)
         language, probability = self._language(options, chunks)
         decoding = Decoding(
             language=language,
@@ -229,8 +244,7 @@ class ChunkedDecoder:
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
             temperature=options.temperature,
-            timestamps=request.subtitles,
-            word_timestamps=options.word_timestamps,
+            word_timestamps=request.timed_words or options.word_timestamps,
         )
         budget = math.ceil(self.settings.max_redecode_share * len(chunks))
         return Plan(request, decoding, probability, chunks, speech_map, redecodes_left=budget)
@@ -364,7 +378,7 @@ class ChunkedDecoder:
             previous_tokens=prompt_token_ids(model.hf_tokenizer, decoding.initial_prompt)
             if decoding.initial_prompt
             else [],
-            without_timestamps=not decoding.timestamps,
+            without_timestamps=True,
             hotwords=decoding.hotwords,
         )
         results = model.model.generate(
@@ -397,19 +411,22 @@ class ChunkedDecoder:
                     no_speech_prob=result.no_speech_prob,
                 )
             outputs.append(pieces)
+        # The alignment moves a piece's bounds to its words; the bounds stay as decoded, so that a
+        # segment is judged (silence, no speech) the same whether its words were timed or not.
+        bounds = [[(piece["start"], piece["end"]) for piece in pieces] for pieces in outputs]
         if decoding.word_timestamps:
             self._add_words(tokenizer, members, outputs, encoded)
-        for (_, chunk), pieces in zip(members, outputs, strict=True):
+        for (_, chunk), pieces, spans in zip(members, outputs, bounds, strict=True):
             chunk.segments = [
                 DecodedSegment(
-                    start=piece["start"],
-                    end=piece["end"],
+                    start=start,
+                    end=end,
                     text=tokenizer.decode(piece["tokens"]),
                     avg_logprob=piece["avg_logprob"],
                     no_speech_prob=piece["no_speech_prob"],
                     words=[Word(**word) for word in piece["words"]] if "words" in piece else None,
                 )
-                for piece in pieces
+                for piece, (start, end) in zip(pieces, spans, strict=True)
             ]
 
     def _add_words(
@@ -479,7 +496,9 @@ class ChunkedDecoder:
             initial_prompt=decoding.initial_prompt,
             hotwords=decoding.hotwords,
             temperature=decoding.temperature,
-            word_timestamps=decoding.word_timestamps,
+            # Always: faster-whisper moves its seek by the word timings, which changes the text; timing
+            # the words in every case keeps the text the same whichever format asked.
+            word_timestamps=True,
             vad_filter=False,
             condition_on_previous_text=False,
             without_timestamps=False,
@@ -530,6 +549,62 @@ def _take_run(
     return run
 
 
+def _merge_regions(
+    audio: np.ndarray, regions: list[dict[str, int]], limit: float
+) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
+    """VAD speech regions merged into chunks of at most `limit` seconds of speech, as faster-whisper's
+    `collect_chunks` merges them, except that a pause longer than MAX_GAP_IN_CHUNK always starts a new
+    chunk: the decoder never hears two sides of a long silence as one stretch of speech. Each chunk's
+    `offset` is in speech time (the regions' audio end to end, silences removed)."""
+    pieces: list[np.ndarray] = []
+    metadata: list[dict[str, Any]] = []
+    group: list[dict[str, int]] = []
+    offset = 0
+    longest, gap = limit * SAMPLE_RATE, MAX_GAP_IN_CHUNK * SAMPLE_RATE
+    for region in [*regions, None]:
+        length = sum(r["end"] - r["start"] for r in group)
+        if group and (
+            region is None
+            or length + region["end"] - region["start"] > longest
+            or region["start"] - group[-1]["end"] > gap
+        ):
+            pieces.append(np.concatenate([audio[r["start"] : r["end"]] for r in group]))
+            metadata.append(
+                {"offset": offset / SAMPLE_RATE, "duration": length / SAMPLE_RATE, "segments": group}
+            )
+            offset += length
+            group = []
+        if region is not None:
+            group.append(region)
+    return pieces, metadata
+
+
+def _window_bounds(audio: np.ndarray, regions: list[dict[str, int]], longest: int) -> list[tuple[int, int]]:
+    """Sample ranges that cover all of `audio`, each at most `longest` samples: every cut in the middle of
+    the last silence between two VAD speech regions in the second half of the window, else (speech all
+    through) at its quietest 10 ms."""
+    bounds: list[tuple[int, int]] = []
+    begin, total = 0, audio.shape[0]
+    silences = [(a["end"], b["start"]) for a, b in itertools.pairwise(regions)]
+    if regions:
+        silences = [(0, regions[0]["start"]), *silences, (regions[-1]["end"], total)]
+    while total - begin > longest:
+        low, high = begin + longest // 2, begin + longest
+        inside = [(max(a, low), min(b, high)) for a, b in silences if min(b, high) > max(a, low)]
+        if inside:
+            cut = (inside[-1][0] + inside[-1][1]) // 2
+        else:
+            frame = SAMPLE_RATE // 100
+            energy = (
+                np.square(audio[low:high][: (high - low) // frame * frame]).reshape(-1, frame).sum(axis=1)
+            )
+            cut = low + int(np.argmin(energy)) * frame + frame // 2
+        bounds.append((begin, cut))
+        begin = cut
+    bounds.append((begin, total))
+    return bounds
+
+
 def _frames(chunk: Chunk) -> int:
     """Frames of the window that hold the chunk (whole seconds, as faster-whisper counts them)."""
     return int(math.ceil(chunk.duration) * windows.FRAMES_PER_SECOND)
@@ -541,13 +616,11 @@ def _text(segments: list[DecodedSegment]) -> str:
 
 def _to_original_time(segment: DecodedSegment, speech_map: SpeechTimestampsMap) -> None:
     """Maps speech time (VAD gaps removed) back to the audio's time, as faster-whisper does: words
-    by their middle, so that a word never straddles a gap."""
-    if segment.words:
-        for word in segment.words:
-            index = speech_map.get_chunk_index((word.start + word.end) / 2)
-            word.start = speech_map.get_original_time(word.start, index)
-            word.end = speech_map.get_original_time(word.end, index)
-        segment.start, segment.end = segment.words[0].start, segment.words[-1].end
-    else:
-        segment.start = speech_map.get_original_time(segment.start)
-        segment.end = speech_map.get_original_time(segment.end, is_end=True)
+    by their middle, so that a word never straddles a gap. The segment keeps its decoded bounds (the
+    sentences cut from its words are timed by them: sentences.py)."""
+    for word in segment.words or ():
+        index = speech_map.get_chunk_index((word.start + word.end) / 2)
+        word.start = speech_map.get_original_time(word.start, index)
+        word.end = speech_map.get_original_time(word.end, index)
+    segment.start = speech_map.get_original_time(segment.start)
+    segment.end = speech_map.get_original_time(segment.end, is_end=True)

@@ -1,37 +1,55 @@
-"""Speaker diarization on CPU with sherpa-onnx: who speaks when, as speaker turns.
+"""Speaker diarization on CPU: who speaks when, as speaker turns. No PyTorch.
 
-sherpa-onnx runs pyannote segmentation-3.0 (speech and speaker changes within 10 s windows) and a speaker
-embedding model (3D-Speaker CAM++) on its own bundled ONNX Runtime, then clusters the embeddings: no
-PyTorch. The two ONNX files live in the model artifact next to Whisper (`<MODEL_DIR>/diarization/`,
-uploaded by package-model). Loaded once per process; `diarize` runs in the server's single worker thread
-(jobs.py), which is what makes changing the clustering per request safe.
+pyannote segmentation-3.0 on ONNX Runtime finds who is active in overlapping 10 s windows
+(segmentation.py); a speaker embedding model (3D-Speaker CAM++, run by sherpa-onnx, which computes its
+filterbank features) gives each window's speakers a voiceprint; clustering.py groups them into voices,
+obeying a requested count; each frame then goes to the voices active in the windows that see it. The
+pipeline is pyannote's (segmentation, embedding, clustering, reconstruction); the clustering is ours,
+since sherpa-onnx's own diarizer ignored counts it could not reach and merged voices when asked for more.
+The two ONNX files live in the model artifact next to Whisper (`<MODEL_DIR>/diarization/`, uploaded by
+package-model). The server runs this in a child process (diarization_process.py).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .clustering import ClusteringConfig, cluster
 from .options import TranscribeOptions
 from .results import Transcription
+from .segmentation import Segmentation, WindowActivity
 from .settings import Settings
 from .speaker_labels import SpeakerTurn, label_speakers
+from .voiceprints import Voiceprints, relabel
 
 if TYPE_CHECKING:
-    import sherpa_onnx
+    from .diarization_process import DiarizationProcess
 
 log = logging.getLogger(__name__)
 
 SEGMENTATION_FILE = "segmentation.onnx"
 EMBEDDING_FILE = "embedding.onnx"
+# Chosen on the development conversations (inference/bench/conversations.py, bench_diarization.py).
+SAME_VOICE = 0.15
+"""Cosine distance under which two groups of speech are one voice, whatever count was asked."""
+MIN_SPEECH = 2.0
+"""Seconds of speech a voice needs to count as a speaker of its own (second pass)."""
+FIRST_PASS_THRESHOLD = 0.2
+"""First-pass clustering threshold: low, so that different voices are different turns."""
+FIRST_PASS_MIN_SPEECH = 1.0
+MIN_EMBED_SECONDS = 0.25
+"""Least speech a local speaker needs in a window for an embedding; shorter ones follow their window."""
+MERGE_GAP_SECONDS = 0.1
+MIN_TURN_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,10 @@ class DiarizerConfig:
     """Shift between two 10 s segmentation windows, as a fraction of the window."""
     threshold: float
     """Clustering distance threshold when the speaker count is not given: lower finds more speakers."""
+    same_voice: float = SAME_VOICE
+    """Distance under which two groups of speech are one voice, even when more speakers are asked."""
+    min_speech: float = MIN_SPEECH
+    """Seconds of speech a cluster needs to count as a speaker (shorter ones join the nearest)."""
 
 
 def models_present(model_dir: Path) -> bool:
@@ -53,20 +75,47 @@ def models_present(model_dir: Path) -> bool:
     return (model_dir / SEGMENTATION_FILE).is_file() and (model_dir / EMBEDDING_FILE).is_file()
 
 
+def require_models(model_dir: Path) -> None:
+    """FileNotFoundError unless `model_dir` holds both diarization models."""
+    if not models_present(model_dir):
+        raise FileNotFoundError(
+            f"{model_dir} does not hold {SEGMENTATION_FILE} and {EMBEDDING_FILE}: "
+            "package the model with package-model --diarization"
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A recording segmented and embedded: what clustering needs."""
+
+    samples: np.ndarray
+    windows: WindowActivity
+    items: list[tuple[int, int]]
+    """(window, local speaker) of each embedding."""
+    embeddings: np.ndarray
+    weights: np.ndarray
+    """Seconds of speech each embedding stands for."""
+    duration: float
+
+
 class Diarizer:
     """The loaded segmentation and embedding models."""
 
     def __init__(self, config: DiarizerConfig) -> None:
-        if not models_present(config.model_dir):
-            raise FileNotFoundError(
-                f"{config.model_dir} does not hold {SEGMENTATION_FILE} and {EMBEDDING_FILE}: "
-                "package the model with package-model --diarization"
-            )
+        require_models(config.model_dir)
         # Imported here: a server without diarization models never loads sherpa-onnx (0.5 s of start-up).
         import sherpa_onnx
 
         self.config = config
-        self._engine = sherpa_onnx.OfflineSpeakerDiarization(self._engine_config(num_clusters=-1))
+        self._segmentation = Segmentation(config.model_dir / SEGMENTATION_FILE, config.threads)
+        embedding = sherpa_onnx.SpeakerEmbeddingExtractorConfig(
+            model=str(config.model_dir / EMBEDDING_FILE), num_threads=config.threads
+        )
+        if not embedding.validate():
+            raise ValueError(f"invalid speaker embedding model in {config.model_dir}")
+        self._voiceprints = Voiceprints(
+            sherpa_onnx.SpeakerEmbeddingExtractor(embedding), self._segmentation.sample_rate
+        )
         log.info(
             "diarization models loaded",
             extra={"diarization_dir": str(config.model_dir), "threads": config.threads},
@@ -74,7 +123,7 @@ class Diarizer:
 
     @property
     def sample_rate(self) -> int:
-        return int(self._engine.sample_rate)
+        return self._segmentation.sample_rate
 
     def diarize(
         self,
@@ -85,55 +134,174 @@ class Diarizer:
     ) -> list[SpeakerTurn]:
         """Speaker turns of 16 kHz mono `audio`, sorted by start.
 
-        `speakers` fixes the count. Otherwise the threshold decides, and when the count it finds is outside
-        `min_speakers`-`max_speakers` the audio is clustered again to the nearest bound (the engine only
-        takes an exact count, so a bound that is hit costs a second pass).
+        `speakers` fixes the count, `min_speakers`/`max_speakers` bound it (clustering.py says how, and
+        what happens when the audio holds fewer distinct voices than asked).
         """
-        turns = self._run(audio, speakers if speakers is not None else -1)
-        if speakers is not None:
-            return turns
-        found = len({t.speaker for t in turns})
-        if found == 0:
-            return turns
-        if min_speakers is not None and found < min_speakers:
-            return self._run(audio, min_speakers)
-        if max_speakers is not None and found > max_speakers:
-            return self._run(audio, max_speakers)
-        return turns
+        return self.turns(self.analyse(audio), speakers, min_speakers, max_speakers)
 
-    def _run(self, audio: np.ndarray, num_clusters: int) -> list[SpeakerTurn]:
-        self._engine.set_config(self._engine_config(num_clusters))
+    def analyse(self, audio: np.ndarray) -> Analysis:
+        """The costly part of `diarize`: segmentation and embeddings, before any clustering."""
         samples = np.ascontiguousarray(audio, dtype=np.float32)
-        result = self._engine.process(samples).sort_by_start_time()
-        # A turn may reach past the end of very short audio (the engine pads to its 10 s window).
-        duration = samples.size / self.sample_rate
-        return [
-            SpeakerTurn(start=float(s.start), end=min(float(s.end), duration), speaker=int(s.speaker))
-            for s in result
-            if s.start < duration
-        ]
-
-    def _engine_config(self, num_clusters: int) -> sherpa_onnx.OfflineSpeakerDiarizationConfig:
-        import sherpa_onnx
-
-        config = sherpa_onnx.OfflineSpeakerDiarizationConfig(
-            segmentation=sherpa_onnx.OfflineSpeakerSegmentationModelConfig(
-                pyannote=sherpa_onnx.OfflineSpeakerSegmentationPyannoteModelConfig(
-                    model=str(self.config.model_dir / SEGMENTATION_FILE),
-                    window_shift_ratio=self.config.window_shift,
-                ),
-                num_threads=self.config.threads,
-            ),
-            embedding=sherpa_onnx.SpeakerEmbeddingExtractorConfig(
-                model=str(self.config.model_dir / EMBEDDING_FILE), num_threads=self.config.threads
-            ),
-            clustering=sherpa_onnx.FastClusteringConfig(
-                num_clusters=num_clusters, threshold=self.config.threshold
-            ),
+        windows = self._segmentation.run(samples, self.config.window_shift)
+        items, embeddings, weights = self._embed(samples, windows)
+        return Analysis(
+            samples=samples,
+            windows=windows,
+            items=items,
+            embeddings=np.stack(embeddings) if embeddings else np.zeros((0, 1), np.float32),
+            weights=np.array(weights),
+            duration=samples.size / self.sample_rate,
         )
-        if not config.validate():
-            raise ValueError(f"invalid diarization configuration for {self.config.model_dir}")
-        return config
+
+    def turns(
+        self,
+        analysis: Analysis,
+        speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+        clustering: ClusteringConfig | None = None,
+    ) -> list[SpeakerTurn]:
+        """Speaker turns from an `analyse` result: a first clustering of the window embeddings (over-split
+        on purpose) and reconstruction give the turns, which the second pass (voiceprints.py) labels by
+        their own voiceprints with the configured clustering, or `clustering` (the benchmark tries several
+        on one analysis)."""
+        if not analysis.items:
+            return []
+        first = ClusteringConfig(FIRST_PASS_THRESHOLD, self.config.same_voice, FIRST_PASS_MIN_SPEECH)
+        labels = cluster(analysis.embeddings, analysis.weights, first, speakers, min_speakers, max_speakers)
+        speaker_of = {item: int(label) for item, label in zip(analysis.items, labels, strict=True)}
+        rough = _turns(analysis.windows, speaker_of, analysis.duration)
+        config = clustering or ClusteringConfig(
+            self.config.threshold, self.config.same_voice, self.config.min_speech
+        )
+        return relabel(
+            rough, analysis.samples, self._voiceprints, config, speakers, min_speakers, max_speakers
+        )
+
+    def start(
+        self,
+        audio: np.ndarray,
+        speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+    ) -> _ThreadTurns:
+        """`diarize` in a daemon thread of this process (for tools and tests; the server uses
+        diarization_process.py, since these models hold the GIL while they run)."""
+        return _ThreadTurns(lambda: self.diarize(audio, speakers, min_speakers, max_speakers))
+
+    def _embed(
+        self, samples: np.ndarray, windows: WindowActivity
+    ) -> tuple[list[tuple[int, int]], list[np.ndarray], list[float]]:
+        """An embedding for each (window, local speaker) with enough speech, from the frames where that
+        speaker talks alone (all its frames when those are too few), and the speech it stands for."""
+        shift = self._segmentation.frame_shift
+        # The samples a frame stands for: its hop, centred in its receptive field.
+        lead = (self._segmentation.receptive_field - shift) // 2
+        overlap = windows.activity.shape[1] / windows.window_step  # windows that see each frame
+        items: list[tuple[int, int]] = []
+        embeddings: list[np.ndarray] = []
+        weights: list[float] = []
+        for w, activity in enumerate(windows.activity):
+            start = w * windows.window_step * shift
+            alone = activity.sum(axis=1) == 1
+            for k in range(activity.shape[1]):
+                active = activity[:, k] > 0
+                if active.sum() * windows.frame_seconds < MIN_EMBED_SECONDS:
+                    continue
+                clean = active & alone
+                frames = clean if clean.sum() * windows.frame_seconds >= MIN_EMBED_SECONDS else active
+                mask = np.repeat(frames, shift)
+                chunk = samples[start + lead : start + lead + mask.size]
+                speech = chunk[mask[: chunk.size]]
+                if speech.size < MIN_EMBED_SECONDS * self.sample_rate:
+                    continue
+                voiceprint = self._voiceprints.of(speech)
+                if voiceprint is None:
+                    continue
+                items.append((w, k))
+                embeddings.append(voiceprint)
+                weights.append(float(active.sum()) * windows.frame_seconds / overlap)
+        return items, embeddings, weights
+
+
+class _ThreadTurns:
+    """The answer to `Diarizer.start`, with `result()` and `cancel()` as diarization_process.PendingTurns."""
+
+    def __init__(self, work: Callable[[], list[SpeakerTurn]]) -> None:
+        self.seconds = 0.0
+        self._turns: list[SpeakerTurn] = []
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self._turns = work()
+            except BaseException as e:
+                self._error = e
+            self.seconds = time.perf_counter() - started
+
+        # A daemon thread: the interpreter's exit does not wait for it (ThreadPoolExecutor's would).
+        self._thread = threading.Thread(target=run, name="diarization", daemon=True)
+        self._thread.start()
+
+    def result(self) -> list[SpeakerTurn]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._turns
+
+    def cancel(self) -> None:
+        """The thread cannot be stopped; its result is ignored."""
+
+
+def _turns(
+    windows: WindowActivity, speaker_of: dict[tuple[int, int], int], duration: float
+) -> list[SpeakerTurn]:
+    """Speaker turns from the windows' activity and each local speaker's voice.
+
+    Each frame averages, over the windows that see it, each voice's activity and the number of people
+    speaking; the frame goes to that many voices, the most active first. Runs of frames become turns;
+    gaps shorter than MERGE_GAP_SECONDS within one voice's speech are closed.
+    """
+    count = max(speaker_of.values()) + 1
+    frames = windows.total_frames
+    per_window = windows.activity.shape[1]
+    score = np.zeros((frames + per_window, count), dtype=np.float32)
+    speaking = np.zeros(frames + per_window, dtype=np.float32)
+    seen = np.zeros(frames + per_window, dtype=np.float32)
+    for w, activity in enumerate(windows.activity):
+        first = w * windows.window_step
+        span = slice(first, first + per_window)
+        seen[span] += 1
+        speaking[span] += activity.sum(axis=1)
+        window_score = np.zeros((per_window, count), dtype=np.float32)
+        for k in range(activity.shape[1]):
+            voice = speaker_of.get((w, k))
+            if voice is not None:  # two local speakers of one voice: the voice is as active as either
+                window_score[:, voice] = np.maximum(window_score[:, voice], activity[:, k])
+        score[span] += window_score
+    seen = np.maximum(seen[:frames], 1)
+    score, speaking = score[:frames] / seen[:, None], np.rint(speaking[:frames] / seen)
+    ranked = np.argsort(-score, axis=1, kind="stable")
+    chosen = np.zeros_like(score, dtype=bool)
+    for n in range(min(int(speaking.max(initial=0)), count)):
+        rows = np.flatnonzero((speaking > n) & (score[np.arange(frames), ranked[:, n]] > 0))
+        chosen[rows, ranked[rows, n]] = True
+    gap = round(MERGE_GAP_SECONDS / windows.frame_seconds)
+    turns: list[SpeakerTurn] = []
+    for voice in range(count):
+        on = np.flatnonzero(chosen[:, voice])
+        if on.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(on) > gap + 1)
+        for first, last in zip(np.r_[on[0], on[breaks + 1]], np.r_[on[breaks], on[-1]], strict=True):
+            start = first * windows.frame_seconds + windows.frame_offset - windows.frame_seconds / 2
+            end = last * windows.frame_seconds + windows.frame_offset + windows.frame_seconds / 2
+            if end - start >= MIN_TURN_SECONDS and start < duration:
+                turns.append(
+                    SpeakerTurn(start=max(0.0, float(start)), end=min(float(end), duration), speaker=voice)
+                )
+    return sorted(turns, key=lambda t: (t.start, t.end))
 
 
 def default_threads() -> int:
@@ -148,8 +316,9 @@ def default_threads() -> int:
     return max(1, min(4, cores // 2))
 
 
-def load_diarizer(settings: Settings) -> Diarizer | None:
-    """The diarizer when the model artifact has its models, else None (requests asking for it get 400).
+def load_diarizer(settings: Settings) -> DiarizationProcess | None:
+    """The diarizer, in a process of its own, when the model artifact has its models, else None (requests
+    asking for it get 400).
 
     Raises FileNotFoundError when WHISPER_DIARIZE makes speaker labels the default but the models are
     missing: every request would fail, so the server should not start.
@@ -167,7 +336,9 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
             extra={"diarization_dir": str(model_dir)},
         )
         return None
-    return Diarizer(
+    from .diarization_process import DiarizationProcess
+
+    return DiarizationProcess(
         DiarizerConfig(
             model_dir=model_dir,
             threads=settings.diarization_threads or default_threads(),
@@ -179,24 +350,29 @@ def load_diarizer(settings: Settings) -> Diarizer | None:
 
 def transcribe_with_speakers(
     transcribe: Callable[[TranscribeOptions], Transcription],
-    diarizer: Diarizer,
+    diarizer: Diarizer | DiarizationProcess,
     audio: np.ndarray,
     options: TranscribeOptions,
 ) -> tuple[Transcription, float]:
     """Transcribes with speaker labels; returns the result and the seconds diarization took.
 
-    Diarization runs on CPU in its own thread while `transcribe` runs (on the GPU in production), so a
-    request takes about the longer of the two rather than their sum. Words are always timed, since the
-    labels are given per word; the word lists stay in the output only when the request asked for them.
+    Diarization runs on CPU (in its own process, see diarization_process.py) while `transcribe` runs (on
+    the GPU in production), so a request takes about the longer of the two rather than their sum. Words
+    are always timed, since the labels are given per word.
     """
-    started = time.perf_counter()
-
-    def diarize() -> tuple[list[SpeakerTurn], float]:
-        turns = diarizer.diarize(audio, options.speakers, options.min_speakers, options.max_speakers)
-        return turns, time.perf_counter() - started
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarization") as pool:
-        pending = pool.submit(diarize)
+    pending = diarizer.start(audio, options.speakers, options.min_speakers, options.max_speakers)
+    try:
         result = transcribe(replace(options, word_timestamps=True))
-        turns, seconds = pending.result()
-    return label_speakers(result, turns, keep_words=options.word_timestamps), seconds
+    except BaseException:
+        pending.cancel()
+        raise
+    turns = pending.result()
+    labelled = label_speakers(
+        result,
+        turns,
+        keep_words=True,  # subtitle cues are cut by them; the JSON shows them only when asked (formats.py)
+        speakers=options.speakers,
+        min_speakers=options.min_speakers,
+        max_speakers=options.max_speakers,
+    )
+    return labelled, pending.seconds

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from faster_whisper.utils import format_timestamp
 
+from . import writing
+from .cues import Cue, CueStyle, build_cues
 from .errors import RequestError
+from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
 
 JSON = "application/json"
@@ -17,8 +21,8 @@ SRT = "application/x-subrip"
 SUPPORTED = (JSON, TEXT, VTT, SRT)
 BY_NAME = {"json": JSON, "txt": TEXT, "srt": SRT, "vtt": VTT}
 """Each media type by the short name clients give it (the CLIs' `--format`, also the file extension)."""
-SUBTITLES = (VTT, SRT)
-"""Formats made of timed cues: they ask the transcriber for sentence-sized segments."""
+TIMED = (JSON, VTT, SRT)
+"""Formats whose times come from word timings (JSON segments, subtitle cues); plain text has no times."""
 # Wildcards pick JSON, the default; `text/*` picks plain text.
 _WILDCARDS = {"*/*": JSON, "application/*": JSON, "text/*": TEXT}
 
@@ -52,7 +56,7 @@ def negotiate(accept: str | None) -> str:
     return min(candidates)[2]
 
 
-def _segment_json(segment: Segment) -> dict[str, Any]:
+def _segment_json(segment: Segment, words: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": segment.id,
         "start": round(segment.start, 3),
@@ -61,7 +65,7 @@ def _segment_json(segment: Segment) -> dict[str, Any]:
     }
     if segment.speaker is not None:
         body["speaker"] = segment.speaker
-    if segment.words is not None:
+    if words and segment.words is not None:
         body["words"] = [_word_json(w) for w in segment.words]
     return body
 
@@ -79,23 +83,31 @@ def _word_json(word: Word) -> dict[str, Any]:
 
 
 def to_json(
-    result: Transcription, model: str, processing_seconds: float, multilingual: bool = True
+    result: Transcription,
+    model: str,
+    processing_seconds: float,
+    multilingual: bool = True,
+    words: bool = False,
 ) -> dict[str, Any]:
     """The JSON body of a successful request (shape shared with the CLIs). `multilingual` says whether the
     model knows more than English: false for an English-only model (tiny.en, ...), whose `language` is
-    always `en` whatever was spoken."""
+    always `en` whatever was spoken. `words` adds each segment's timed words (the request's
+    word_timestamps)."""
     body = {
         "text": result.text,
         "language": result.language,
         "language_probability": round(result.language_probability, 4),
         "duration": round(result.duration, 3),
-        "segments": [_segment_json(s) for s in result.segments],
+        "segments": [_segment_json(s, words) for s in result.segments],
         "model": model,
         "multilingual": multilingual,
         "processing_seconds": round(processing_seconds, 3),
     }
     if result.speakers is not None:
         body["speakers"] = [{"speaker": s.label, "talk_time": s.talk_time} for s in result.speakers]
+    if result.speaker_count is not None:
+        count = result.speaker_count
+        body["speaker_count"] = {"found": count.found, "requested": count.requested, "met": count.met}
     return body
 
 
@@ -121,7 +133,7 @@ def srt_text(text: str) -> str:
     return text
 
 
-def to_text(result: Transcription) -> str:
+def to_text(result: Transcription, _options: TranscribeOptions | None = None) -> str:
     """The transcript; with speaker labels, one `S1: ...` line per turn (consecutive segments of one
     speaker joined)."""
     if result.speakers is None:
@@ -134,32 +146,54 @@ def to_text(result: Transcription) -> str:
             turns[-1][1].append(s.text)
         else:
             turns.append((s.speaker, [s.text]))
-    return "".join(f"{speaker}: {' '.join(texts)}\n" for speaker, texts in turns)
+    return "".join(f"{speaker}: {writing.join_pieces(texts)}\n" for speaker, texts in turns)
 
 
-def to_vtt(result: Transcription) -> str:
+def cues_of(
+    result: Transcription, options: TranscribeOptions | None = None, label_width: int = 0
+) -> list[Cue]:
+    """The subtitle cues of `result`, to the request's limits (cues.py); `label_width` characters of each
+    line are kept for a speaker label written into the text (SRT's `S1: `)."""
+    options = options or TranscribeOptions()
+    style = CueStyle.for_language(
+        result.language, options.max_line_width, options.max_line_count, options.max_cue_duration
+    )
+    if label_width:
+        style = replace(style, max_line_width=max(1, style.max_line_width - label_width))
+    return build_cues([s for s in result.segments if s.text], result.duration, style)
+
+
+def to_vtt(result: Transcription, options: TranscribeOptions | None = None) -> str:
     """WebVTT; a labelled cue is a voice span, `<v S1>text`."""
     cues = [
-        f"{timestamp(s.start, '.')} --> {timestamp(s.end, '.')}\n{_voice(s)}{vtt_text(s.text)}\n"
-        for s in result.segments
-        if s.text
+        f"{timestamp(c.start, '.')} --> {timestamp(c.end, '.')}\n{_voice(c)}"
+        + "".join(f"{vtt_text(line)}\n" for line in c.lines)
+        for c in cues_of(result, options)
     ]
     return "\n".join(["WEBVTT\n", *cues])
 
 
-def to_srt(result: Transcription) -> str:
+def to_srt(result: Transcription, options: TranscribeOptions | None = None) -> str:
     """SubRip; a labelled cue starts with `S1: ` (SubRip has no voice markup)."""
-    cues = [s for s in result.segments if s.text]
     return "\n".join(
-        f"{number}\n{timestamp(s.start, ',')} --> {timestamp(s.end, ',')}\n"
-        f"{f'{s.speaker}: ' if s.speaker else ''}{srt_text(s.text)}\n"
-        for number, s in enumerate(cues, start=1)
+        f"{number}\n{timestamp(c.start, ',')} --> {timestamp(c.end, ',')}\n"
+        f"{f'{c.speaker}: ' if c.speaker else ''}" + "".join(f"{srt_text(line)}\n" for line in c.lines)
+        for number, c in enumerate(cues_of(result, options, _label_width(result)), start=1)
     )
 
 
-def _voice(segment: Segment) -> str:
-    return f"<v {segment.speaker}>" if segment.speaker else ""
+def _label_width(result: Transcription) -> int:
+    """Characters SRT's speaker prefix (`S1: `) takes; 0 without speaker labels."""
+    return max((len(s.label) + 2 for s in result.speakers or ()), default=0)
 
 
-RENDERERS: dict[str, Callable[[Transcription], str]] = {TEXT: to_text, VTT: to_vtt, SRT: to_srt}
+def _voice(cue: Cue) -> str:
+    return f"<v {cue.speaker}>" if cue.speaker else ""
+
+
+RENDERERS: dict[str, Callable[[Transcription, TranscribeOptions], str]] = {
+    TEXT: to_text,
+    VTT: to_vtt,
+    SRT: to_srt,
+}
 """Text renderers by media type; JSON goes through `to_json`, which also needs the model and timing."""

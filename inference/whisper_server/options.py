@@ -61,6 +61,12 @@ class TranscribeOptions:
     """Fewest speakers to find, 1-32. Default none."""
     max_speakers: int | None = None
     """Most speakers to find, 1-32. Default none."""
+    max_line_width: int | None = None
+    """Subtitle cues: most characters per line, 5-200. Default 42 (Japanese 13, Chinese and Korean 16)."""
+    max_line_count: int | None = None
+    """Subtitle cues: most lines per cue, 1-10. Default 2."""
+    max_cue_duration: float | None = None
+    """Subtitle cues: longest cue in seconds, 1-60. Default 7."""
 
     def wants_speakers(self, default: bool) -> bool:
         """Whether to label speakers: `diarize` when given, else on with a speaker count, else `default`."""
@@ -106,6 +112,9 @@ OPTIONS: dict[str, OptionSpec] = {
     "speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
     "min_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
     "max_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
+    "max_line_width": OptionSpec("integer", 5, 200),
+    "max_line_count": OptionSpec("integer", 1, 10),
+    "max_cue_duration": OptionSpec("number", 1.0, 60.0),
 }
 """Every option the header may carry, in the order the unknown-option message lists them. The ranges of
 `beam_size` and `batch_size` are the settings' own (WHISPER_BEAM_SIZE, WHISPER_BATCH_SIZE)."""

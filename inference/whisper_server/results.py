@@ -13,6 +13,9 @@ class Word:
     probability: float
     speaker: str | None = None
     """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
+    spaced: bool = True
+    """Whether the text has a space before this word (Japanese or Chinese words mostly have none, and
+    neither do the pieces of a number the model wrote in several tokens). Not part of the JSON."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] | None = None
-    """Per-word timings, present only when the request asked for word_timestamps."""
+    """Per-word timings, when the output needed them (JSON, subtitles, speaker labels); the JSON shows
+    them only when the request asked for word_timestamps."""
     speaker: str | None = None
     """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
 
@@ -35,6 +39,18 @@ class Speaker:
     """`S1`, `S2` ... in order of first appearance in the transcript."""
     talk_time: float
     """Seconds this speaker talks, from the diarization turns (overlapping speech counts for each)."""
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    """How many speakers diarization found, against what the request asked."""
+
+    found: int
+    requested: str | None
+    """The count the request gave, as written (`speakers=3`, `min_speakers=2;max_speakers=4`), or None."""
+    met: bool
+    """Whether `found` is what was asked (true when nothing was); false when the audio holds fewer
+    distinct voices than asked."""
 
 
 @dataclass(frozen=True)
@@ -60,5 +76,7 @@ class Transcription:
     segments: tuple[Segment, ...]
     speakers: tuple[Speaker, ...] | None = None
     """The speakers found, present only when the request asked for diarization."""
+    speaker_count: SpeakerCount | None = None
+    """Speakers found against asked, present only when the request asked for diarization."""
     redecodes: Redecodes = Redecodes()
     """Chunks decoded a second time (not part of the output; for the log line)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .results import Segment, Speaker, Transcription, Word
+from .results import Segment, Speaker, SpeakerCount, Transcription, Word
+from .sentences import words_text
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,24 @@ class SpeakerTurn:
     speaker: int
 
 
-def label_speakers(result: Transcription, turns: Sequence[SpeakerTurn], keep_words: bool) -> Transcription:
-    """`result` with a speaker on every segment and word, segments split at speaker changes, and the
-    speakers list. `keep_words` false drops the word lists (used for the split only) from the output.
+def label_speakers(
+    result: Transcription,
+    turns: Sequence[SpeakerTurn],
+    keep_words: bool,
+    speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+) -> Transcription:
+    """`result` with a speaker on every segment and word, segments split at speaker changes, the
+    speakers list, and the count found against the one asked (`speakers`, `min_speakers`,
+    `max_speakers` as the request gave them). `keep_words` false drops the word lists (used for the
+    split only) from the output.
 
     With no turns at all (silence, or speech too short for diarization) every segment gets `S1` when there
     is text, so the output keeps one shape whatever the audio.
     """
     turns = sorted(turns, key=lambda t: (t.start, t.end))
-    pieces: list[tuple[int, Segment]] = []
-    for segment in result.segments:
-        pieces.extend(_split_by_speaker(segment, turns))
+    pieces = split_at_speaker_changes(result.segments, turns)
 
     labels: dict[int, str] = {}
     for cluster, _ in pieces:
@@ -52,11 +60,45 @@ def label_speakers(result: Transcription, turns: Sequence[SpeakerTurn], keep_wor
     talk_time: dict[int, float] = {}
     for turn in turns:
         talk_time[turn.speaker] = talk_time.get(turn.speaker, 0.0) + turn.end - turn.start
-    speakers = tuple(
+    found = tuple(
         Speaker(label=label, talk_time=round(talk_time.get(cluster, 0.0), 3))
         for cluster, label in sorted(labels.items(), key=lambda item: int(item[1][1:]))
     )
-    return replace(result, segments=tuple(segments), speakers=speakers)
+    count = speaker_count(len(found), speakers, min_speakers, max_speakers)
+    return replace(result, segments=tuple(segments), speakers=found, speaker_count=count)
+
+
+def speaker_count(
+    found: int, speakers: int | None, min_speakers: int | None, max_speakers: int | None
+) -> SpeakerCount:
+    """`found` against the count asked. Silence (no speaker found) meets any request."""
+    asked = [
+        f"{key}={value}"
+        for key, value in (
+            ("speakers", speakers),
+            ("min_speakers", min_speakers),
+            ("max_speakers", max_speakers),
+        )
+        if value is not None
+    ]
+    met = found == 0 or (
+        (speakers is None or found == speakers)
+        and (min_speakers is None or found >= min_speakers)
+        and (max_speakers is None or found <= max_speakers)
+    )
+    return SpeakerCount(found=found, requested=";".join(asked) or None, met=met)
+
+
+def split_at_speaker_changes(
+    segments: Iterable[Segment], turns: Sequence[SpeakerTurn]
+) -> list[tuple[int, Segment]]:
+    """Each segment as runs of one speaker's consecutive words, with the speaker (cluster number) of each:
+    a segment splits at the word where the speaker changes (word timings decide). Segments without
+    words stay whole. `turns` sorted by start."""
+    pieces: list[tuple[int, Segment]] = []
+    for segment in segments:
+        pieces.extend(_split_by_speaker(segment, turns))
+    return pieces
 
 
 def speaker_of(start: float, end: float, turns: Sequence[SpeakerTurn]) -> int:
@@ -90,8 +132,6 @@ def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterabl
     if len(runs) == 1:  # one speaker: the segment as Whisper timed and wrote it
         yield runs[0][0], segment
         return
-    # Languages written without spaces (Chinese, Japanese ...) have words that join without them.
-    separator = " " if " " in segment.text else ""
     for speaker, words in runs:
         yield (
             speaker,
@@ -99,7 +139,7 @@ def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterabl
                 segment,
                 start=words[0].start,
                 end=words[-1].end,
-                text=separator.join(w.word for w in words).strip(),
+                text=words_text(words),
                 words=tuple(words),
             ),
         )

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import ctranslate2
 import numpy as np
 from faster_whisper import WhisperModel
 
+from . import writing
 from .audio import SAMPLE_RATE
 from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request
+from .model_name import describe_model
 from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
+from .sentences import split_sentences, words_text
 from .settings import Device, Settings
 from .silence import is_invented
+from .word_edges import loud_frames, trim_word
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,8 @@ class Transcriber:
             compute_type=self.compute_type,
             cpu_threads=settings.cpu_threads,
         )
+        self.model_name = settings.model_name or describe_model(settings.model_dir)
+        """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
         self.min_window_seconds = settings.min_window_seconds
         self.chunk_seconds = settings.chunk_seconds
         self.chunked = ChunkedDecoder(
@@ -64,6 +71,7 @@ class Transcriber:
             "model loaded",
             extra={
                 "model_dir": settings.model_dir,
+                "model_name": self.model_name,
                 "multilingual": self.multilingual,
                 "device": self.device,
                 "compute_type": self.compute_type,
@@ -85,16 +93,17 @@ class Transcriber:
         return list(self.model.supported_languages)
 
     def transcribe(
-        self, audio: np.ndarray, options: TranscribeOptions, subtitles: bool = False
+        self, audio: np.ndarray, options: TranscribeOptions, timed_words: bool = True
     ) -> Transcription:
         """Decodes 16 kHz mono `audio`; raises what failed it.
 
-        `subtitles` asks for sentence-sized timed segments (cues) instead of one segment per VAD chunk.
-        It costs no time but some accuracy (WER 0.015 -> 0.047 in the benchmark), so it is on only for
-        WebVTT/SRT. Sequential decoding (WHISPER_BATCHED=false) always times its segments: without
-        timestamps it skips text it did not finish in a window (the seed path's WER).
+        `timed_words` (default true) times every word, which the JSON's sentence-sized segments and the
+        subtitle cues are cut by; plain text does without (the alignment costs some 15% of the time). The
+        text is the same either way: the decoder runs the same, only the alignment is added. Sequential
+        decoding (WHISPER_BATCHED=false) always times its segments and words: without timestamps it skips
+        text it did not finish in a window (the seed path's WER), and its word timings move its seek.
         """
-        result = self.transcribe_many([Request(audio, options, subtitles)])[0]
+        result = self.transcribe_many([Request(audio, options, timed_words)])[0]
         if isinstance(result, Exception):
             raise result
         return result
@@ -140,7 +149,7 @@ class Transcriber:
             language=options.language,
             task=options.task,
             beam_size=options.beam_size or self.beam_size,
-            word_timestamps=options.word_timestamps,
+            word_timestamps=True,
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
             temperature=options.temperature,
@@ -155,13 +164,26 @@ class Transcriber:
         return self._result(audio, Decoded(decoded, info.language, float(info.language_probability)))
 
     def _result(self, audio: np.ndarray, decoded: Decoded) -> Transcription:
-        kept = self._drop_non_speech(decoded.segments, audio)
+        """The transcription of what was decoded: invented text dropped, words trimmed to their sound
+        (word_edges.py), each chunk's text cut into sentence-sized segments where its words are timed
+        (sentences.py)."""
+        segments: list[Segment] = []
+        loud = loud_frames(audio, SAMPLE_RATE)
+        for chunk in self._drop_non_speech(decoded.segments, audio):
+            if not chunk.words:
+                segments.append(replace(chunk, id=len(segments)))
+                continue
+            words = chunk.words if loud is None else [trim_word(word, loud) for word in chunk.words]
+            for run in split_sentences(words):
+                segments.append(
+                    Segment(len(segments), run[0].start, run[-1].end, words_text(run), tuple(run))
+                )
         return Transcription(
-            text=" ".join(s.text for s in kept),
+            text=writing.join_pieces([s.text for s in segments]),
             language=decoded.language,
             language_probability=decoded.language_probability,
             duration=audio.shape[0] / SAMPLE_RATE,
-            segments=tuple(kept),
+            segments=tuple(segments),
             redecodes=decoded.redecodes,
         )
 
@@ -171,9 +193,13 @@ class Transcriber:
         for s in segments:
             if is_invented(s, audio, self.no_speech_threshold):
                 continue
-            text = s.text.strip()
+            text = writing.tidy_spaces(s.text)
             words = None
             if s.words is not None:
-                words = tuple(Word(w.start, w.end, w.word.strip(), w.probability) for w in s.words)
+                words = tuple(
+                    Word(w.start, w.end, w.word.strip(), w.probability, spaced=w.word[:1].isspace())
+                    for w in s.words
+                    if w.word.strip()
+                )
             kept.append(Segment(id=len(kept), start=s.start, end=s.end, text=text, words=words))
         return kept

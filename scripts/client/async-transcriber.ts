@@ -27,6 +27,12 @@ export interface AsyncEndpointTarget {
   readonly bucket: string;
   /** Key prefix for uploads, e.g. `async/inputs/` (trailing slash, no leading one). */
   readonly inputPrefix: string;
+  /**
+   * InvokeEndpointAsync's S3OutputPathExtension: results go under `<output path>/<extension>/`. A caller of
+   * whisper-async:callers sets its name, so that it may list where its results appear ("not yet" is then 404, not
+   * 403). Defaults to none: results directly under the output path.
+   */
+  readonly outputPathExtension?: string;
 }
 
 export interface AsyncClients {
@@ -111,6 +117,7 @@ export class AsyncTranscriber implements Transcriber {
           Accept: ACCEPT_BY_FORMAT[options.format],
           CustomAttributes: customAttributesFor(options.decoding),
           InvocationTimeoutSeconds: INVOCATION_TIMEOUT_SECONDS,
+          S3OutputPathExtension: this.target.outputPathExtension,
         }),
         { abortSignal },
       ),

@@ -3,6 +3,7 @@
  * their common parent directory, so `a/x.wav` and `b/x.wav` become `a/x.json` and `b/x.json`; the mapping
  * depends only on the inputs, which makes re-runs find (and skip) earlier results.
  */
+import type { Dirent } from "node:fs";
 import { access, constants, mkdir, readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { UsageError } from "../cli-kit/errors";
@@ -61,7 +62,9 @@ async function walkMediaFiles(walk: Walk, dir: string, viaLink: boolean): Promis
     return;
   }
   walk.dirs.set(real, dir);
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // Links after the real entries, so a directory linked from its own parent is walked under its real name.
+  const order = (entry: Dirent) => `${entry.isSymbolicLink() ? 1 : 0}${entry.name}`;
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (order(a) < order(b) ? -1 : 1));
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);

@@ -53,11 +53,11 @@ export class LocalTranscriber implements Transcriber {
       const answer = await this.post(audio, headers, deadline);
       if ("error" in answer) {
         const code = retryableConnectionError(answer.error);
-        this.unreachableSince ??= started;
-        const outageMs = Date.now() - this.unreachableSince;
         const cause = messageOf((answer.error as { cause?: unknown }).cause ?? answer.error);
         const failure = `cannot reach ${this.baseUrl}/invocations (is the server running?): ${cause}`;
         if (code === undefined) throw new Error(failure);
+        this.unreachableSince ??= started;
+        const outageMs = Date.now() - this.unreachableSince;
         if (outageMs >= this.outageToleranceMs) {
           throw new Error(`${failure} (unreachable for ${Math.round(outageMs / 1000)} s)`);
         }

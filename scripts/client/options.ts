@@ -45,6 +45,9 @@ export interface DecodingOptions {
   readonly speakers?: number;
   readonly min_speakers?: number;
   readonly max_speakers?: number;
+  readonly max_line_width?: number;
+  readonly max_line_count?: number;
+  readonly max_cue_duration?: number;
 }
 /**
  * Compile-time checks that DecodingOptions has exactly the server's options: a rename on the server fails `tsc`
@@ -79,6 +82,15 @@ const DECODING_FLAGS: Readonly<Record<ServerOptionName, { readonly value?: strin
   speakers: { value: "N", help: `Exact number of speakers, ${range(OPTION.speakers)}; implies --diarize.` },
   min_speakers: { value: "N", help: "Fewest speakers to find; implies --diarize." },
   max_speakers: { value: "N", help: "Most speakers to find; implies --diarize." },
+  max_line_width: {
+    value: "N",
+    help: `Subtitles: characters per line, ${range(OPTION.max_line_width)}. Default 42 (ja 13, zh/ko 16).`,
+  },
+  max_line_count: { value: "N", help: `Subtitles: lines per cue, ${range(OPTION.max_line_count)}. Default 2.` },
+  max_cue_duration: {
+    value: "SECONDS",
+    help: `Subtitles: longest cue, ${range(OPTION.max_cue_duration)} s. Default 7.`,
+  },
 };
 
 /** The CLI flag of a server option: `beam_size` -> `beam-size`. */

@@ -17,6 +17,11 @@ export const TARGET_CLI_OPTIONS: CliOptions = {
     value: "PREFIX",
     help: `Key prefix for uploads. Default: stack output inputPrefix, else ${DEFAULT_INPUT_PREFIX}`,
   },
+  caller: {
+    type: "string",
+    value: "NAME",
+    help: "Submit as this caller of whisper-async:callers: uploads under <prefix>NAME/, results under async/outputs/NAME/.",
+  },
   stack: { type: "string", value: "NAME", help: "Pulumi stack to read outputs from. Default: the selected stack." },
   local: { type: "string", value: "URL", help: "Send to a local server instead, e.g. http://127.0.0.1:8080." },
 };
@@ -31,9 +36,10 @@ export async function transcriberFrom(values: CliValues): Promise<Transcriber> {
   const bucket = stringOption(values, "bucket");
   const prefix = stringOption(values, "prefix");
   const stack = stringOption(values, "stack");
+  const caller = stringOption(values, "caller");
   if (local !== undefined) {
-    if (endpoint || bucket || prefix || stack) {
-      throw new UsageError("--local cannot be combined with --endpoint, --bucket, --prefix or --stack");
+    if (endpoint || bucket || prefix || stack || caller) {
+      throw new UsageError("--local cannot be combined with --endpoint, --bucket, --prefix, --caller or --stack");
     }
     return new LocalTranscriber(parseLocalUrl(local));
   }
@@ -41,7 +47,10 @@ export async function transcriberFrom(values: CliValues): Promise<Transcriber> {
   return new AsyncTranscriber({
     endpointName: flagOrStackOutput(endpoint, outputs, "endpoint", "endpointName"),
     bucket: flagOrStackOutput(bucket, outputs, "bucket", "bucketName"),
-    inputPrefix: normalizePrefix(prefix ?? outputs.inputPrefix ?? DEFAULT_INPUT_PREFIX),
+    inputPrefix:
+      normalizePrefix(prefix ?? outputs.inputPrefix ?? DEFAULT_INPUT_PREFIX) +
+      (caller === undefined ? "" : `${caller}/`),
+    outputPathExtension: caller,
   });
 }
 

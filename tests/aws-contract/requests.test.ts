@@ -78,6 +78,18 @@ describe("AWS API requests against botocore's service models", function () {
       assert.match(bad, /EndpointName: 'whisper_prod' does not match/);
     });
 
+    it("a blue/green termination wait or deployment timeout out of SageMaker's range", function () {
+      const found = violations((c) => {
+        const policy = ofType(c, "aws:sagemaker/endpoint:Endpoint").inputs.deploymentConfig.blueGreenUpdatePolicy;
+        policy.terminationWaitInSeconds = 4000;
+        policy.maximumExecutionTimeoutInSeconds = 300;
+        policy.trafficRoutingConfiguration.type = "SOMETIMES";
+      });
+      assert.match(found, /CreateEndpoint.*TerminationWaitInSeconds: 4000 is above/);
+      assert.match(found, /MaximumExecutionTimeoutInSeconds/);
+      assert.match(found, /TrafficRoutingConfiguration\.Type: 'SOMETIMES' is not one of/);
+    });
+
     it("a missing required member, a wrong type, a number out of range and an unknown member", function () {
       const found = violations((c) => {
         delete ofType(c, "aws:appautoscaling/target:Target").inputs.scalableDimension;

@@ -77,6 +77,16 @@ describe("batch planning and result files", () => {
       ]);
     });
 
+    it("walks a directory linked from its own parent under its real name", async () => {
+      await symlink(join(root, "in", "b"), join(root, "in", "a-link"));
+      const { items, skipped } = await plan([join(root, "in")]);
+      assert.deepEqual(
+        items.map((item) => item.displayName),
+        ["a/talk.mp3", "a/talk.wav", "b/talk.m4a"],
+      );
+      assert.deepEqual(skipped, [{ path: "a-link", reason: "walked already as b" }]);
+    });
+
     it("walks a directory loop once and reports the link that closes it, and a broken link", async () => {
       await symlink(join(root, "in"), join(root, "in", "a", "up"));
       await symlink(join(root, "missing.wav"), join(root, "in", "b", "gone.wav"));

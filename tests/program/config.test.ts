@@ -25,6 +25,14 @@ describe("stack config", function () {
     // Server settings stay unset unless the stack sets them: the server's defaults apply.
     assert.deepEqual([config.computeType, config.batchSize, config.beamSize], [undefined, undefined, undefined]);
     assert.equal(config.speakerLabels, "off");
+    assert.equal(config.updateTerminationWaitMinutes, 20);
+  });
+
+  it("fits a blue/green update into the provider's 60-minute waiter exactly at the limit", function () {
+    // 300 s launch + 900 s download + 900 s startup + 25 min drain = 3600 s.
+    assert.equal(load({ updateTerminationWaitMinutes: "25" }).updateTerminationWaitMinutes, 25);
+    assert.throws(() => load({ updateTerminationWaitMinutes: "26" }), ConfigError);
+    assert.equal(load({ updateTerminationWaitMinutes: "0" }).updateTerminationWaitMinutes, 0);
   });
 
   it("routes alarms to a KMS-encrypted error topic only when the key policy is confirmed to let CloudWatch in", function () {
@@ -162,6 +170,20 @@ describe("stack config", function () {
       "download too long",
       { modelDownloadTimeoutSeconds: "4000" },
       /whisper-async:modelDownloadTimeoutSeconds must be an integer from 60 to 3600/,
+    ],
+    [
+      "termination wait over an hour",
+      { updateTerminationWaitMinutes: "61" },
+      /whisper-async:updateTerminationWaitMinutes must be an integer from 0 to 60/,
+    ],
+    [
+      "an update longer than the provider's waiter",
+      { modelDownloadTimeoutSeconds: "1800", updateTerminationWaitMinutes: "30" },
+      new RegExp(
+        "whisper-async:modelDownloadTimeoutSeconds \\(1800\\) \\+ whisper-async:startupHealthCheckTimeoutSeconds \\(900\\) " +
+          "\\+ whisper-async:updateTerminationWaitMinutes \\(30 min = 1800 s\\) \\+ 300 s to launch the instance is 4800 s, " +
+          "more than the provider's fixed 3600 s endpoint waiter",
+      ),
     ],
     [
       "stuck backlog 0",

@@ -4,8 +4,9 @@
  *
  * What mocks cannot prove: that AWS accepts these inputs (SageMaker validating the AMI for the instance type,
  * IAM evaluating the conditions, CloudWatch publishing the metrics with exactly these dimensions), that the
- * image builds, that package-model really uploads, the engine's ordering of replacements during an update, nor
- * `dependsOn` edges (MockResourceArgs carries no dependencies; the Model's wait on the role policy is by review).
+ * image builds, that package-model really uploads, nor the engine's ordering of replacements during an update. The
+ * resource options the engine would act on (retainOnDelete, the URNs a resource waits for) are read off the
+ * registration requests ({@link optionsOf}).
  * tests/aws-contract/ narrows the first gaps with AWS's own sources: the requests against botocore's service
  * models, the metrics against the table of what SageMaker publishes, the IAM documents with parliament.
  */
@@ -41,15 +42,18 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
       return { bucket: name, arn: `arn:aws:s3:::${name}` };
     case "aws:ecr/repository:Repository":
       return {
+        name,
         arn: arn("ecr", `repository/${name}`),
         registryId: ACCOUNT,
         repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`,
       };
-    case "docker:index/image:Image":
-      return { repoDigest: `${String(inputs.imageName).split(":")[0]}@${DIGEST}` };
-    case "command:local:Command":
-      // package-model prints the URI followed by a newline; the program must trim it.
-      return { stdout: MODEL_URI_OF(String(inputs.create).match(/--bucket '([^']+)'/)?.[1] ?? "?") + "\n", stderr: "" };
+    case "docker-build:index:Image":
+      return { digest: DIGEST, ref: `${String(inputs.tags?.[0]).split(":")[0]}@${DIGEST}` };
+    case "command:local:Command": {
+      // package-model prints the URI followed by a newline; the program must trim it. The deploy checks print a verdict.
+      const bucket = String(inputs.create).match(/--bucket '([^']+)'/)?.[1];
+      return { stdout: bucket === undefined ? "ok\n" : MODEL_URI_OF(bucket) + "\n", stderr: "" };
+    }
     case "aws:sns/topic:Topic":
       return { arn: arn("sns", name) };
     case "aws:iam/role:Role":
@@ -104,6 +108,46 @@ pulumi.runtime.setMocks(
   "dev",
   false,
 );
+
+/** What a registration asked of the engine beyond its inputs. */
+export interface RequestedOptions {
+  readonly retainOnDelete: boolean;
+  /** URNs of the resources it waits for: dependsOn and those its inputs come from. */
+  readonly dependencies: string[];
+}
+
+const requestedOptions = new Map<string, RequestedOptions>();
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getRetainondelete(): boolean;
+  getDependenciesList(): string[];
+}
+// The mock monitor drops these options; the request still carries them, so they are taken from it on the way in.
+const monitor = pulumi.runtime.getMonitor() as unknown as {
+  registerResource(req: RegisterRequest, callback: unknown): unknown;
+};
+const registerResource = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req, callback) => {
+  requestedOptions.set(`${req.getType()}::${req.getName()}`, {
+    retainOnDelete: req.getRetainondelete(),
+    dependencies: req.getDependenciesList(),
+  });
+  return registerResource(req, callback);
+};
+
+/** The options the latest registration of this resource requested. */
+export function optionsOf(resource: Recorded): RequestedOptions {
+  const found = requestedOptions.get(`${resource.type}::${resource.name}`);
+  if (found === undefined) throw new Error(`no registration request seen for ${resource.type} ${resource.name}`);
+  return found;
+}
+
+/** Whether `resource` waits for `other` (directly). */
+export function waitsFor(resource: Recorded, other: Recorded): boolean {
+  return optionsOf(resource).dependencies.some((urn) => urn.endsWith(`${other.type}::${other.name}`));
+}
 
 export function resolve<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
   return new Promise((done) => pulumi.output(output).apply(done));

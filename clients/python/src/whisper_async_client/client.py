@@ -157,7 +157,10 @@ class WhisperAsyncClient:
         inference_id: str | None = None,
         notifications: SqsNotifications | None = None,
     ) -> Transcript:
-        """Uploads `audio`, invokes the endpoint and waits for the result, all within `timeout` seconds.
+        """Uploads `audio`, invokes the endpoint and waits for the result until `timeout` seconds after the call.
+
+        The upload and the invocation count against `timeout` but are not cut by it: each AWS call is bounded by the
+        client's own limits (10 s to connect, 60 s per read, boto3's standard retries).
 
         `format`: json (default), txt, srt or vtt. `options`: the server's request options by their names
         (language, task, word_timestamps, vad, beam_size, diarize, speakers ...: see `option_names()`).
