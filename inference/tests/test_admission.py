@@ -27,6 +27,7 @@ class BlockingTranscriber:
 
     supported_languages = ("en",)
     multilingual = False
+    model_name = "fake"
 
     def __init__(self) -> None:
         self.release = threading.Event()
