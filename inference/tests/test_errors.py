@@ -108,6 +108,7 @@ class ExplodingTranscriber:
 
     supported_languages = ("en",)
     multilingual = False
+    model_name = "fake"
 
     def transcribe(self, *_: object, **__: object) -> None:
         raise RuntimeError("simulated device failure")
