@@ -3,21 +3,16 @@ tests/support/moto.ts starts it for the TypeScript client: real HTTP, real boto3
 
 from __future__ import annotations
 
-import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SAMPLE = REPO_ROOT / "fixtures" / "audio" / "speech.m4a"
-BUCKET = "client-bucket"
+from client_support import BUCKET, post
 
 
 def _free_port() -> int:
@@ -51,12 +46,6 @@ def moto_endpoint() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def _post(url: str, body: object = None) -> None:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data or b"", method="POST", headers={"content-type": "application/json"})
-    urllib.request.urlopen(request, timeout=10)
-
-
 @pytest.fixture
 def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The emulator, reset, with the standard variables set so default boto3 clients use it, and the bucket."""
@@ -69,25 +58,6 @@ def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    _post(f"{moto_endpoint}/moto-api/reset")
+    post(f"{moto_endpoint}/moto-api/reset")
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     return moto_endpoint
-
-
-def queue_async_results(endpoint: str, results: list[dict[str, object]]) -> None:
-    """What moto's InvokeEndpointAsync answers next, one entry per new InputLocation, in call order: the object it
-    writes at once at OutputLocation (or at FailureLocation with `is_failure`)."""
-    _post(f"{endpoint}/moto-api/static/sagemaker/async-endpoint-results", {"results": results})
-
-
-def transcript_json(text: str, duration: float) -> str:
-    """A server-shaped JSON transcript."""
-    return json.dumps(
-        {
-            "text": text,
-            "language": "en",
-            "duration": duration,
-            "segments": [{"id": 0, "start": 0, "end": duration, "text": text}],
-            "processing_seconds": 0.5,
-        }
-    )

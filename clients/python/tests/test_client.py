@@ -10,7 +10,7 @@ import time
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from conftest import BUCKET, SAMPLE, queue_async_results, transcript_json
+from client_support import BUCKET, SAMPLE, queue_async_results, transcript_json
 
 from whisper_async_client import (
     OptionError,

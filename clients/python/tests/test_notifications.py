@@ -9,7 +9,7 @@ import time
 
 import boto3
 import pytest
-from conftest import BUCKET, SAMPLE, queue_async_results, transcript_json
+from client_support import BUCKET, SAMPLE, queue_async_results, transcript_json
 
 from whisper_async_client import ServerError, SqsNotifications, TranscriptionTimeout, WhisperAsyncClient
 from whisper_async_client.notifications import parse_notification

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from client_support import REPO_ROOT
 
 from whisper_async_client import CONTRACT, option_names
 from whisper_async_client.waiting import backoff_delay, poll_until
