@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,3 +83,49 @@ def running_serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class Shutdown:
+    """What a SIGTERM with one request running and one waiting came to (times from `time.monotonic`)."""
+
+    answered: dict[str, float]
+    signalled: float
+    exited_after: float
+
+
+Post = Callable[[Server, bytes, str, dict[str, httpx.Response]], None]
+
+
+def sigterm_while_busy(
+    server: Server, post: Post, running: bytes, waiting: bytes, head_start: float, exit_timeout: float
+) -> Shutdown:
+    """Sends `running` as request "cut-short", `head_start` s later `waiting` as "never-started", then
+    SIGTERM; asserts that the server exits (status 0 or SIGTERM) within `exit_timeout` and that both
+    requests got the retryable 503 `shutting_down`."""
+    results: dict[str, httpx.Response] = {}
+    answered: dict[str, float] = {}
+
+    def send(body: bytes, request_id: str) -> None:
+        post(server, body, request_id, results)
+        answered[request_id] = time.monotonic()
+
+    first = threading.Thread(target=send, args=(running, "cut-short"))
+    first.start()
+    time.sleep(head_start)
+    second = threading.Thread(target=send, args=(waiting, "never-started"))
+    second.start()
+    time.sleep(0.5)
+    assert first.is_alive() and second.is_alive()
+
+    signalled = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=exit_timeout) in (0, -signal.SIGTERM)
+    exited_after = time.monotonic() - signalled
+    first.join(5)
+    second.join(5)
+    for request_id in ("cut-short", "never-started"):
+        response = results[request_id]
+        assert response.status_code == 503, response.text
+        assert response.json()["error"] == "shutting_down"
+    return Shutdown(answered, signalled, exited_after)

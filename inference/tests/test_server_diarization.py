@@ -5,7 +5,6 @@ hold the GIL while they run: in the server's own process /ping waited 20 s on a 
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ import httpx
 import numpy as np
 import pytest
 from conftest import DIARIZATION_DIR, wav_bytes
-from serving import Server, running_serve
+from serving import Server, running_serve, sigterm_while_busy
 
 from whisper_server.audio import decode
 
@@ -86,25 +85,14 @@ def test_ping_stays_fast_while_minutes_of_audio_are_diarized(
 def test_sigterm_during_diarization_answers_503_and_exits_in_time(
     server: Server, long_conversation: bytes, audio_bytes: Callable[[str], bytes]
 ) -> None:
-    results: dict[str, httpx.Response] = {}
-    running = threading.Thread(target=post, args=(server, long_conversation, "cut-short", results))
-    running.start()
-    time.sleep(3.0)  # uploaded, decoded, and diarizing
-    waiting = threading.Thread(
-        target=post, args=(server, audio_bytes("speech.ogg"), "never-started", results)
+    # uploaded, decoded and diarizing after the head start
+    shutdown = sigterm_while_busy(
+        server,
+        post,
+        long_conversation,
+        audio_bytes("speech.ogg"),
+        head_start=3.0,
+        exit_timeout=SIGKILL_AFTER_SECONDS,
     )
-    waiting.start()
-    time.sleep(0.5)
-    assert running.is_alive() and waiting.is_alive()
-
-    signalled = time.monotonic()
-    server.process.send_signal(signal.SIGTERM)
-    assert server.process.wait(timeout=SIGKILL_AFTER_SECONDS) in (0, -signal.SIGTERM)
-    exited = time.monotonic() - signalled
-    running.join(5)
-    waiting.join(5)
-    for request_id in ("cut-short", "never-started"):
-        response = results[request_id]
-        assert response.status_code == 503, response.text
-        assert response.json()["error"] == "shutting_down"
+    exited = shutdown.exited_after
     assert exited < SHUTDOWN_GRACE_SECONDS + 6, f"exited {exited:.1f} s after SIGTERM"

@@ -6,7 +6,6 @@ while the tests measure /ping, overflow the queue, and afterwards read its JSON 
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 from conftest import wav_bytes
-from serving import Server, running_serve
+from serving import Server, running_serve, sigterm_while_busy
 
 from whisper_server.audio import decode
 
@@ -127,33 +126,16 @@ def test_no_temp_files_are_left(server: Server, audio_bytes: Callable[[str], byt
 def test_sigterm_answers_every_request_with_a_retryable_503_and_exits_in_time(
     server: Server, long_audio: bytes, audio_bytes: Callable[[str], bytes]
 ) -> None:
-    results: dict[str, httpx.Response] = {}
-    answered: dict[str, float] = {}
-
-    def send(body: bytes, request_id: str) -> None:
-        post(server, body, request_id, results)
-        answered[request_id] = time.monotonic()
-
-    running = threading.Thread(target=send, args=(long_audio, "cut-short"))
-    running.start()
-    time.sleep(1.0)
-    waiting = threading.Thread(target=send, args=(audio_bytes("speech.ogg"), "never-started"))
-    waiting.start()
-    time.sleep(0.5)
-    assert running.is_alive() and waiting.is_alive()
-
-    signalled = time.monotonic()
-    server.process.send_signal(signal.SIGTERM)
     # SageMaker sends SIGKILL 30 s after SIGTERM; the grace is 3 s here, 20 s by default.
-    assert server.process.wait(timeout=SHUTDOWN_GRACE_SECONDS + 10) in (0, -signal.SIGTERM)
-    exited = time.monotonic() - signalled
-    running.join(5)
-    waiting.join(5)
-
-    for request_id in ("cut-short", "never-started"):
-        response = results[request_id]
-        assert response.status_code == 503, response.text
-        assert response.json()["error"] == "shutting_down"
+    shutdown = sigterm_while_busy(
+        server,
+        post,
+        long_audio,
+        audio_bytes("speech.ogg"),
+        head_start=1.0,
+        exit_timeout=SHUTDOWN_GRACE_SECONDS + 10,
+    )
+    answered, signalled, exited = shutdown.answered, shutdown.signalled, shutdown.exited_after
     assert answered["never-started"] - signalled < 1.5  # waiting requests are answered at once
     assert answered["cut-short"] - signalled >= SHUTDOWN_GRACE_SECONDS - 0.5  # the running one had its grace
     assert exited < SHUTDOWN_GRACE_SECONDS + 6, f"exited {exited:.1f} s after SIGTERM"
