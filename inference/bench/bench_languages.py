@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import corpus
 import numpy as np
+from reference_paths import seed_segments, sequential_segments, text_of
 from wer import character_error_rate, word_error_rate
 
 from whisper_server import local_models
@@ -98,14 +99,10 @@ def main() -> int:
         return transcriber.transcribe(audio, TranscribeOptions(language=hint(language))).text
 
     def seed(language: str, audio: np.ndarray) -> str:
-        segments, _ = model.transcribe(
-            audio, language=hint(language), beam_size=5, vad_filter=True, without_timestamps=True
-        )
-        return " ".join(s.text.strip() for s in segments)
+        return text_of(seed_segments(model, audio, hint(language)))
 
     def sequential(language: str, audio: np.ndarray) -> str:
-        segments, _ = model.transcribe(audio, language=hint(language), beam_size=5, vad_filter=True)
-        return " ".join(s.text.strip() for s in segments)
+        return text_of(sequential_segments(model, audio, hint(language)))
 
     def timed(path: Callable[[str, np.ndarray], str], language: str, pieces: list) -> tuple[float, list[str]]:
         started = time.perf_counter()

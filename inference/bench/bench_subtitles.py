@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 import subtitle_score as ss
+from reference_paths import seed_segments, sequential_segments
 
 from whisper_server import formats, local_models
 from whisper_server.options import TranscribeOptions
@@ -87,17 +88,11 @@ def _run(models: dict[str, Transcriber]) -> int:
         )
         all_same = all_same and same
         started = time.perf_counter()
-        segments, _ = transcriber.model.transcribe(
-            audio, beam_size=5, vad_filter=True, language=options.language
-        )
+        segments = sequential_segments(transcriber.model, audio, options.language)
         anchor = [ss.ShownCue(s.start, s.end, (s.text.strip(),)) for s in segments if s.text.strip()]
         seconds["faster-whisper"] += time.perf_counter() - started
         started = time.perf_counter()
-        list(
-            transcriber.model.transcribe(
-                audio, beam_size=5, vad_filter=True, without_timestamps=True, language=options.language
-            )[0]
-        )
+        seed_segments(transcriber.model, audio, options.language)
         seconds["seed"] += time.perf_counter() - started
         width = line_width_for(language)
         print(f"{name} ({fixture['duration']:.0f} s, {len(fixture['sentences'])} sentences, {language}):")

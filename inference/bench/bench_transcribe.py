@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import corpus
 import numpy as np
 from cost import dollars_per_audio_hour, positive_price
+from reference_paths import seed_segments, sequential_segments, text_of
 from wer import normalize, word_error_rate
 
 from whisper_server.audio import SAMPLE_RATE
@@ -162,23 +163,10 @@ def main() -> int:
     )
 
     def seed(workload: Workload) -> list[str]:
-        return [
-            " ".join(
-                s.text.strip()
-                for s in transcriber.model.transcribe(
-                    piece, beam_size=5, vad_filter=True, without_timestamps=True
-                )[0]
-            )
-            for piece in workload.audio
-        ]
+        return [text_of(seed_segments(transcriber.model, piece)) for piece in workload.audio]
 
     def sequential(workload: Workload) -> list[str]:
-        return [
-            " ".join(
-                s.text.strip() for s in transcriber.model.transcribe(piece, beam_size=5, vad_filter=True)[0]
-            )
-            for piece in workload.audio
-        ]
+        return [text_of(sequential_segments(transcriber.model, piece)) for piece in workload.audio]
 
     def ours(workload: Workload, timed_words: bool = True) -> list[str]:
         results = transcriber.transcribe_many(

@@ -1,0 +1,35 @@
+"""The two faster-whisper paths every benchmark measures the server against, defined once so that each
+bench's "seed path" and "sequential" mean the same decoding:
+
+- the seed article's path: `WhisperModel.transcribe(beam_size=5, vad_filter=True, without_timestamps=True)`;
+- sequential with timestamps (beam 5, VAD): slow, but it keeps every word: the accuracy anchor.
+
+Both return the decoded segments as a list (faster-whisper decodes lazily; listing them is the decoding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper.transcribe import Segment
+
+
+def seed_segments(model: WhisperModel, audio: np.ndarray, language: str | None = None) -> list[Segment]:
+    """The seed path's segments of `audio` (`language` None: detected)."""
+    segments, _ = model.transcribe(
+        audio, language=language, beam_size=5, vad_filter=True, without_timestamps=True
+    )
+    return list(segments)
+
+
+def sequential_segments(model: WhisperModel, audio: np.ndarray, language: str | None = None) -> list[Segment]:
+    """Sequential decoding with timestamps (`language` None: detected)."""
+    segments, _ = model.transcribe(audio, language=language, beam_size=5, vad_filter=True)
+    return list(segments)
+
+
+def text_of(segments: Iterable[Segment]) -> str:
+    """The segments' texts, each stripped, joined by one space."""
+    return " ".join(segment.text.strip() for segment in segments)
