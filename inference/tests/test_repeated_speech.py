@@ -10,7 +10,7 @@ from wer import word_error_rate
 
 from whisper_server import chunked
 from whisper_server.options import TranscribeOptions
-from whisper_server.repeated_speech import repeats_a_sentence
+from whisper_server.repeated_speech import is_a_loop, repeats_a_sentence, repeats_itself
 from whisper_server.transcriber import Transcriber
 
 # Three prompts of the benchmark's human voice, joined as the benchmark joins them (0.5 s apart): about
@@ -31,6 +31,19 @@ def test_a_sentence_said_twice_in_a_row_is_spotted() -> None:
     assert not repeats_a_sentence("")
 
 
+def test_a_clause_said_twice_or_a_loop_is_spotted() -> None:
+    # What Whisper base said at the end of 14.9 s chunks in 15 s windows (bench_languages.py's voices).
+    clause_twice = "Bis dahin den Drucker in der Küche. Als nächstes sprechen wir, als nächstes sprechen wir,"
+    assert repeats_itself(clause_twice) and not repeats_a_sentence(clause_twice)
+    loop = "Την Πέμπτη θα έρθει ένας τεχνικός να τον φτιάξει. " + "Μέχρι τότε. " * 30  # noqa: RUF001
+    assert is_a_loop(loop) and repeats_itself(loop) and not repeats_a_sentence(loop)
+    assert repeats_itself("Press star to cancel this message. Press star to cancel this message.")
+    assert repeats_itself("今日の会議は、来月から始めます、来月から始めます、")
+    assert not repeats_itself("Yes, yes, I know.")  # short clauses are said twice for real
+    assert not repeats_itself("Als nächstes sprechen wir, dann sprechen wir über das Budget.")
+    assert not repeats_itself("")
+
+
 @pytest.fixture(scope="module")
 def filled_window(transcripts: dict[str, str]) -> tuple[np.ndarray, str]:
     _, audio, reference = corpus.prompt_clip(list(PROMPTS), transcripts)
@@ -43,7 +56,7 @@ def test_a_10_s_window_says_the_last_sentence_twice_without_the_check_and_once_w
     audio, reference = filled_window
     transcriber = Transcriber(cpu_settings(model_dir, min_window_seconds=10))
     with monkeypatch.context() as unchecked:
-        unchecked.setattr(chunked, "repeats_a_sentence", lambda _: False)
+        unchecked.setattr(chunked, "repeats_itself", lambda _: False)
         repeated = transcriber.transcribe(audio, TranscribeOptions()).text
     assert repeated.count(LAST_SENTENCE) == 2, f"the clip no longer shows the problem: {repeated}"
 

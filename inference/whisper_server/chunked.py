@@ -9,12 +9,12 @@ The steps, for every request of a call:
      encoder and then the decoder as one batch, without timestamps whatever the output format (so every
      format has the same words); when the output needs them, the words are timed by cross-attention
      alignment, one request at a time;
-  3. check: a chunk whose text says a sentence twice (repeated_speech.py) is decoded again in a 30 s
-     window; then a chunk whose text is too short for its speech (dropped_speech.py) is decoded again
-     the safe way, sequentially with timestamps over the chunk, and the longer text is kept. Only text
-     the silence filter keeps is judged (silence.py: noise that decodes to nothing lost no words), and
-     each request may decode again at most its budget of chunks (`max_redecode_share`), the likeliest
-     first;
+  3. check: a chunk whose text repeats itself (a sentence or clause twice, or a loop:
+     repeated_speech.py) is decoded again in a 30 s window; then a chunk whose text is too short for
+     its speech (dropped_speech.py) is decoded again the safe way, sequentially with timestamps over
+     the chunk, and the longer text is kept. Only text the silence filter keeps is judged (silence.py:
+     noise that decodes to nothing lost no words), and each request may decode again at most its
+     budget of chunks (`max_redecode_share`), the likeliest first;
   4. assemble: timestamps mapped back from speech time to the original audio.
 A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
 again on its own and only the one that still fails gets the error.
@@ -41,7 +41,7 @@ from .audio import SAMPLE_RATE
 from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds, text_share
 from .options import TranscribeOptions
 from .prompt import prompt_token_ids
-from .repeated_speech import repeats_a_sentence
+from .repeated_speech import repeats_itself
 from .results import Redecodes
 from .silence import is_invented
 
@@ -334,15 +334,15 @@ class ChunkedDecoder:
                 self._decode_batch(decoding, group[start : start + decoding.batch_size])
 
     def _widen_repeats(self, plans: list[Plan]) -> None:
-        """Decodes again in a 30 s window each chunk that a shorter window made say a sentence twice
-        (repeated_speech.py); the new text replaces the first when it no longer repeats."""
+        """Decodes again in a 30 s window each chunk that a shorter window made repeat itself (a sentence
+        or clause twice, or a loop: repeated_speech.py); the new text replaces the first when it no
+        longer repeats."""
         retries = []
         for plan in plans:
             suspects = [
                 chunk
                 for chunk in plan.chunks
-                if chunk.window_seconds < windows.MAX_WINDOW_SECONDS
-                and repeats_a_sentence(self._heard(chunk))
+                if chunk.window_seconds < windows.MAX_WINDOW_SECONDS and repeats_itself(self._heard(chunk))
             ]
             chosen = self._within_budget(plan, suspects)
             plan.redecodes = replace(plan.redecodes, repeated=plan.redecodes.repeated + len(chosen))
@@ -353,7 +353,7 @@ class ChunkedDecoder:
         self._decode_all([(plan, wide) for plan, _, wide in retries])
         self.widened_chunks += len(retries)
         for _, chunk, wide in retries:
-            if not repeats_a_sentence(_text(wide.segments)):
+            if not repeats_itself(_text(wide.segments)):
                 chunk.segments = wide.segments
 
     def _tokenizer(self, decoding: Decoding) -> Tokenizer:

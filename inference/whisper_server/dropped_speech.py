@@ -25,8 +25,7 @@ worse. Speakers much slower than these get their chunks decoded twice: slower, n
 
 from __future__ import annotations
 
-from faster_whisper.transcribe import get_compression_ratio
-
+from .repeated_speech import is_a_loop
 from .writing_systems import CYRILLIC, GREEK, HAN, HANGUL, KANA, LATIN, language_family, script_family
 
 MIN_CHARS_PER_SECOND: dict[str, float] = {
@@ -46,9 +45,6 @@ MIN_SPEECH_SECONDS = 1.0
 MIN_GAIN = 1.15
 """A re-decoded text replaces the first one only when it is this much longer: a lost sentence is a third
 or more of a chunk, while the same speech decoded twice differs by a few characters either way."""
-MAX_COMPRESSION_RATIO = 2.4
-"""A re-decoded text that gzip compresses better than this is a repetition loop ("location, location,
-location, ..." on a 5 s clip), not recovered speech: faster-whisper's own threshold for such loops."""
 
 
 def speech_seconds(region_samples: list[int], padding_samples: int, sample_rate: int) -> float:
@@ -81,4 +77,4 @@ def is_clearly_longer(candidate: str, current: str) -> bool:
     candidate, current = candidate.strip(), current.strip()
     if not candidate or candidate == current or len(candidate) < MIN_GAIN * len(current):
         return False
-    return get_compression_ratio(candidate) <= MAX_COMPRESSION_RATIO
+    return not is_a_loop(candidate)
