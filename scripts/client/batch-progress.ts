@@ -41,14 +41,24 @@ export class BatchProgress {
     this.draw(false);
   }
 
-  /** `bytes`: the file's size, for the ETA. */
-  succeeded(name: string, audioSeconds: number | undefined, seconds: number, bytes: number = 0): void {
+  /**
+   * `bytes`: the file's size, for the ETA; `language`: the detected language as the result says it (`ja
+   * (probability 0.99)`), when it does (JSON results).
+   */
+  succeeded(
+    name: string,
+    audioSeconds: number | undefined,
+    seconds: number,
+    bytes: number = 0,
+    language?: string,
+  ): void {
     this.running.delete(name);
     this.done++;
     this.finishedBytes += bytes;
     this.audioSeconds += audioSeconds ?? 0;
     const audio = audioSeconds === undefined ? "" : `${formatDuration(audioSeconds)} audio, `;
-    this.line(`done ${name} (${audio}${formatDuration(seconds)})`);
+    const spoken = language === undefined ? "" : `, language ${language}`;
+    this.line(`done ${name} (${audio}${formatDuration(seconds)}${spoken})`);
   }
 
   failedWith(name: string, message: string, bytes: number = 0): void {

@@ -7,6 +7,7 @@ import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
 import type { Transcriber } from "./job";
 import type { TranscriptionOptions } from "./options";
 import { writeFileAtomic } from "./atomic-write";
+import { detectedLanguage } from "./report";
 
 export interface BatchFailure {
   readonly item: BatchItem;
@@ -63,7 +64,8 @@ export async function runBatch(
         const result = await transcriber.transcribe(item.source, options);
         await writeFileAtomic(item.output, result.body);
         done++;
-        display.succeeded(item.displayName, result.audioSeconds, (Date.now() - started) / 1000, bytes);
+        const seconds = (Date.now() - started) / 1000;
+        display.succeeded(item.displayName, result.audioSeconds, seconds, bytes, detectedLanguage(result));
       } catch (error) {
         const failure = { item, message: messageOf(error), timedOut: error instanceof WaitTimeoutError };
         failures.push(failure);

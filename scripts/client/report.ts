@@ -32,9 +32,18 @@ export function jobSummaryLines(result: JobResult): string[] {
 
 /** `language:     ja (probability 0.99)` from a JSON result, noting an English-only model; else undefined. */
 export function languageLine(result: Pick<JobResult, "body" | "format">): string | undefined {
+  const language = detectedLanguage(result);
+  return language && `language:     ${language}`;
+}
+
+/**
+ * `ja (probability 0.99)` (`, English-only model` after it for such a model) from a JSON result; undefined for
+ * the other formats, which do not carry the language.
+ */
+export function detectedLanguage(result: Pick<JobResult, "body" | "format">): string | undefined {
   const json = result.format === "json" ? parseTranscriptJson(result.body) : undefined;
   if (!json?.language) return undefined;
   const sure = json.language_probability === undefined ? "" : ` (probability ${json.language_probability.toFixed(2)})`;
   const englishOnly = json.multilingual === false ? ", English-only model" : "";
-  return `language:     ${json.language}${sure}${englishOnly}`;
+  return `${json.language}${sure}${englishOnly}`;
 }

@@ -27,6 +27,8 @@ describe("local mode against the real server (tiny.en, CPU)", function () {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
+  let lastStderr = "";
+
   /** Transcribes the m4a sample with `transcribe --local` in `format` and returns the result file. */
   async function transcribeAs(format: string): Promise<string> {
     const run = await runCli("transcribe.ts", [
@@ -39,6 +41,7 @@ describe("local mode against the real server (tiny.en, CPU)", function () {
       server.url,
     ]);
     assert.equal(run.code, 0, run.stderr);
+    lastStderr = run.stderr;
     assert.deepEqual(await readdir(join(out, format)), [`speech.${format}`]);
     return readFile(join(out, format, `speech.${format}`), "utf8");
   }
@@ -49,6 +52,7 @@ describe("local mode against the real server (tiny.en, CPU)", function () {
     assert.equal(result.language, "en");
     assert.ok(result.duration > 5 && result.duration < 10, `duration ${result.duration}`);
     assert.ok(result.segments.length >= 1);
+    assert.match(lastStderr, /done speech\.m4a \([^\n]*, language en \(probability 1\.00\), English-only model\)/);
   });
 
   it("txt: the plain transcript", async () => {

@@ -64,6 +64,7 @@ describe("transcribe CLI (batch) against the async endpoint (moto)", function ()
     assert.equal(JSON.parse(await readFile(join(out, "b", "speech.json"), "utf8")).text, "third");
     assert.match(first.stderr, /2 transcribed, 0 skipped \(result exists\), 1 failed, 16\.0 s of audio/);
     assert.match(first.stderr, /Failed:\n {2}b\/part01\.ogg: no audio track \(unsupported_media\)/);
+    assert.match(first.stderr, /done a\/speech\.wav \(7\.0 s audio, [^\n]*, language en \(probability 1\.00\)\)/);
     assert.equal((await uploadedKeys()).length, 3);
 
     await queueAsyncResults(moto.endpoint, [{ data: transcriptJson("second", 8) }]);
