@@ -1,16 +1,22 @@
 """Benchmark per language: the server's default path against sequential faster-whisper with timestamps (the
 accuracy anchor) and the seed article's path (the speed reference), on a multilingual model.
 
-Clips: fixtures/audio/multilingual/<language>-<n>.ogg with references.json (fixtures/make_multilingual.py):
-Japanese from pyopenjtalk-plus, German, Spanish, French, Russian, Greek and Korean from espeak-ng. Japanese,
-German and Spanish are sent without a language, as a user would (the model detects it); Whisper base takes
-espeak-ng's French, Russian, Greek and Korean for other languages, so those are sent with their language (the
-hint a user gives). espeak-ng's Mandarin comes out as digits whatever the hint: the Chinese clips serve the
-text-rate measurement only (measure_text_rate.py).
+Speech:
+- German, Spanish, French, Russian, Greek and Mandarin: a 24-sentence meeting per language (about 90 s,
+  language_texts.py) in three parts, each spoken by another voice, made at bench time (voices.py: MBROLA
+  voices through espeak-ng or mbrola, RHVoice for Russian, espeak-ng for Spanish; their licences keep their
+  audio out of the repository). A language whose voices are not installed is skipped with the apt packages
+  to install.
+- Japanese and Korean: the committed clips fixtures/audio/multilingual/{ja,ko}-<n>.ogg with references.json
+  (fixtures/make_multilingual.py: pyopenjtalk-plus, espeak-ng).
+Every language is sent without a language, as a user would (the model detects it), but Korean, whose
+espeak-ng voice Whisper base takes for another language: it is sent with its language (the hint a user gives).
 
-Per language, each path's error rate over all its clips (CER for Chinese, Japanese and Korean, WER otherwise)
-and speed; our path and the seed path alternate, best of --runs each. A language fails when the default path's
-error rate is above the sequential path's + MAX_EXTRA_ERROR; the exit code is then 1. The last line:
+Per language, each path's error rate over all its clips (CER for Chinese, Japanese and Korean, WER otherwise;
+Chinese compared in Simplified characters, since Whisper base writes Traditional ones for this voice) and
+speed; our path and the seed path alternate, best of --runs each. A language fails when the default path's
+error rate is above the sequential path's + MAX_EXTRA_ERROR; the exit code is then 1. `--clips` prints each
+clip's figures too. The last line:
   languages: N.NNx the seed path's speed (ours A.A x realtime, seed B.B), every language within +0.02 ...
 
 Run: `npm run bench` (Whisper base on CPU), or
@@ -28,6 +34,8 @@ from collections.abc import Callable
 
 import corpus
 import numpy as np
+import voices
+from opencc import OpenCC
 from reference_paths import seed_segments, sequential_segments, text_of
 from wer import character_error_rate, word_error_rate
 
@@ -40,22 +48,38 @@ from whisper_server.writing_systems import HANGUL, WITHOUT_SPACES, language_fami
 
 MAX_EXTRA_ERROR = 0.02
 """How much worse than the sequential path the default path may be in any language."""
-DETECTED = {"ja", "de", "es"}
-"""Languages sent without a hint: Whisper base identifies these voices."""
-SKIPPED = {"zh"}
+HINTED = {"ko"}
+"""Languages sent with their language: Whisper base takes espeak-ng's Korean for another language."""
+FIXTURE_LANGUAGES = {"ja", "ko"}
+"""Languages benchmarked on the committed clips; the others on voices.py's speech."""
 CER_FAMILIES = WITHOUT_SPACES | {HANGUL}
 """Scored by characters: scripts without spaces, and Korean, whose spaced units are whole phrases."""
-"""Languages whose synthetic voice the model does not hear at all (see the module docstring)."""
+SIMPLIFIED = OpenCC("t2s")
+
+Clip = tuple[str, np.ndarray, str]
+"""A clip's name, 16 kHz audio and reference text."""
 
 
-def clips() -> dict[str, list[tuple[np.ndarray, str]]]:
-    """Audio and reference of each clip, by language."""
+def clips() -> dict[str, list[Clip]]:
+    """The clips of each language whose speech is at hand; those of the others are skipped, saying why."""
     references = json.loads((corpus.FIXTURES / "multilingual" / "references.json").read_text())
-    found: dict[str, list[tuple[np.ndarray, str]]] = defaultdict(list)
+    found: dict[str, list[Clip]] = defaultdict(list)
     for name, entry in references.items():
-        if entry["language"] not in SKIPPED:
+        if entry["language"] in FIXTURE_LANGUAGES:
             audio = decode((corpus.FIXTURES / name).read_bytes(), max_seconds=600)
-            found[entry["language"]].append((audio, entry["text"]))
+            found[entry["language"]].append((name, audio, entry["text"]))
+    for language in voices.VOICES:
+        missing = voices.missing_packages(language)
+        if missing:
+            print(
+                f"languages: {language} skipped, its voices need {', '.join(missing)} (Debian contrib and "
+                "non-free: see inference/bench/voices.py)",
+                flush=True,
+            )
+            continue
+        joiner = "" if language_family(language) in WITHOUT_SPACES else " "
+        for part in voices.parts(language):
+            found[language].append((part.name, voices.audio(part), joiner.join(part.sentences)))
     return found
 
 
@@ -63,6 +87,11 @@ def error_rate(language: str, references: list[str], texts: list[str]) -> tuple[
     """CER or WER of `texts` over all clips (errors weighted by reference length), and its name."""
     by_characters = language_family(language) in CER_FAMILIES
     rate: Callable[[str, str], float] = character_error_rate if by_characters else word_error_rate
+    if language == "zh":
+        references, texts = (
+            [SIMPLIFIED.convert(r) for r in references],
+            [SIMPLIFIED.convert(t) for t in texts],
+        )
     sizes = [len(r.replace(" ", "")) if by_characters else len(r.split()) for r in references]
     errors = sum(rate(r, t) * n for r, t, n in zip(references, texts, sizes, strict=True))
     return ("CER" if by_characters else "WER"), errors / sum(sizes)
@@ -80,9 +109,19 @@ def main() -> int:
     parser.add_argument(
         "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
     )
+    parser.add_argument("--chunk-seconds", type=int, help="WHISPER_CHUNK_SECONDS (default: the server's)")
+    parser.add_argument("--clips", action="store_true", help="print each clip's error rates too")
+    parser.add_argument("--languages", help="comma-separated codes to run (default: all)")
     args = parser.parse_args()
     model_dir = args.model_dir or str(local_models.multilingual_model_dir())
-    overrides = {} if args.min_window_seconds is None else {"min_window_seconds": args.min_window_seconds}
+    overrides = {
+        name: value
+        for name, value in (
+            ("min_window_seconds", args.min_window_seconds),
+            ("chunk_seconds", args.chunk_seconds),
+        )
+        if value is not None
+    }
     transcriber = Transcriber(Settings(model_dir=model_dir, device=args.device, **overrides))
     if not transcriber.multilingual:
         print(
@@ -93,7 +132,7 @@ def main() -> int:
     print(f"languages: model {model_dir} on {transcriber.device} ({transcriber.compute_type})", flush=True)
 
     def hint(language: str) -> str | None:
-        return None if language in DETECTED else language
+        return language if language in HINTED else None
 
     def ours(language: str, audio: np.ndarray) -> str:
         return transcriber.transcribe(audio, TranscribeOptions(language=hint(language))).text
@@ -104,15 +143,19 @@ def main() -> int:
     def sequential(language: str, audio: np.ndarray) -> str:
         return text_of(sequential_segments(model, audio, hint(language)))
 
-    def timed(path: Callable[[str, np.ndarray], str], language: str, pieces: list) -> tuple[float, list[str]]:
+    def timed(
+        path: Callable[[str, np.ndarray], str], language: str, pieces: list[Clip]
+    ) -> tuple[float, list[str]]:
         started = time.perf_counter()
-        texts = [path(language, audio) for audio, _ in pieces]
+        texts = [path(language, audio) for _, audio, _ in pieces]
         return time.perf_counter() - started, texts
 
     by_language = clips()
-    warm = by_language["ja"][0][0]
-    ours("ja", warm)
-    seed("ja", warm)
+    if args.languages:
+        by_language = {code: by_language[code] for code in args.languages.split(",") if code in by_language}
+    first = next(iter(by_language))
+    ours(first, by_language[first][0][1])
+    seed(first, by_language[first][0][1])
     totals = {"ours": 0.0, "seed": 0.0, "audio": 0.0}
     failed = []
     columns = (
@@ -123,7 +166,7 @@ def main() -> int:
         flush=True,
     )
     for language, pieces in sorted(by_language.items()):
-        references = [reference for _, reference in pieces]
+        references = [reference for _, _, reference in pieces]
         runs: dict[str, list[tuple[float, list[str]]]] = defaultdict(list)
         for _ in range(args.runs):
             runs["seed"].append(timed(seed, language, pieces))
@@ -132,7 +175,7 @@ def main() -> int:
         best = {path: min(timings) for path, timings in runs.items()}
         rates = {path: error_rate(language, references, texts)[1] for path, (_, texts) in best.items()}
         metric = error_rate(language, references, best["ours"][1])[0]
-        seconds = sum(audio.shape[0] for audio, _ in pieces) / SAMPLE_RATE
+        seconds = sum(audio.shape[0] for _, audio, _ in pieces) / SAMPLE_RATE
         totals["ours"] += best["ours"][0]
         totals["seed"] += best["seed"][0]
         totals["audio"] += seconds
@@ -141,11 +184,20 @@ def main() -> int:
             failed.append(language)
             verdict = f"  WORSE than sequential + {MAX_EXTRA_ERROR}"
         print(
-            f"  {language + ('' if language in DETECTED else ' (hint)'):9} {len(pieces):5} {seconds:7.1f} "
+            f"  {language + (' (hint)' if language in HINTED else ''):9} {len(pieces):5} {seconds:7.1f} "
             f"{metric:6} {rates['ours']:6.3f} {rates['sequential']:10.3f} {rates['seed']:6.3f} "
             f"{seconds / best['ours'][0]:15.1f} {best['seed'][0] / best['ours'][0]:6.2f}x{verdict}",
             flush=True,
         )
+        for index, (name, _, reference) in enumerate(pieces if args.clips else []):
+            each = {
+                path: error_rate(language, [reference], [texts[index]])[1]
+                for path, (_, texts) in best.items()
+            }
+            print(
+                f"    {name:27} {each['ours']:6.3f} {each['sequential']:10.3f} {each['seed']:6.3f}",
+                flush=True,
+            )
     speedup = totals["seed"] / totals["ours"]
     within = f"{', '.join(failed)} WORSE than sequential + {MAX_EXTRA_ERROR}" if failed else "every language"
     realtime = {path: totals["audio"] / totals[path] for path in ("ours", "seed")}
