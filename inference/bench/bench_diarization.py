@@ -207,7 +207,7 @@ def main() -> int:
         if not all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
             print(f"{split} set skipped: needs flite, espeak-ng, sox (apt-get install flite espeak-ng sox)")
         elif not conversations.available(split):
-            print(f"{split} set skipped: apt-get install fillets-ng-data-cs fillets-ng-data-nl")
+            print(f"{split} set skipped: {conversations.missing_packages(split)}")
         else:
             held_out[split] = conversation_sets(diarizer, split)
 

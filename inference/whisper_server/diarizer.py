@@ -29,7 +29,7 @@ from .results import Transcription
 from .segmentation import Segmentation, WindowActivity
 from .settings import Settings
 from .speaker_labels import SpeakerTurn, label_speakers
-from .voiceprints import Voiceprints, relabel
+from .voiceprints import Pieces, Voiceprints, embed_pieces, label_pieces
 
 if TYPE_CHECKING:
     from .diarization_process import DiarizationProcess
@@ -167,16 +167,26 @@ class Diarizer:
         on one analysis)."""
         if not analysis.items:
             return []
+        rough, pieces = self.pieces(analysis, speakers, min_speakers, max_speakers)
+        config = clustering or ClusteringConfig(
+            self.config.threshold, self.config.same_voice, self.config.min_speech
+        )
+        return label_pieces(pieces, config, speakers, min_speakers, max_speakers) or rough
+
+    def pieces(
+        self,
+        analysis: Analysis,
+        speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+    ) -> tuple[list[SpeakerTurn], Pieces]:
+        """The first pass's turns and their pieces with voiceprints: all of `turns` but the second
+        clustering (the benchmark keeps them to try several clusterings cheaply)."""
         first = ClusteringConfig(FIRST_PASS_THRESHOLD, self.config.same_voice, FIRST_PASS_MIN_SPEECH)
         labels = cluster(analysis.embeddings, analysis.weights, first, speakers, min_speakers, max_speakers)
         speaker_of = {item: int(label) for item, label in zip(analysis.items, labels, strict=True)}
         rough = _turns(analysis.windows, speaker_of, analysis.duration)
-        config = clustering or ClusteringConfig(
-            self.config.threshold, self.config.same_voice, self.config.min_speech
-        )
-        return relabel(
-            rough, analysis.samples, self._voiceprints, config, speakers, min_speakers, max_speakers
-        )
+        return rough, embed_pieces(rough, analysis.samples, self._voiceprints)
 
     def start(
         self,

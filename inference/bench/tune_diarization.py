@@ -1,0 +1,143 @@
+"""Tuning the speaker clustering cheaply: the costly results of each conversation are kept on disk.
+
+Segmentation, the window voiceprints and the pieces' voiceprints of the second pass (diarizer.py,
+voiceprints.py) take minutes for a set; the second clustering, which decides the speakers, takes
+milliseconds. So each conversation's `Diarizer.pieces` result is kept in `build/diarization-cache/`,
+keyed by the audio's sha256, the models' sizes and the settings that shape it (window shift, first-pass
+threshold, "same voice" floor, the count asked), and a sweep of the second clustering over a whole set
+then takes seconds. Per conversation it prints speakers found / true, so over- and under-splitting show.
+
+Tune on the development set only (`--sets dev`, the default): the test and real sets are for reporting.
+
+Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import pickle
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import conversations
+from der import score
+
+from whisper_server import diarizer as diarizer_module
+from whisper_server.clustering import ClusteringConfig
+from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig
+from whisper_server.settings import Settings
+from whisper_server.speaker_labels import SpeakerTurn
+from whisper_server.voiceprints import Pieces, label_pieces
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "build" / "diarization-cache"
+MODELS = ROOT / "fixtures" / "diarization" / "models"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One conversation, the count it is clustered with (None: not given), and its cached pieces."""
+
+    name: str
+    reference: list[tuple[float, float, str]]
+    speakers: int
+    asked: int | None
+    rough: list[SpeakerTurn]
+    pieces: Pieces
+
+
+def cache_key(diarizer: Diarizer, wav: Path, stage: str, asked: int | None = None) -> str:
+    """The cache file's name for `stage` ("analysis" or "pieces") of `wav`: the audio's sha256, the
+    models' sizes and the settings that shape that stage."""
+    models = [(p.name, p.stat().st_size) for p in sorted(diarizer.config.model_dir.glob("*.onnx"))]
+    settings: tuple[object, ...] = (diarizer.config.window_shift, models)
+    if stage == "pieces":
+        first_pass = (diarizer_module.FIRST_PASS_THRESHOLD, diarizer.config.same_voice, asked)
+        settings = (*settings, *first_pass)
+    digest = hashlib.sha256(wav.read_bytes())
+    digest.update(repr((stage, settings)).encode())
+    return f"{stage}-{digest.hexdigest()[:32]}"
+
+
+def analysis(diarizer: Diarizer, wav: Path) -> Analysis:
+    """Segmentation and window voiceprints of `wav`, from the cache when there (the first pass's
+    clustering and the pieces depend on the count asked; this does not)."""
+    samples = conversations.read_wav(wav)
+    path = CACHE / (cache_key(diarizer, wav, "analysis") + ".pkl")
+    if path.is_file():
+        return replace(pickle.loads(path.read_bytes()), samples=samples)
+    result = diarizer.analyse(samples)
+    path.write_bytes(pickle.dumps(replace(result, samples=samples[:0])))
+    return result
+
+
+def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
+    """Every conversation of `split`, with its pieces from the cache or computed (and cached)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    found: list[Case] = []
+    for wav, reference in conversations.load(split):
+        turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
+        speakers = int(reference["speakers"])  # type: ignore[arg-type]
+        asked = speakers if given else None
+        path = CACHE / (cache_key(diarizer, wav, "pieces", asked) + ".pkl")
+        if path.is_file():
+            rough, pieces = pickle.loads(path.read_bytes())
+        else:
+            rough, pieces = diarizer.pieces(analysis(diarizer, wav), asked)
+            path.write_bytes(pickle.dumps((rough, pieces)))
+        found.append(Case(str(reference["name"]), turns, speakers, asked, rough, pieces))
+    return found
+
+
+def evaluate(set_cases: list[Case], config: ClusteringConfig, verbose: bool) -> str:
+    """Pooled scores of one clustering over `set_cases`, and each conversation's found/true count."""
+    speech = errors = correct = 0.0
+    right = 0
+    details = []
+    for case in set_cases:
+        turns = label_pieces(case.pieces, config, case.asked) or case.rough
+        result = score(case.reference, [(t.start, t.end, t.speaker) for t in turns])
+        seconds = sum(end - start for start, end, _ in case.reference)
+        speech += seconds
+        errors += result.der * seconds
+        correct += result.correct_share * seconds
+        right += result.speakers_found == case.speakers
+        if result.speakers_found != case.speakers or verbose:
+            details.append(f"{case.name} {result.speakers_found}/{case.speakers}")
+    line = f"count {right}/{len(set_cases)}  right speaker {correct / speech:.1%}  DER {errors / speech:.3f}"
+    return line + ("  [" + ", ".join(details) + "]" if details else "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sets", nargs="*", default=["dev"], choices=list(conversations.SETS))
+    parser.add_argument("--thresholds", nargs="*", type=float, default=[0.25])
+    parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
+    parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
+    parser.add_argument("--verbose", action="store_true", help="every conversation's count, not only misses")
+    args = parser.parse_args()
+    defaults = Settings(model_dir=str(MODELS))
+    diarizer = Diarizer(
+        DiarizerConfig(MODELS, 1, defaults.diarization_window_shift, defaults.diarization_threshold)
+    )
+    for split in args.sets:
+        for given in (False, True):
+            set_cases = cases(diarizer, split, given)
+            print(f"{split}, count {'given' if given else 'not given'}:")
+            for threshold in args.thresholds:
+                for same_voice in args.same_voice:
+                    for min_speech in args.min_speech:
+                        config = ClusteringConfig(threshold, same_voice, min_speech)
+                        print(
+                            f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
+                            f"{min_speech:.1f}: {evaluate(set_cases, config, args.verbose)}"
+                        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
