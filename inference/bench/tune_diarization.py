@@ -2,12 +2,15 @@
 
 Segmentation, the window voiceprints and the pieces' voiceprints of the second pass (diarizer.py,
 voiceprints.py) take minutes for a set; the second clustering, which decides the speakers, takes
-milliseconds. So each conversation's `Diarizer.pieces` result is kept in `build/diarization-cache/`,
-keyed by the audio's sha256, the models' sizes and the settings that shape it (window shift, first-pass
-threshold, "same voice" floor, the count asked), and a sweep of the second clustering over a whole set
-then takes seconds. Per conversation it prints speakers found / true, so over- and under-splitting show.
+milliseconds. So each conversation's analysis (`Diarizer.analyse`) and the pieces of its first pass's
+turns (`Diarizer.embed_turns`) are kept in `build/diarization-cache/`, keyed by the audio's sha256, the
+models' sizes, the window shift and (for the pieces) the first pass's turns, which the first pass
+recomputes in milliseconds; a sweep of the second clustering over a whole set then takes seconds, and
+what it scores is exactly what `Diarizer.diarize` answers. It prints the conversations whose count is
+wrong as found/true (all of them with `--verbose`), so over- and under-splitting show.
 
-Tune on the development set only (`--sets dev`, the default): the test and real sets are for reporting.
+Tune on the development sets only (`--sets dev dev-varied`; default dev): the test, test-varied and real
+sets are for reporting.
 
 Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev]`.
 """
@@ -48,16 +51,13 @@ class Case:
     pieces: Pieces
 
 
-def cache_key(diarizer: Diarizer, wav: Path, stage: str, asked: int | None = None) -> str:
-    """The cache file's name for `stage` ("analysis" or "pieces") of `wav`: the audio's sha256, the
-    models' sizes and the settings that shape that stage."""
+def cache_key(diarizer: Diarizer, wav: Path, stage: str, detail: object = None) -> str:
+    """The cache file's name for `stage` of `wav`: the audio's sha256, the models' sizes, the window
+    shift and `detail` (for the pieces: the first pass's turns, which are all they depend on besides the
+    audio)."""
     models = [(p.name, p.stat().st_size) for p in sorted(diarizer.config.model_dir.glob("*.onnx"))]
-    settings: tuple[object, ...] = (diarizer.config.window_shift, models)
-    if stage == "pieces":
-        first_pass = (diarizer_module.FIRST_PASS_THRESHOLD, diarizer.config.same_voice, asked)
-        settings = (*settings, *first_pass)
     digest = hashlib.sha256(wav.read_bytes())
-    digest.update(repr((stage, settings)).encode())
+    digest.update(repr((stage, diarizer.config.window_shift, models, detail)).encode())
     return f"{stage}-{digest.hexdigest()[:32]}"
 
 
@@ -81,12 +81,14 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
         turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
         speakers = int(reference["speakers"])  # type: ignore[arg-type]
         asked = speakers if given else None
-        path = CACHE / (cache_key(diarizer, wav, "pieces", asked) + ".pkl")
+        analysed = analysis(diarizer, wav)
+        rough = diarizer.rough_turns(analysed, asked)  # milliseconds
+        path = CACHE / (cache_key(diarizer, wav, "pieces", rough) + ".pkl")
         if path.is_file():
-            rough, pieces = pickle.loads(path.read_bytes())
+            pieces = pickle.loads(path.read_bytes())
         else:
-            rough, pieces = diarizer.pieces(analysis(diarizer, wav), asked)
-            path.write_bytes(pickle.dumps((rough, pieces)))
+            pieces = diarizer.embed_turns(rough, analysed.samples)
+            path.write_bytes(pickle.dumps(pieces))
         found.append(Case(str(reference["name"]), turns, speakers, asked, rough, pieces))
     return found
 

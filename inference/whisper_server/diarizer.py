@@ -167,26 +167,31 @@ class Diarizer:
         on one analysis)."""
         if not analysis.items:
             return []
-        rough, pieces = self.pieces(analysis, speakers, min_speakers, max_speakers)
+        rough = self.rough_turns(analysis, speakers, min_speakers, max_speakers)
         config = clustering or ClusteringConfig(
             self.config.threshold, self.config.same_voice, self.config.min_speech
         )
+        pieces = self.embed_turns(rough, analysis.samples)
         return label_pieces(pieces, config, speakers, min_speakers, max_speakers) or rough
 
-    def pieces(
+    def rough_turns(
         self,
         analysis: Analysis,
         speakers: int | None = None,
         min_speakers: int | None = None,
         max_speakers: int | None = None,
-    ) -> tuple[list[SpeakerTurn], Pieces]:
-        """The first pass's turns and their pieces with voiceprints: all of `turns` but the second
-        clustering (the benchmark keeps them to try several clusterings cheaply)."""
+    ) -> list[SpeakerTurn]:
+        """The first pass: the window voiceprints clustered (over-split on purpose) and reconstructed
+        into turns."""
         first = ClusteringConfig(FIRST_PASS_THRESHOLD, self.config.same_voice, FIRST_PASS_MIN_SPEECH)
         labels = cluster(analysis.embeddings, analysis.weights, first, speakers, min_speakers, max_speakers)
         speaker_of = {item: int(label) for item, label in zip(analysis.items, labels, strict=True)}
-        rough = _turns(analysis.windows, speaker_of, analysis.duration)
-        return rough, embed_pieces(rough, analysis.samples, self._voiceprints)
+        return _turns(analysis.windows, speaker_of, analysis.duration)
+
+    def embed_turns(self, turns: list[SpeakerTurn], samples: np.ndarray) -> Pieces:
+        """The costly half of the second pass: `turns` in pieces with their voiceprints (the benchmark
+        keeps them, to try several clusterings cheaply)."""
+        return embed_pieces(turns, samples, self._voiceprints)
 
     def start(
         self,
