@@ -41,8 +41,9 @@ EMBEDDING_FILE = "embedding.onnx"
 # Chosen on the development conversations (inference/bench/conversations.py, bench_diarization.py).
 SAME_VOICE = 0.15
 """Cosine distance under which two groups of speech are one voice, whatever count was asked."""
-MIN_SPEECH = 2.0
-"""Seconds of speech a voice needs to count as a speaker of its own (second pass)."""
+MIN_SPEECH = 3.0
+"""Seconds of speech a voice needs to count as a speaker of its own (second pass; an asked count may
+make do with less, clustering.py)."""
 FIRST_PASS_THRESHOLD = 0.2
 """First-pass clustering threshold: low, so that different voices are different turns."""
 FIRST_PASS_MIN_SPEECH = 1.0
