@@ -7,7 +7,7 @@ turns (`Diarizer.embed_turns`) are kept in `build/diarization-cache/`, keyed by 
 models' sizes, the window shift and (for the pieces) the first pass's turns, which the first pass
 recomputes in milliseconds; a sweep of the second clustering over a whole set then takes seconds, and
 what it scores is exactly what `Diarizer.diarize` answers. It prints the conversations whose count is
-wrong as found/true (all of them with `--verbose`), so over- and under-splitting show.
+wrong as found/true, so over- and under-splitting show.
 
 Tune on the development sets only (`--sets dev dev-varied`; default dev): the test, test-varied and real
 sets are for reporting.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import conversations
-from der import score
+from der import PooledScore
 
 from whisper_server import diarizer as diarizer_module
 from whisper_server.clustering import ClusteringConfig
@@ -93,36 +93,25 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
     return found
 
 
-def evaluate(set_cases: list[Case], config: ClusteringConfig, verbose: bool) -> str:
-    """Pooled scores of one clustering over `set_cases`, and each conversation's found/true count."""
-    speech = errors = correct = 0.0
-    right = 0
-    details = []
+def evaluate(set_cases: list[Case], config: ClusteringConfig) -> PooledScore:
+    """Scores of `Diarizer.diarize` with the second clustering `config` over `set_cases`."""
+    pooled = PooledScore()
     for case in set_cases:
         turns = label_pieces(case.pieces, config, case.asked) or case.rough
-        result = score(case.reference, [(t.start, t.end, t.speaker) for t in turns])
-        seconds = sum(end - start for start, end, _ in case.reference)
-        speech += seconds
-        errors += result.der * seconds
-        correct += result.correct_share * seconds
-        right += result.speakers_found == case.speakers
-        if result.speakers_found != case.speakers or verbose:
-            details.append(f"{case.name} {result.speakers_found}/{case.speakers}")
-    line = f"count {right}/{len(set_cases)}  right speaker {correct / speech:.1%}  DER {errors / speech:.3f}"
-    return line + ("  [" + ", ".join(details) + "]" if details else "")
+        pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
+    return pooled
 
 
 def main() -> int:
+    defaults = Settings(model_dir=str(MODELS))
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sets", nargs="*", default=["dev"], choices=list(conversations.SETS))
-    parser.add_argument("--thresholds", nargs="*", type=float, default=[0.25])
+    parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
     parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
     parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
-    parser.add_argument("--verbose", action="store_true", help="every conversation's count, not only misses")
     args = parser.parse_args()
-    defaults = Settings(model_dir=str(MODELS))
     diarizer = Diarizer(
         DiarizerConfig(MODELS, 1, defaults.diarization_window_shift, defaults.diarization_threshold)
     )
@@ -133,11 +122,13 @@ def main() -> int:
             for threshold in args.thresholds:
                 for same_voice in args.same_voice:
                     for min_speech in args.min_speech:
-                        config = ClusteringConfig(threshold, same_voice, min_speech)
+                        pooled = evaluate(set_cases, ClusteringConfig(threshold, same_voice, min_speech))
                         print(
                             f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
-                            f"{min_speech:.1f}: {evaluate(set_cases, config, args.verbose)}"
+                            f"{min_speech:.1f}: {pooled.line()}"
                         )
+                        if pooled.miscounted:
+                            print(f"    wrong counts (found/true): {pooled.misses()}")
     return 0
 
 

@@ -169,11 +169,14 @@ class Diarizer:
         if not analysis.items:
             return []
         rough = self.rough_turns(analysis, speakers, min_speakers, max_speakers)
-        config = clustering or ClusteringConfig(
-            self.config.threshold, self.config.same_voice, self.config.min_speech
-        )
         pieces = self.embed_turns(rough, analysis.samples)
+        config = clustering or self.clustering
         return label_pieces(pieces, config, speakers, min_speakers, max_speakers) or rough
+
+    @property
+    def clustering(self) -> ClusteringConfig:
+        """The second pass's clustering, from the configuration."""
+        return ClusteringConfig(self.config.threshold, self.config.same_voice, self.config.min_speech)
 
     def rough_turns(
         self,
