@@ -10,10 +10,11 @@ to N), and asking for more speakers than there are voices gives one voice split 
 
 How the cut is chosen:
 - no count: merge while the distance is below `threshold`;
-- `speakers=N`: the cut with N large clusters; if no cut gives N, the same with `min_speech` halved (down
-  to MIN_SPEECH_ASKED: a voice that only says "Yes." a few times is still a voice when N are asked); if
-  that gives no N either, the cut with the most large clusters among cuts that split nothing closer than
-  `same_voice` (two groups that close are one voice): never fewer than the threshold would have found;
+- `speakers=N`: the cut with N large clusters; if no cut gives N, the same with `min_speech` halved, and
+  halved again, never below MIN_SPEECH_ASKED (a voice with a few short answers is still a voice when N
+  are asked); if that gives no N either, the cut with the most large clusters among cuts that split
+  nothing closer than `same_voice` (two groups that close are one voice): never fewer than the threshold
+  would have found;
 - `min_speakers`/`max_speakers`: the threshold's cut, moved to the nearest bound when outside them.
 """
 
