@@ -2,8 +2,10 @@
 
 1. Accuracy at the server's defaults on each multi-speaker fixture (fixtures/diarization): speakers found
    against expected, DER and the share of speech given to the right speaker (der.py). Then the same on
-   the held-out test set of synthetic conversations (conversations.py; `--sets dev test` adds the
-   development set the settings were tuned on), with the speaker count not given and given.
+   the held-out sets of conversations (conversations.py: test, test-varied, real; `--sets dev
+   dev-varied ...` adds the development sets the settings were tuned on), with the speaker count not
+   given and given, and the conversations whose count came out wrong (found/true). A set's costly part
+   is kept in build/diarization-cache (tune_diarization.py), so a rerun scores it in seconds.
 2. Speed: diarization x realtime on a conversation built from the fixtures (three voices, `--repeat` times),
    for several window shifts and thread counts (`--sweep`), alternating them, best of `--runs`.
 3. Share of total: the same conversation transcribed as /invocations does, without and with speaker labels.
@@ -22,19 +24,19 @@ import json
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import conversations
 import numpy as np
-from der import score
+import tune_diarization
+from der import PooledScore, score
 
 from whisper_server.audio import SAMPLE_RATE, decode
 from whisper_server.diarizer import Diarizer, DiarizerConfig, default_threads, transcribe_with_speakers
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
-from whisper_server.speaker_labels import SpeakerTurn
 from whisper_server.transcriber import Transcriber
+from whisper_server.voiceprints import label_pieces
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"
 SUMMARY_FIXTURES = {
@@ -78,47 +80,24 @@ def accuracy(diarizer: Diarizer) -> dict[str, float]:
     return ders
 
 
-@dataclass
-class SetScore:
-    """Pooled over a set of conversations: error and right-speaker time in seconds, count hits."""
-
-    speech: float = 0.0
-    errors: float = 0.0
-    correct: float = 0.0
-    right_count: int = 0
-    conversations: int = 0
-
-    def add(self, reference: list[tuple[float, float, str]], turns: list[SpeakerTurn]) -> None:
-        result = score(reference, [(t.start, t.end, t.speaker) for t in turns])
-        speech = sum(end - start for start, end, _ in reference)
-        self.speech += speech
-        self.errors += result.der * speech
-        self.correct += result.correct_share * speech
-        self.right_count += result.speakers_found == result.speakers_expected
-        self.conversations += 1
-
-    def line(self) -> str:
-        return (
-            f"DER {self.errors / self.speech:.3f}, right speaker count "
-            f"{self.right_count}/{self.conversations} ({self.right_count / self.conversations:.0%}), "
-            f"speech time to the right speaker {self.correct / self.speech:.1%}"
-        )
-
-
-def conversation_sets(diarizer: Diarizer, split: str) -> tuple[SetScore, SetScore]:
-    """The synthetic conversations of `split` (conversations.py) without and with the speaker count."""
-    free, given = SetScore(), SetScore()
-    sets = conversations.load(split)
-    for path, reference in sets:
-        analysis = diarizer.analyse(conversations.read_wav(path))
-        turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
-        free.add(turns, diarizer.turns(analysis))
-        given.add(turns, diarizer.turns(analysis, speakers=int(reference["speakers"])))  # type: ignore[arg-type]
-    minutes = sum(float(r["duration"]) for _, r in sets) / 60  # type: ignore[arg-type]
+def conversation_sets(diarizer: Diarizer, split: str) -> tuple[PooledScore, PooledScore]:
+    """The conversations of `split` (conversations.py) without and with the speaker count, scored as
+    `diarizer.diarize` answers them; the costly part comes from tune_diarization.py's cache when there."""
+    free, given = PooledScore(), PooledScore()
+    for pooled, count_given in ((free, False), (given, True)):
+        for case in tune_diarization.cases(diarizer, split, count_given):
+            turns = label_pieces(case.pieces, diarizer.clustering, case.asked) or case.rough
+            pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
+    references = [r for _, r in conversations.load(split)]
+    minutes = sum(float(r["duration"]) for r in references) / 60  # type: ignore[arg-type]
     voices = "2-4 recorded human voices" if split == "real" else "2-6 synthetic voices"
-    print(f"{split} set: {len(sets)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
+    print(f"{split} set: {len(references)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
     print(f"  count not given: {free.line()}")
+    if free.miscounted:
+        print(f"    wrong counts (found/true): {free.misses()}")
     print(f"  count given:     {given.line()}")
+    if given.miscounted:
+        print(f"    wrong counts (found/true): {given.misses()}")
     return free, given
 
 
@@ -166,9 +145,9 @@ def main() -> int:
     parser.add_argument(
         "--sets",
         nargs="*",
-        default=["test", "real"],
-        choices=["dev", "test", "real"],
-        help="conversation sets to score (default: the held-out test set and the real voices; tune on dev)",
+        default=["test", "test-varied", "real"],
+        choices=list(conversations.SETS),
+        help="conversation sets to score (default: the held-out ones; tune on dev and dev-varied)",
     )
     # `npm run bench -- ...` hands the same flags to bench_transcribe.py; skip the ones only it knows.
     args, _ = parser.parse_known_args()
@@ -202,12 +181,12 @@ def main() -> int:
         f"{settings.diarization_threshold}, {threads} threads"
     )
     ders = accuracy(diarizer)
-    held_out: dict[str, tuple[SetScore, SetScore]] = {}
+    held_out: dict[str, tuple[PooledScore, PooledScore]] = {}
     for split in args.sets:
         if not all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
             print(f"{split} set skipped: needs flite, espeak-ng, sox (apt-get install flite espeak-ng sox)")
         elif not conversations.available(split):
-            print(f"{split} set skipped: apt-get install fillets-ng-data-cs fillets-ng-data-nl")
+            print(f"{split} set skipped: {conversations.missing_packages(split)}")
         else:
             held_out[split] = conversation_sets(diarizer, split)
 
@@ -237,13 +216,12 @@ def main() -> int:
     )
     summary = ", ".join(f"{label} {ders[name]:.3f}" for label, name in SUMMARY_FIXTURES.items())
     for split, (free, given) in held_out.items():
-        if split == "dev":
+        if split.startswith("dev"):
             continue
         summary += (
-            f"; {split} set DER {free.errors / free.speech:.3f} / {given.errors / given.speech:.3f} (count "
-            f"not given / given), count right {free.right_count / free.conversations:.0%} / "
-            f"{given.right_count / given.conversations:.0%}, speech to the right speaker "
-            f"{free.correct / free.speech:.1%} / {given.correct / given.speech:.1%}"
+            f"; {split} set DER {free.der:.3f} / {given.der:.3f} (count not given / given), count right "
+            f"{free.right_count / free.conversations:.0%} / {given.right_count / given.conversations:.0%}, "
+            f"speech to the right speaker {free.correct_share:.1%} / {given.correct_share:.1%}"
         )
     print(
         f"diarization: {x_realtime:.1f} x realtime on {threads} threads, {share:.0%} of a labelled request's "

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,14 +44,16 @@ COMMITTED = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"
 class Voice:
     """One speaker: a synthesiser voice, optionally pitch-shifted (sox cents)."""
 
-    engine: str  # "flite" or "espeak"
-    name: str  # flite voice, or espeak-ng "language+variant"
+    engine: str  # "flite", "espeak", "mbrola" (through espeak-ng) or "rhvoice"
+    name: str  # flite voice, espeak-ng "language+variant", espeak-ng mbrola voice, RHVoice voice
     cents: int = 0
 
     @property
     def base(self) -> str:
-        """The synthesiser voice without the pitch shift: the two sets share none."""
-        return f"{self.engine}:{self.name.split('+')[-1]}"
+        """The synthesiser voice without the pitch shift (the person, where two engines share one): the
+        two sides share none."""
+        base = f"{self.engine}:{self.name.split('+')[-1]}"
+        return SAME_PERSON.get(base, base)
 
     @property
     def label(self) -> str:
@@ -78,9 +81,33 @@ ESPEAK = {
         "paul",
     ],
 }
+# The varied sets ("dev-varied", "test-varied") add mbrola voices (espeak-ng's English front ends of
+# mbrola databases: each a recorded person's diphones) and RHVoice's English voices, split by person:
+# RHVoice's slt is the CMU Arctic speaker that flite's slt is, so it stays with the development set.
+MBROLA = {
+    "dev": ["mb-de1-en", "mb-de2-en", "mb-de5-en", "mb-fr1-en", "mb-nl2-en", "mb-us1", "mb-en1"],
+    "test": ["mb-de3-en", "mb-de4-en", "mb-de6-en", "mb-fr4-en", "mb-gr2-en", "mb-us2", "mb-us3"],
+}
+RHVOICE = {"dev": ["slt", "clb", "alan"], "test": ["bdl", "evgeniy-eng", "lyubov"]}
+SAME_PERSON = {"rhvoice:slt": "flite:slt"}
+VARIED_PACKAGES = (  # mbrola's voices are in Debian's contrib/non-free (non-commercial licences)
+    "mbrola mbrola-de1 mbrola-de2 mbrola-de3 mbrola-de4 mbrola-de5 mbrola-de6 mbrola-fr1 mbrola-fr4 "
+    "mbrola-nl2 mbrola-gr2 mbrola-en1 mbrola-us1 mbrola-us2 mbrola-us3 rhvoice rhvoice-english"
+)
+TURN_CENTS = 150
+"""Varied sets: each turn's pitch moves by up to this many cents around its voice's own, and its speed by
+up to TURN_TEMPO: as a person's voice differs from one line to the next."""
+TURN_TEMPO = 0.12
 ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbcwmd"]
+VARIED = ("dev-varied", "test-varied")
 SHIFTS = [0, 0, -300, 300, -500]  # cents; 0 twice: unshifted voices are the commonest
-SETS = {"dev": (24, 1000), "test": (40, 2000), "real": (16, 3000)}  # conversations, first seed
+SETS = {  # conversations, first seed
+    "dev": (24, 1000),
+    "test": (40, 2000),
+    "real": (16, 3000),
+    "dev-varied": (24, 4000),
+    "test-varied": (24, 5000),
+}
 # Real voices: the spoken dialogs of the game Fish Fillets NG (Debian fillets-ng-data-cs and -nl, GPL-2+),
 # each language's small fish (-m-) and big fish (-v-) recorded by its own voice actors: four people.
 REAL_SOUNDS = Path("/usr/share/games/fillets-ng/sound")
@@ -138,12 +165,21 @@ SENTENCES = [
 ]
 
 
+def tuning_side(split: str) -> str:
+    """ "dev" or "test": the voices a set draws from (a varied set draws from its side's)."""
+    return split.split("-")[0]
+
+
 def pick_speakers(rng: np.random.Generator, split: str, count: int) -> list[Voice]:
     """`count` voices of the set, no two of one base voice unless pitch-shifted apart by 600+ cents."""
     chosen: list[Voice] = []
-    flite, espeak = FLITE[split], ESPEAK[split]
+    side = tuning_side(split)
+    flite, espeak = FLITE[side], ESPEAK[side]
     while len(chosen) < count:
-        if rng.random() < 0.35:
+        if split in VARIED and rng.random() < 0.5:  # a person's voice: mbrola or RHVoice
+            engine, names = ("mbrola", MBROLA[side]) if rng.random() < 0.6 else ("rhvoice", RHVOICE[side])
+            voice = Voice(engine, str(rng.choice(names)), int(rng.choice(SHIFTS)))
+        elif rng.random() < 0.35:
             voice = Voice("flite", str(rng.choice(flite)), int(rng.choice(SHIFTS)))
         else:
             accent = str(rng.choice(ACCENTS))
@@ -162,14 +198,21 @@ def turn_text(rng: np.random.Generator) -> str:
     return " ".join(str(s) for s in rng.choice(SENTENCES, size=sentences, replace=False))
 
 
-def synthesize(voice: Voice, text: str, workdir: Path) -> np.ndarray:
-    """One turn as float32 samples at RATE, trimmed to its speech."""
+def synthesize(voice: Voice, text: str, workdir: Path, cents: int = 0, tempo: float = 1.0) -> np.ndarray:
+    """One turn as float32 samples at RATE, trimmed to its speech; `cents` and `tempo` vary this turn
+    beyond the voice's own pitch shift."""
     raw, resampled = workdir / "raw.wav", workdir / "turn.wav"
     if voice.engine == "flite":
         subprocess.run(["flite", "-voice", voice.name, "-t", text, "-o", str(raw)], check=True)
-    else:
-        subprocess.run(["espeak-ng", "-v", voice.name, "-w", str(raw), text], check=True)
-    effects = ["pitch", str(voice.cents)] if voice.cents else []
+    elif voice.engine == "rhvoice":
+        subprocess.run(["RHVoice-test", "-p", voice.name, "-o", str(raw)], input=text.encode(), check=True)
+    else:  # espeak-ng, or an mbrola voice through it
+        subprocess.run(
+            ["espeak-ng", "-v", voice.name, "-w", str(raw), text], check=True, stderr=subprocess.DEVNULL
+        )
+    effects = ["pitch", str(voice.cents + cents)] if voice.cents + cents else []
+    if tempo != 1.0:
+        effects += ["tempo", "-s", f"{tempo:.3f}"]
     subprocess.run(
         ["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(resampled), *effects], check=True
     )
@@ -222,7 +265,13 @@ def build(split: str, index: int, seed: int, workdir: Path) -> tuple[np.ndarray,
     pieces.append(np.zeros(int(position * RATE), np.float32))
     for speaker in order:
         text = turn_text(rng)
-        speech = synthesize(voices[speaker], text, workdir)
+        if split in VARIED:
+            cents = int(rng.integers(-TURN_CENTS, TURN_CENTS + 1))
+            speech = synthesize(
+                voices[speaker], text, workdir, cents, float(rng.uniform(1 - TURN_TEMPO, 1 + TURN_TEMPO))
+            )
+        else:
+            speech = synthesize(voices[speaker], text, workdir)
         if speech.size == 0:
             continue
         start = sum(p.size for p in pieces) / RATE
@@ -319,8 +368,23 @@ def build_real(index: int, seed: int) -> tuple[np.ndarray, dict[str, object]]:
 
 
 def available(split: str) -> bool:
-    """Whether this machine can generate `split` (the real set needs the Fish Fillets NG sound packages)."""
-    return split != "real" or len(real_lines()) == len(REAL_SPEAKERS)
+    """Whether this machine can generate `split` (the real set needs the Fish Fillets NG sound packages,
+    the varied sets mbrola's and RHVoice's voices)."""
+    if split == "real":
+        return len(real_lines()) == len(REAL_SPEAKERS)
+    if split in VARIED:
+        side = tuning_side(split)
+        mbrola = all(Path(f"/usr/share/mbrola/{v.split('-')[1]}").is_dir() for v in MBROLA[side])
+        rhvoice = all(Path(f"/usr/share/RHVoice/voices/{v}").is_dir() for v in RHVOICE[side])
+        return mbrola and rhvoice and shutil.which("RHVoice-test") is not None
+    return True
+
+
+def missing_packages(split: str) -> str:
+    """What to install for `split` when `available` says no."""
+    if split == "real":
+        return "apt-get install fillets-ng-data-cs fillets-ng-data-nl"
+    return f"apt-get install {VARIED_PACKAGES}"
 
 
 def generate(split: str, out: Path) -> list[dict[str, object]]:
@@ -362,7 +426,7 @@ def main() -> int:
     args = parser.parse_args()
     for split in SETS:
         if not available(split):
-            print(f"{split}: skipped (apt-get install fillets-ng-data-cs fillets-ng-data-nl)")
+            print(f"{split}: skipped ({missing_packages(split)})")
             continue
         references = generate(split, args.out)
         speech = sum(float(t["end"]) - float(t["start"]) for r in references for t in r["turns"])  # type: ignore[union-attr]

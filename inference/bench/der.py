@@ -10,7 +10,7 @@ share of reference speech time given to the right speaker (1 - (missed + confusi
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import permutations
 
 STEP = 0.01
@@ -76,6 +76,49 @@ def score(reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> DiarizationS
         speakers_found=len(hyp_speakers),
         speakers_expected=len(ref_speakers),
     )
+
+
+@dataclass
+class PooledScore:
+    """Scores pooled over a set of recordings: error and right-speaker time in seconds, count hits, and
+    the recordings whose speaker count was wrong (name, found, expected)."""
+
+    speech: float = 0.0
+    errors: float = 0.0
+    correct: float = 0.0
+    right_count: int = 0
+    conversations: int = 0
+    miscounted: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def add(self, name: str, reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> None:
+        result = score(reference, hypothesis)
+        speech = sum(end - start for start, end, _ in reference)
+        self.speech += speech
+        self.errors += result.der * speech
+        self.correct += result.correct_share * speech
+        self.right_count += result.speakers_found == result.speakers_expected
+        self.conversations += 1
+        if result.speakers_found != result.speakers_expected:
+            self.miscounted.append((name, result.speakers_found, result.speakers_expected))
+
+    @property
+    def der(self) -> float:
+        return self.errors / max(self.speech, 1e-9)
+
+    @property
+    def correct_share(self) -> float:
+        return self.correct / max(self.speech, 1e-9)
+
+    def line(self) -> str:
+        return (
+            f"DER {self.der:.3f}, right speaker count {self.right_count}/{self.conversations} "
+            f"({self.right_count / max(self.conversations, 1):.0%}), speech time to the right speaker "
+            f"{self.correct_share:.1%}"
+        )
+
+    def misses(self) -> str:
+        """The wrong counts as found/true: over- or under-splitting at a glance."""
+        return ", ".join(f"{name} {found}/{expected}" for name, found, expected in self.miscounted)
 
 
 def _best_mapping(

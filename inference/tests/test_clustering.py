@@ -83,3 +83,14 @@ def test_little_speech_is_one_speaker() -> None:
     embeddings, _, _ = voices(0.2, per_voice=2)
     assert set(cluster(embeddings, np.full(6, 0.1), CONFIG).tolist()) == {0}
     assert cluster(np.zeros((0, 64)), np.zeros(0), CONFIG).size == 0
+
+
+def test_a_voice_that_says_little_is_a_speaker_when_asked_for() -> None:
+    """Three voices, one with 1.5 s of speech in all: without the count it joins the nearest voice (too
+    little speech for a speaker of its own); with speakers=3 it is the third speaker."""
+    embeddings, weights, truth = voices(0.2)
+    weights = np.where(truth == 2, 0.125, 1.0)  # 12 pieces of 0.125 s: 1.5 s, under min_speech 2 s
+    config = ClusteringConfig(threshold=0.5, same_voice=0.1, min_speech=2.0)
+    assert len(set(cluster(embeddings, weights, config).tolist())) == 2
+    assert same_partition(cluster(embeddings, weights, config, speakers=3), truth)
+    assert same_partition(cluster(embeddings, weights, config, min_speakers=3), truth)

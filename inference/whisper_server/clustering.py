@@ -10,9 +10,11 @@ to N), and asking for more speakers than there are voices gives one voice split 
 
 How the cut is chosen:
 - no count: merge while the distance is below `threshold`;
-- `speakers=N`: the cut with N large clusters; if no cut gives N, the one with the most large clusters
-  among cuts that split nothing closer than `same_voice` (two groups that close are one voice): never fewer
-  than the threshold would have found;
+- `speakers=N`: the cut with N large clusters; if no cut gives N, the same with `min_speech` halved, and
+  halved again, never below MIN_SPEECH_ASKED (a voice with a few short answers is still a voice when N
+  are asked); if that gives no N either, the cut with the most large clusters among cuts that split
+  nothing closer than `same_voice` (two groups that close are one voice): never fewer than the threshold
+  would have found;
 - `min_speakers`/`max_speakers`: the threshold's cut, moved to the nearest bound when outside them.
 """
 
@@ -21,6 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+MIN_SPEECH_ASKED = 0.5
+"""Least speech (seconds) a cluster may have to count as a speaker when that is what reaches an asked
+count: `min_speech` is halved down to this while the count is not reached."""
 
 
 @dataclass(frozen=True)
@@ -115,12 +121,23 @@ def cluster(
             wanted = min_speakers
         elif max_speakers is not None and found > max_speakers:
             wanted = max_speakers
+    min_speech = config.min_speech
     if wanted is None:
         merges = by_threshold
     else:
         merges = _merges_for(wanted, large_at, heights, by_threshold, config.same_voice)
+        # A voice that says little (a few short answers) has too little speech to count as a speaker;
+        # asked for, it may: less speech is enough, as long as that reaches the count asked.
+        relaxed = min_speech / 2
+        while large_at[merges] < wanted and relaxed >= MIN_SPEECH_ASKED:
+            relaxed_at = _large_counts(pairs, weights, relaxed)
+            relaxed_merges = _merges_for(wanted, relaxed_at, heights, by_threshold, config.same_voice)
+            if relaxed_at[relaxed_merges] >= wanted:
+                merges, min_speech = relaxed_merges, relaxed
+                break
+            relaxed /= 2
     labels = cut(pairs, n, merges)
-    return _join_small(labels, embeddings, weights, config.min_speech, wanted)
+    return _join_small(labels, embeddings, weights, min_speech, wanted)
 
 
 def _large_counts(pairs: np.ndarray, weights: np.ndarray, min_speech: float) -> np.ndarray:

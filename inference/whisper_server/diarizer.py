@@ -29,7 +29,7 @@ from .results import Transcription
 from .segmentation import Segmentation, WindowActivity
 from .settings import Settings
 from .speaker_labels import SpeakerTurn, label_speakers
-from .voiceprints import Voiceprints, relabel
+from .voiceprints import Pieces, Voiceprints, embed_pieces, label_pieces
 
 if TYPE_CHECKING:
     from .diarization_process import DiarizationProcess
@@ -41,8 +41,9 @@ EMBEDDING_FILE = "embedding.onnx"
 # Chosen on the development conversations (inference/bench/conversations.py, bench_diarization.py).
 SAME_VOICE = 0.15
 """Cosine distance under which two groups of speech are one voice, whatever count was asked."""
-MIN_SPEECH = 2.0
-"""Seconds of speech a voice needs to count as a speaker of its own (second pass)."""
+MIN_SPEECH = 3.0
+"""Seconds of speech a voice needs to count as a speaker of its own (second pass; an asked count may
+make do with less, clustering.py)."""
 FIRST_PASS_THRESHOLD = 0.2
 """First-pass clustering threshold: low, so that different voices are different turns."""
 FIRST_PASS_MIN_SPEECH = 1.0
@@ -167,16 +168,34 @@ class Diarizer:
         on one analysis)."""
         if not analysis.items:
             return []
+        rough = self.rough_turns(analysis, speakers, min_speakers, max_speakers)
+        pieces = self.embed_turns(rough, analysis.samples)
+        config = clustering or self.clustering
+        return label_pieces(pieces, config, speakers, min_speakers, max_speakers) or rough
+
+    @property
+    def clustering(self) -> ClusteringConfig:
+        """The second pass's clustering, from the configuration."""
+        return ClusteringConfig(self.config.threshold, self.config.same_voice, self.config.min_speech)
+
+    def rough_turns(
+        self,
+        analysis: Analysis,
+        speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+    ) -> list[SpeakerTurn]:
+        """The first pass: the window voiceprints clustered (over-split on purpose) and reconstructed
+        into turns."""
         first = ClusteringConfig(FIRST_PASS_THRESHOLD, self.config.same_voice, FIRST_PASS_MIN_SPEECH)
         labels = cluster(analysis.embeddings, analysis.weights, first, speakers, min_speakers, max_speakers)
         speaker_of = {item: int(label) for item, label in zip(analysis.items, labels, strict=True)}
-        rough = _turns(analysis.windows, speaker_of, analysis.duration)
-        config = clustering or ClusteringConfig(
-            self.config.threshold, self.config.same_voice, self.config.min_speech
-        )
-        return relabel(
-            rough, analysis.samples, self._voiceprints, config, speakers, min_speakers, max_speakers
-        )
+        return _turns(analysis.windows, speaker_of, analysis.duration)
+
+    def embed_turns(self, turns: list[SpeakerTurn], samples: np.ndarray) -> Pieces:
+        """The costly half of the second pass: `turns` in pieces with their voiceprints (the benchmark
+        keeps them, to try several clusterings cheaply)."""
+        return embed_pieces(turns, samples, self._voiceprints)
 
     def start(
         self,

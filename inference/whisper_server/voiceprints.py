@@ -14,6 +14,7 @@ On the development conversations the second pass took the share of speech given 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,16 +45,27 @@ class Voiceprints:
         return np.array(self._extractor.compute(stream), dtype=np.float32)
 
 
-def relabel(
-    turns: list[SpeakerTurn],
-    samples: np.ndarray,
-    voiceprints: Voiceprints,
-    config: ClusteringConfig,
-    speakers: int | None = None,
-    min_speakers: int | None = None,
-    max_speakers: int | None = None,
-) -> list[SpeakerTurn]:
-    """`turns` (from the first pass) with speakers from clustering a voiceprint of each piece of them."""
+@dataclass(frozen=True)
+class Pieces:
+    """First-pass turns cut into pieces of at most PIECE_SECONDS, and the voiceprints of those long
+    enough for one: what the second clustering works on."""
+
+    pieces: list[SpeakerTurn]
+    """Each piece, with its first-pass speaker."""
+    embedded: list[int]
+    """Indexes of the pieces with a voiceprint, in order."""
+    prints: np.ndarray
+    """(len(embedded), d) voiceprints."""
+
+    @property
+    def seconds(self) -> np.ndarray:
+        """Speech time of each embedded piece."""
+        return np.array([self.pieces[i].end - self.pieces[i].start for i in self.embedded])
+
+
+def embed_pieces(turns: list[SpeakerTurn], samples: np.ndarray, voiceprints: Voiceprints) -> Pieces:
+    """`turns` cut into pieces, each long enough one with its voiceprint (the costly half of the
+    second pass; `label_pieces` is the other)."""
     rate = voiceprints.sample_rate
     pieces: list[SpeakerTurn] = []
     prints: dict[int, np.ndarray] = {}
@@ -66,18 +78,25 @@ def relabel(
                 if voiceprint is not None:
                     prints[len(pieces)] = voiceprint
             pieces.append(SpeakerTurn(float(start), float(end), turn.speaker))
-    if not prints:  # nothing long enough: the first pass stands
-        return turns
     embedded = sorted(prints)
-    labels = cluster(
-        np.stack([prints[i] for i in embedded]),
-        np.array([pieces[i].end - pieces[i].start for i in embedded]),
-        config,
-        speakers,
-        min_speakers,
-        max_speakers,
-    )
-    label_of = dict(zip(embedded, (int(label) for label in labels), strict=True))
+    stacked = np.stack([prints[i] for i in embedded]) if embedded else np.zeros((0, 1), np.float32)
+    return Pieces(pieces, embedded, stacked)
+
+
+def label_pieces(
+    embedded: Pieces,
+    config: ClusteringConfig,
+    speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+) -> list[SpeakerTurn]:
+    """Turns with speakers from clustering the pieces' voiceprints; empty when no piece has one (the
+    first pass then stands)."""
+    if not embedded.embedded:
+        return []
+    pieces = embedded.pieces
+    labels = cluster(embedded.prints, embedded.seconds, config, speakers, min_speakers, max_speakers)
+    label_of = dict(zip(embedded.embedded, (int(label) for label in labels), strict=True))
     # Each first-pass cluster's speech time per second-pass speaker, for the pieces without a voiceprint.
     votes: dict[int, dict[int, float]] = {}
     for i, label in label_of.items():
@@ -91,7 +110,7 @@ def relabel(
             tally = votes[piece.speaker]
             label = max(tally, key=lambda speaker: tally[speaker])
         else:  # a cluster of short pieces only: the speaker of the nearest piece with a voiceprint
-            label = label_of[min(embedded, key=lambda j: abs(pieces[j].start - piece.start))]
+            label = label_of[min(embedded.embedded, key=lambda j: abs(pieces[j].start - piece.start))]
         previous = relabelled[-1] if relabelled else None
         if previous is not None and previous.speaker == label and abs(previous.end - piece.start) < 1e-6:
             relabelled[-1] = SpeakerTurn(previous.start, piece.end, label)

@@ -1,0 +1,136 @@
+"""Tuning the speaker clustering cheaply: the costly results of each conversation are kept on disk.
+
+Segmentation, the window voiceprints and the pieces' voiceprints of the second pass (diarizer.py,
+voiceprints.py) take minutes for a set; the second clustering, which decides the speakers, takes
+milliseconds. So each conversation's analysis (`Diarizer.analyse`) and the pieces of its first pass's
+turns (`Diarizer.embed_turns`) are kept in `build/diarization-cache/`, keyed by the audio's sha256, the
+models' sizes, the window shift and (for the pieces) the first pass's turns, which the first pass
+recomputes in milliseconds; a sweep of the second clustering over a whole set then takes seconds, and
+what it scores is exactly what `Diarizer.diarize` answers. It prints the conversations whose count is
+wrong as found/true, so over- and under-splitting show.
+
+Tune on the development sets only (`--sets dev dev-varied`; default dev): the test, test-varied and real
+sets are for reporting.
+
+Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import pickle
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import conversations
+from der import PooledScore
+
+from whisper_server import diarizer as diarizer_module
+from whisper_server.clustering import ClusteringConfig
+from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig
+from whisper_server.settings import Settings
+from whisper_server.speaker_labels import SpeakerTurn
+from whisper_server.voiceprints import Pieces, label_pieces
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / "build" / "diarization-cache"
+MODELS = ROOT / "fixtures" / "diarization" / "models"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One conversation, the count it is clustered with (None: not given), and its cached pieces."""
+
+    name: str
+    reference: list[tuple[float, float, str]]
+    speakers: int
+    asked: int | None
+    rough: list[SpeakerTurn]
+    pieces: Pieces
+
+
+def cache_key(diarizer: Diarizer, wav: Path, stage: str, detail: object = None) -> str:
+    """The cache file's name for `stage` of `wav`: the audio's sha256, the models' sizes, the window
+    shift and `detail` (for the pieces: the first pass's turns, which are all they depend on besides the
+    audio)."""
+    models = [(p.name, p.stat().st_size) for p in sorted(diarizer.config.model_dir.glob("*.onnx"))]
+    digest = hashlib.sha256(wav.read_bytes())
+    digest.update(repr((stage, diarizer.config.window_shift, models, detail)).encode())
+    return f"{stage}-{digest.hexdigest()[:32]}"
+
+
+def analysis(diarizer: Diarizer, wav: Path) -> Analysis:
+    """Segmentation and window voiceprints of `wav`, from the cache when there (the first pass's
+    clustering and the pieces depend on the count asked; this does not)."""
+    samples = conversations.read_wav(wav)
+    path = CACHE / (cache_key(diarizer, wav, "analysis") + ".pkl")
+    if path.is_file():
+        return replace(pickle.loads(path.read_bytes()), samples=samples)
+    result = diarizer.analyse(samples)
+    path.write_bytes(pickle.dumps(replace(result, samples=samples[:0])))
+    return result
+
+
+def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
+    """Every conversation of `split`, with its pieces from the cache or computed (and cached)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    found: list[Case] = []
+    for wav, reference in conversations.load(split):
+        turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
+        speakers = int(reference["speakers"])  # type: ignore[arg-type]
+        asked = speakers if given else None
+        analysed = analysis(diarizer, wav)
+        rough = diarizer.rough_turns(analysed, asked)  # milliseconds
+        path = CACHE / (cache_key(diarizer, wav, "pieces", rough) + ".pkl")
+        if path.is_file():
+            pieces = pickle.loads(path.read_bytes())
+        else:
+            pieces = diarizer.embed_turns(rough, analysed.samples)
+            path.write_bytes(pickle.dumps(pieces))
+        found.append(Case(str(reference["name"]), turns, speakers, asked, rough, pieces))
+    return found
+
+
+def evaluate(set_cases: list[Case], config: ClusteringConfig) -> PooledScore:
+    """Scores of `Diarizer.diarize` with the second clustering `config` over `set_cases`."""
+    pooled = PooledScore()
+    for case in set_cases:
+        turns = label_pieces(case.pieces, config, case.asked) or case.rough
+        pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
+    return pooled
+
+
+def main() -> int:
+    defaults = Settings(model_dir=str(MODELS))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sets", nargs="*", default=["dev"], choices=list(conversations.SETS))
+    parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
+    parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
+    parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
+    args = parser.parse_args()
+    diarizer = Diarizer(
+        DiarizerConfig(MODELS, 1, defaults.diarization_window_shift, defaults.diarization_threshold)
+    )
+    for split in args.sets:
+        for given in (False, True):
+            set_cases = cases(diarizer, split, given)
+            print(f"{split}, count {'given' if given else 'not given'}:")
+            for threshold in args.thresholds:
+                for same_voice in args.same_voice:
+                    for min_speech in args.min_speech:
+                        pooled = evaluate(set_cases, ClusteringConfig(threshold, same_voice, min_speech))
+                        print(
+                            f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
+                            f"{min_speech:.1f}: {pooled.line()}"
+                        )
+                        if pooled.miscounted:
+                            print(f"    wrong counts (found/true): {pooled.misses()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
