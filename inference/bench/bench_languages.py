@@ -97,6 +97,20 @@ def error_rate(language: str, references: list[str], texts: list[str]) -> tuple[
     return ("CER" if by_characters else "WER"), errors / sum(sizes)
 
 
+def add_chunking_arguments(parser: argparse.ArgumentParser) -> None:
+    """--chunk-seconds and --min-window-seconds: the server's chunking settings, for a run."""
+    parser.add_argument("--chunk-seconds", type=int, help="WHISPER_CHUNK_SECONDS (default: the server's)")
+    parser.add_argument(
+        "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
+    )
+
+
+def chunking_overrides(args: argparse.Namespace) -> dict[str, int]:
+    """The Settings fields that add_chunking_arguments' options set (those given)."""
+    given = {"chunk_seconds": args.chunk_seconds, "min_window_seconds": args.min_window_seconds}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -106,23 +120,12 @@ def main() -> int:
     )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default auto")
     parser.add_argument("--runs", type=int, default=2, help="timed runs of our and the seed path (default 2)")
-    parser.add_argument(
-        "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
-    )
-    parser.add_argument("--chunk-seconds", type=int, help="WHISPER_CHUNK_SECONDS (default: the server's)")
+    add_chunking_arguments(parser)
     parser.add_argument("--clips", action="store_true", help="print each clip's error rates too")
     parser.add_argument("--languages", help="comma-separated codes to run (default: all)")
     args = parser.parse_args()
     model_dir = args.model_dir or str(local_models.multilingual_model_dir())
-    overrides = {
-        name: value
-        for name, value in (
-            ("min_window_seconds", args.min_window_seconds),
-            ("chunk_seconds", args.chunk_seconds),
-        )
-        if value is not None
-    }
-    transcriber = Transcriber(Settings(model_dir=model_dir, device=args.device, **overrides))
+    transcriber = Transcriber(Settings(model_dir=model_dir, device=args.device, **chunking_overrides(args)))
     if not transcriber.multilingual:
         print(
             f"bench_languages: {model_dir} is English-only; give a multilingual --model-dir", file=sys.stderr
