@@ -3,18 +3,19 @@ languages where the default path trails sequential faster-whisper (docs/language
 what is left").
 
 For every clip of bench_languages.py's speech, the chunks are decoded as the server does (batched, without
-timestamps, then its repeated- and dropped-speech checks), and each chunk again in a 30 s window and
-sequentially with timestamps (the two re-decodes the server has). It prints per language the error rate of
-rules that would pick chunks to re-decode, within the request's re-decode budget
-(WHISPER_MAX_REDECODE_SHARE, less what the server's own checks used) or not:
+timestamps, then its repeated- and dropped-speech checks), and each chunk again in a 30 s window,
+sequentially with timestamps (the two re-decodes the server has), and sequentially with the chunks either
+side of it, its own words kept (the speech around a sentence that the sequential path hears). It prints
+per language the error rate of rules that would pick chunks to re-decode, within the request's re-decode
+budget (WHISPER_MAX_REDECODE_SHARE, less what the server's own checks used) or not:
 
-- the least confident chunks (lowest average log probability) re-decoded one way or the other;
+- the least confident chunks (lowest average log probability) re-decoded each way;
 - a re-decode kept only when its log probability is higher than the first decode's;
 - every chunk re-decoded (no budget), and the best choice per clip known from the reference (an oracle:
-  no rule can do better with these two re-decodes).
+  no rule can do better with these re-decodes).
 
 `--clips` adds each chunk's log probability, its share of the clip's word errors (reference words assigned
-to the chunk by a word alignment), the clip's error rate with that chunk re-decoded either way, and
+to the chunk by a word alignment), the clip's error rate with that chunk re-decoded each way, and
 whether its last VAD speech region of 1 s or more has any word timed in it (a lost last sentence).
 Chunk errors are counted in words: for the languages scored by words (not zh, ja, ko).
 It reaches into the decoder's steps (ChunkedDecoder's private methods), so it is a bench tool only.
@@ -40,8 +41,9 @@ from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
 
-WAYS = ("wide", "sequential")
-"""The two re-decodes: in a 30 s window, and sequentially with timestamps."""
+WAYS = ("wide", "sequential", "context")
+"""The re-decodes: in a 30 s window; sequentially with timestamps (the two the server has); and
+sequentially over the chunk with the chunks either side of it, its own words kept (`in_context`)."""
 
 
 @dataclass
@@ -61,7 +63,7 @@ def mean_logprob(chunk: Chunk) -> float:
 
 
 def probe(decoder: ChunkedDecoder, audio: np.ndarray) -> tuple[list[ChunkTexts], int]:
-    """Each chunk of `audio` decoded the server's way and the two other ways, and the budget left."""
+    """Each chunk of `audio` decoded the server's way and the other WAYS, and the budget left."""
     plan: Plan = decoder._plan(Request(audio, TranscribeOptions()))
     for seconds in sorted({chunk.window_seconds for chunk in plan.chunks}):
         decoder._decode_batch(plan.decoding, [(plan, c) for c in plan.chunks if c.window_seconds == seconds])
@@ -69,7 +71,7 @@ def probe(decoder: ChunkedDecoder, audio: np.ndarray) -> tuple[list[ChunkTexts],
     decoder._widen_repeats([plan])
     decoder._redecode_truncated(plan)
     result = []
-    for chunk, before in zip(plan.chunks, first, strict=True):
+    for index, (chunk, before) in enumerate(zip(plan.chunks, first, strict=True)):
         wide = replace(chunk, window_seconds=windows.MAX_WINDOW_SECONDS, segments=[])
         decoder._decode_batch(plan.decoding, [(plan, wide)])
         sequential = replace(chunk, segments=decoder._sequential(plan.decoding, chunk))
@@ -82,9 +84,26 @@ def probe(decoder: ChunkedDecoder, audio: np.ndarray) -> tuple[list[ChunkTexts],
         alternatives = {
             "wide": (decoder._heard(wide), mean_logprob(wide)),
             "sequential": (decoder._heard(sequential), mean_logprob(sequential)),
+            "context": in_context(decoder, plan, index),
         }
         result.append(ChunkTexts(text, mean_logprob(chunk), text != before, last_heard, alternatives))
     return result, plan.redecodes_left
+
+
+def in_context(decoder: ChunkedDecoder, plan: Plan, index: int) -> tuple[str, float]:
+    """Chunk `index` decoded sequentially with timestamps together with its neighbours (as the
+    sequential path hears a sentence, with the speech around it): the words whose middle is in it, and
+    the mean log probability of the segments they came from."""
+    chunk = plan.chunks[index]
+    around = plan.chunks[max(0, index - 1) : index + 2]
+    stretch = replace(around[0], audio=np.concatenate([c.audio for c in around]))
+    begin, end = chunk.offset, chunk.offset + chunk.duration
+    words, logprobs = [], []
+    for segment in decoder._sequential(plan.decoding, stretch):
+        inside = [w.word for w in segment.words or () if begin <= (w.start + w.end) / 2 < end]
+        words += inside
+        logprobs += [segment.avg_logprob] if inside else []
+    return "".join(words).strip(), float(np.mean(logprobs)) if logprobs else 0.0
 
 
 def chunk_errors(reference: str, texts: list[str]) -> list[tuple[int, int]]:
@@ -192,7 +211,8 @@ def main() -> None:
                     print(
                         f"  {name:14} chunk {index}: log prob {chunk.logprob:6.3f}, "
                         f"{errors:2}/{words:2} words wrong; clip {as_is:.3f}, "
-                        f"chunk in 30 s {each['wide']:.3f}, sequential {each['sequential']:.3f}"
+                        f"chunk in 30 s {each['wide']:.3f}, sequential {each['sequential']:.3f}, "
+                        f"in context {each['context']:.3f}"
                         + ("" if chunk.last_region_heard else "; no word in its last speech region")
                         + ("; re-decoded by the server" if chunk.checked else ""),
                         flush=True,
