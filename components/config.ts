@@ -36,6 +36,10 @@ export interface StackConfig {
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width; unset: the server's default. */
   readonly beamSize?: number;
+  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window; unset: the server's default (15). */
+  readonly chunkSeconds?: number;
+  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window; unset: the server's default (15). */
+  readonly minWindowSeconds?: number;
   /** Days after which async request data (inputs, outputs, failures) expires. */
   readonly retentionDays: number;
   /** Customer-managed KMS key ARN for the bucket, async outputs and SNS topics; AES256/AWS-managed when unset. */
@@ -146,7 +150,9 @@ export const COMPUTE_TYPES: readonly ComputeType[] = ["float16", "int8_float16",
 export const SPEAKER_LABELS: readonly SpeakerLabels[] = ["off", "on-request", "always"];
 
 /** A server setting's bounds as the server publishes them (contract/server-contract.json, `npm run contract`). */
-function serverSettingBounds<S extends "WHISPER_BATCH_SIZE" | "WHISPER_BEAM_SIZE">(setting: S) {
+function serverSettingBounds<
+  S extends "WHISPER_BATCH_SIZE" | "WHISPER_BEAM_SIZE" | "WHISPER_CHUNK_SECONDS" | "WHISPER_MIN_WINDOW_SECONDS",
+>(setting: S) {
   const { minimum, maximum } = serverContract.settings[setting];
   return { setting, min: minimum, max: maximum };
 }
@@ -159,6 +165,8 @@ function serverSettingBounds<S extends "WHISPER_BATCH_SIZE" | "WHISPER_BEAM_SIZE
 export const SERVER_SETTING_BOUNDS = {
   batchSize: serverSettingBounds("WHISPER_BATCH_SIZE"),
   beamSize: serverSettingBounds("WHISPER_BEAM_SIZE"),
+  chunkSeconds: serverSettingBounds("WHISPER_CHUNK_SECONDS"),
+  minWindowSeconds: serverSettingBounds("WHISPER_MIN_WINDOW_SECONDS"),
 } as const;
 
 /**
@@ -418,6 +426,20 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
       undefined,
       SERVER_SETTING_BOUNDS.beamSize.min,
       SERVER_SETTING_BOUNDS.beamSize.max,
+    ),
+    chunkSeconds: integer(
+      get,
+      "chunkSeconds",
+      undefined,
+      SERVER_SETTING_BOUNDS.chunkSeconds.min,
+      SERVER_SETTING_BOUNDS.chunkSeconds.max,
+    ),
+    minWindowSeconds: integer(
+      get,
+      "minWindowSeconds",
+      undefined,
+      SERVER_SETTING_BOUNDS.minWindowSeconds.min,
+      SERVER_SETTING_BOUNDS.minWindowSeconds.max,
     ),
     retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
     kmsKeyArn,

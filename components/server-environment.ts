@@ -18,5 +18,7 @@ export function serverEnvironment(config: StackConfig): Record<string, string> {
   if (config.computeType !== undefined) environment.WHISPER_COMPUTE_TYPE = config.computeType;
   if (config.batchSize !== undefined) environment.WHISPER_BATCH_SIZE = String(config.batchSize);
   if (config.beamSize !== undefined) environment.WHISPER_BEAM_SIZE = String(config.beamSize);
+  if (config.chunkSeconds !== undefined) environment.WHISPER_CHUNK_SECONDS = String(config.chunkSeconds);
+  if (config.minWindowSeconds !== undefined) environment.WHISPER_MIN_WINDOW_SECONDS = String(config.minWindowSeconds);
   return environment;
 }

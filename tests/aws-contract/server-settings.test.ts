@@ -42,6 +42,8 @@ describe("server settings contract (the server's own parser)", function () {
           "whisper-async:computeType": "int8_float16",
           "whisper-async:batchSize": String(SERVER_SETTING_BOUNDS.batchSize[end]),
           "whisper-async:beamSize": String(SERVER_SETTING_BOUNDS.beamSize[end]),
+          "whisper-async:chunkSeconds": String(SERVER_SETTING_BOUNDS.chunkSeconds[end]),
+          "whisper-async:minWindowSeconds": String(SERVER_SETTING_BOUNDS.minWindowSeconds[end]),
         }),
       ]),
     );

@@ -23,7 +23,10 @@ describe("stack config", function () {
     assert.deepEqual(config.callers, []);
     assert.equal(config.kmsKeyAllowsCloudWatch, false);
     // Server settings stay unset unless the stack sets them: the server's defaults apply.
-    assert.deepEqual([config.computeType, config.batchSize, config.beamSize], [undefined, undefined, undefined]);
+    assert.deepEqual(
+      [config.computeType, config.batchSize, config.beamSize, config.chunkSeconds, config.minWindowSeconds],
+      [undefined, undefined, undefined, undefined, undefined],
+    );
     assert.equal(config.speakerLabels, "off");
     assert.equal(config.updateTerminationWaitMinutes, 20);
   });
@@ -141,6 +144,8 @@ describe("stack config", function () {
     ],
     ["batch size", { batchSize: "129" }, /whisper-async:batchSize must be an integer from 1 to 128/],
     ["beam size", { beamSize: "0" }, /whisper-async:beamSize must be an integer from 1 to 20/],
+    ["chunk length", { chunkSeconds: "31" }, /whisper-async:chunkSeconds must be an integer from 5 to 30/],
+    ["window floor", { minWindowSeconds: "0" }, /whisper-async:minWindowSeconds must be an integer from 1 to 30/],
     [
       "speaker labels",
       { speakerLabels: "yes" },
