@@ -6,13 +6,14 @@
 import { existsSync } from "node:fs";
 import { booleanOption, stringOption, type ParsedCli } from "./cli-kit/args";
 import { UsageError } from "./cli-kit/errors";
-import { SIGNAL_GRACE_MS, interruptOnSignals, runCommand } from "./cli-kit/run";
+import { interruptOnSignals, runCommand } from "./cli-kit/run";
 import { LocalTranscriber } from "./client/local-transcriber";
 import { localModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { englishOnlyWarning } from "./client/model-languages";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { AUDIO_CLI_OPTION, SAMPLE_DIARIZATION_DIR, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
+import type { JobHooks } from "./client/job";
 
 const spec = {
   usage: [
@@ -44,8 +45,9 @@ async function main(parsed: ParsedCli): Promise<number> {
       ? { WHISPER_DIARIZATION_DIR: SAMPLE_DIARIZATION_DIR }
       : {};
 
-  // Ctrl-C (or a TERM) stops the server wherever we are, then the run unwinds and exits 130/143.
-  const interrupted = interruptOnSignals();
+  // Ctrl-C (or a TERM) says so at once, cancels the request and kills the server wherever we are; the run then
+  // unwinds and exits 130/143 (see INTERRUPT_GRACE_MS for the back-stop).
+  const interrupted = interruptOnSignals((signal) => console.error(`\nstart: interrupted (${signal})`));
 
   console.error(`start: loading ${modelDir} on CPU ...`);
   let server: LocalServer | undefined;
@@ -54,11 +56,11 @@ async function main(parsed: ParsedCli): Promise<number> {
     const transcriber = new LocalTranscriber(server.url);
     console.error(`start: ${audio} -> ${transcriber.description}`);
     const asReturned = parsed.values.format !== undefined;
-    return await runAndPrint("start", (hooks) => transcriber.transcribe(audio, options, hooks), asReturned);
+    const job = (hooks: JobHooks) => transcriber.transcribe(audio, options, { ...hooks, signal: interrupted.signal });
+    return await runAndPrint("start", job, asReturned);
   } catch (error) {
     const exitSignal = interrupted.received();
     if (!exitSignal) throw error;
-    console.error(`start: interrupted (${exitSignal}), server stopped`);
     return exitSignal === "SIGINT" ? 130 : 143;
   } finally {
     await server?.stop();
@@ -75,5 +77,10 @@ async function modelDirFor(chosenDir: string | undefined, language: string | und
   return modelDir;
 }
 
-// main stops the server on a signal itself; SIGNAL_GRACE_MS covers its 10 s SIGTERM-then-SIGKILL.
-runCommand(spec, main, { signalGraceMs: SIGNAL_GRACE_MS });
+/**
+ * How long the clean-up after Ctrl-C may take (cancel the request, SIGKILL the server, wait for its exit) before the
+ * signal ends the process anyway: Ctrl-C stops `npm start` within a second.
+ */
+const INTERRUPT_GRACE_MS = 1000;
+
+runCommand(spec, main, { signalGraceMs: INTERRUPT_GRACE_MS });

@@ -1,8 +1,9 @@
 /** How every CLI here ends: the error -> exit code runner, and what SIGINT/SIGTERM do. */
-import { parseCli, type CliSpec, type ParsedCli } from "./args";
+import type { CliSpec, ParsedCli } from "./args";
 import { CliError, ExitCode, exitCodeFor, messageOf } from "./errors";
+import { parseCliUnderNpm } from "./npm-flags";
 
-/** How long a CLI that cleans up on a signal (npm start stops its server) may take before it is ended. */
+/** How long a CLI that cleans up on a signal (package-model aborts its uploads) may take before it is ended. */
 export const SIGNAL_GRACE_MS = 15_000;
 
 export interface RunOptions {
@@ -30,14 +31,18 @@ export function runMain(main: () => Promise<number>, options: RunOptions = {}): 
   });
 }
 
-/** {@link runMain} for a CLI described by `spec`: parses the process's arguments first; `--help` prints and exits 0. */
+/**
+ * {@link runMain} for a CLI described by `spec`: parses the process's arguments first; `--help` prints and exits 0.
+ * Run by npm without `--` before the options (npm then keeps them for itself), it stops with a usage error that says
+ * so (see npm-flags.ts).
+ */
 export function runCommand(
   spec: CliSpec,
   main: (parsed: ParsedCli) => Promise<number>,
   options: RunOptions = {},
 ): void {
   runMain(async () => {
-    const parsed = parseCli(spec, process.argv.slice(2));
+    const parsed = parseCliUnderNpm(spec, process.argv.slice(2), process.env);
     return parsed ? main(parsed) : ExitCode.Ok;
   }, options);
 }

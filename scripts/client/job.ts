@@ -29,6 +29,8 @@ export interface JobResult {
 export interface JobHooks {
   /** A short status such as "uploading 40%" or "queued or processing". */
   readonly onStatus?: (status: string) => void;
+  /** Aborting stops the job at once (Ctrl-C): the request is cancelled and no retry follows. */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs one file through a server. Throws JobFailedError, WaitTimeoutError or the transport's error. */

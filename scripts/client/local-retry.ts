@@ -1,7 +1,8 @@
 /**
  * When local mode sends a file again. The server marks each error code `retryable` in its contract (a full queue,
  * a busy or stopping server), so those are retried until the file's `--timeout`; a connection that is refused or
- * cut (a server restarting mid-batch) is retried for up to 30 s of outage before files count as failed. Pauses grow
+ * cut (a server restarting mid-batch) is retried for up to 30 s of outage before files count as failed, for 5 s when
+ * the server has never answered (nothing listening at a mistyped URL). Pauses grow
  * exponentially with full jitter, so many files waiting for one server do not retry in lockstep.
  */
 import { backoffDelay } from "../cli-kit/backoff";
@@ -13,6 +14,12 @@ import { SERVER_ERRORS, type ServerErrorCode } from "./server-contract";
  * that is gone fails the rest of the batch at once after this long, not after this long per file.
  */
 export const OUTAGE_TOLERANCE_MS = 30_000;
+/**
+ * How long a server that has not answered once may refuse connections: long enough for one that is still binding
+ * its port, short enough that a wrong `--local` URL (nothing listening) fails in seconds, not after the outage
+ * tolerance. Once it has answered, a refused connection is an outage and gets {@link OUTAGE_TOLERANCE_MS}.
+ */
+export const FIRST_CONTACT_TOLERANCE_MS = 5000;
 /** The first pause's ceiling; each further one doubles it (full jitter: a random time up to the ceiling). */
 export const RETRY_BASE_MS = 500;
 /** Longest pause between two tries, so a freed queue slot is taken soon. */

@@ -20,8 +20,11 @@ const STOP_GRACE_MS = 10_000;
 export interface LocalServer {
   /** e.g. `http://127.0.0.1:41234` */
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL after 10 s); safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 10 s), or with `now` at once (SIGKILL: what Ctrl-C does, since the
+   * server's own SIGTERM grace would let a running job finish first); safe to call twice.
+   */
+  stop(options?: { readonly now?: boolean }): Promise<void>;
   /** The last few KB of the server's stdout and stderr. */
   log(): string;
 }
@@ -32,7 +35,10 @@ export interface LocalServerOptions {
   /** Extra environment, e.g. WHISPER_BEAM_SIZE. */
   readonly env?: Readonly<Record<string, string>>;
   readonly startupTimeoutMs?: number;
-  /** Aborting stops the server, also while it is still starting (Ctrl-C must not leave it running). */
+  /**
+   * Aborting kills the server at once, also while it is still starting (Ctrl-C must neither leave it running nor
+   * wait for its job). A local server holds nothing worth saving: its diarization child ends when its pipe closes.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -95,15 +101,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       resolve();
     }),
   );
-  const stop = async () => {
+  const stop = async ({ now = false } = {}) => {
     if (exitCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    child.kill(now ? "SIGKILL" : "SIGTERM");
+    const timer = now ? undefined : setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
   };
 
-  options.signal?.addEventListener("abort", () => void stop(), { once: true });
+  options.signal?.addEventListener("abort", () => void stop({ now: true }), { once: true });
 
   try {
     await waitFor(

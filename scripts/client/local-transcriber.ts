@@ -1,11 +1,12 @@
 /**
  * Local mode: POST the audio straight to a running server's /invocations (the same container contract
  * SageMaker uses), with the same Accept header and custom attributes as the async path. Errors the server marks
- * retryable and dropped connections are retried (see local-retry.ts) within the file's `--timeout`.
+ * retryable and dropped connections are retried (see local-retry.ts) within the file's `--timeout`; a server that
+ * was never reached is given only a few seconds. Aborting the hooks' signal (Ctrl-C) cancels the request at once.
  */
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleepUnless } from "node:timers/promises";
 import { httpUrl } from "../cli-kit/args";
-import { sleep } from "../cli-kit/backoff";
 import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
 import { Deadline } from "./deadline";
 import { JobFailedError } from "./errors";
@@ -14,7 +15,13 @@ import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
 import { OPTIONS_HEADER } from "./server-contract";
 import { jobResult, secondsSince, type JobHooks, type JobResult, type Transcriber } from "./job";
-import { OUTAGE_TOLERANCE_MS, retryDelayMs, retryableConnectionError, retryableErrorCode } from "./local-retry";
+import {
+  FIRST_CONTACT_TOLERANCE_MS,
+  OUTAGE_TOLERANCE_MS,
+  retryDelayMs,
+  retryableConnectionError,
+  retryableErrorCode,
+} from "./local-retry";
 
 /** Validates `--local`: an http(s) URL without query or fragment. Returns it without a trailing slash. */
 export function parseLocalUrl(raw: string): string {
@@ -28,11 +35,17 @@ export class LocalTranscriber implements Transcriber {
   readonly description: string;
   /** When the current outage began (the first failed connection since the last answer); undefined while up. */
   private unreachableSince: number | undefined;
+  /** Whether the server has answered once: only then is an outage a restart worth waiting for. */
+  private everAnswered = false;
 
-  /** `outageToleranceMs`: see {@link OUTAGE_TOLERANCE_MS}, the default. */
+  /**
+   * `outageToleranceMs`: see {@link OUTAGE_TOLERANCE_MS}, the default; `firstContactToleranceMs`: see
+   * {@link FIRST_CONTACT_TOLERANCE_MS}, the default.
+   */
   constructor(
     private readonly baseUrl: string,
     private readonly outageToleranceMs: number = OUTAGE_TOLERANCE_MS,
+    private readonly firstContactToleranceMs: number = FIRST_CONTACT_TOLERANCE_MS,
   ) {
     this.description = `local server ${baseUrl}`;
   }
@@ -50,7 +63,7 @@ export class LocalTranscriber implements Transcriber {
     hooks.onStatus?.("processing");
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
-      const answer = await this.post(audio, headers, deadline);
+      const answer = await this.post(audio, headers, deadline, hooks.signal);
       if ("error" in answer) {
         const code = retryableConnectionError(answer.error);
         const cause = messageOf((answer.error as { cause?: unknown }).cause ?? answer.error);
@@ -58,13 +71,17 @@ export class LocalTranscriber implements Transcriber {
         if (code === undefined) throw new Error(failure);
         this.unreachableSince ??= started;
         const outageMs = Date.now() - this.unreachableSince;
-        if (outageMs >= this.outageToleranceMs) {
-          throw new Error(`${failure} (unreachable for ${Math.round(outageMs / 1000)} s)`);
+        const tolerance = this.everAnswered ? this.outageToleranceMs : this.firstContactToleranceMs;
+        if (outageMs >= tolerance) {
+          const seconds = Math.round(outageMs / 1000);
+          throw new Error(`${failure} (${this.everAnswered ? "unreachable" : "never reached"} for ${seconds} s)`);
         }
-        await this.pause(attempt, deadline, failure, hooks, code);
+        // The last pause ends when the tolerance does, for one more try, rather than past it.
+        await this.pause(attempt, deadline, failure, hooks, code, tolerance - outageMs);
         continue;
       }
       this.unreachableSince = undefined;
+      this.everAnswered = true;
       const jobSeconds = secondsSince(started);
       if (answer.ok) {
         return jobResult(answer.body, options.format, [{ label: "request", seconds: jobSeconds }], jobSeconds);
@@ -76,27 +93,48 @@ export class LocalTranscriber implements Transcriber {
     }
   }
 
-  /** POSTs once within the deadline; a timeout becomes a WaitTimeoutError (exit 2), other errors an Attempt. */
-  private async post(audio: Buffer, headers: Record<string, string>, deadline: Deadline): Promise<Attempt> {
-    const signal = AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
+  /**
+   * POSTs once within the deadline; a timeout becomes a WaitTimeoutError (exit 2), an abort of `cancel` its
+   * reason, other errors an Attempt.
+   */
+  private async post(
+    audio: Buffer,
+    headers: Record<string, string>,
+    deadline: Deadline,
+    cancel: AbortSignal | undefined,
+  ): Promise<Attempt> {
+    cancel?.throwIfAborted();
+    const timeout = AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
+    const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
     try {
       const response = await fetch(`${this.baseUrl}/invocations`, { method: "POST", headers, body: audio, signal });
       return { status: response.status, ok: response.ok, body: await response.text() };
     } catch (error) {
-      if (signal.aborted) {
+      cancel?.throwIfAborted();
+      if (timeout.aborted) {
         throw new WaitTimeoutError(`no answer from ${this.baseUrl} after ${deadline.totalSeconds} s`);
       }
       return { error };
     }
   }
 
-  /** Waits before the next try, or throws `failure` when the pause would run past the file's deadline. */
-  private async pause(attempt: number, deadline: Deadline, failure: string, hooks: JobHooks, why: string) {
-    const delay = retryDelayMs(attempt);
+  /**
+   * Waits before the next try (at most `longestMs`), or throws `failure` when the pause would run past the file's
+   * deadline.
+   */
+  private async pause(
+    attempt: number,
+    deadline: Deadline,
+    failure: string,
+    hooks: JobHooks,
+    why: string,
+    longestMs: number = Infinity,
+  ) {
+    const delay = Math.min(retryDelayMs(attempt), longestMs);
     if (delay >= deadline.remainingMs()) {
       throw new JobFailedError(`${failure}; still failing after ${attempt} tries in ${deadline.totalSeconds} s`);
     }
     hooks.onStatus?.(`retrying after ${why}`);
-    await sleep(delay);
+    await sleepUnless(delay, undefined, { signal: hooks.signal });
   }
 }

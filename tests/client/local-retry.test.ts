@@ -4,7 +4,12 @@ import { copyFile, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
-import { retryDelayMs, retryableConnectionError, retryableErrorCode } from "../../scripts/client/local-retry";
+import {
+  FIRST_CONTACT_TOLERANCE_MS,
+  retryDelayMs,
+  retryableConnectionError,
+  retryableErrorCode,
+} from "../../scripts/client/local-retry";
 import { LocalTranscriber } from "../../scripts/client/local-transcriber";
 import { repoRoot } from "../support/moto";
 import { runCli, transcriptJson } from "./helpers";
@@ -26,6 +31,12 @@ function standIn(answers: readonly [number, object][]): { server: Server; reques
     });
   });
   return { server, requests: () => requests };
+}
+
+/** Stops listening and cuts the keep-alive connections the client holds, as a server that stopped would. */
+function shutDown(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 function listen(server: Server, port: number): Promise<void> {
@@ -89,19 +100,40 @@ describe("transcribe --local retries what the server says may succeed later", fu
     assert.equal(JSON.parse(await readFile(join(work, "out", "one.json"), "utf8")).duration, 7);
   });
 
-  it("fails files once the server has been unreachable for the outage tolerance, the later ones at once", async () => {
+  it("a server never reached (nothing listening) fails files in seconds, the later ones at once", async () => {
     const port = await freeLoopbackPort();
-    const transcriber = new LocalTranscriber(`http://127.0.0.1:${port}`, 2000);
+    const transcriber = new LocalTranscriber(`http://127.0.0.1:${port}`);
     const options = { format: "json" as const, timeoutSeconds: 60, decoding: {} };
+    const started = Date.now();
+    await assert.rejects(
+      transcriber.transcribe(join(work, "one.wav"), options),
+      /ECONNREFUSED.* \(never reached for \d+ s\)$/,
+    );
+    const first = Date.now() - started;
+    assert.ok(first >= FIRST_CONTACT_TOLERANCE_MS && first < 9000, `first file failed after ${first} ms`);
+    await assert.rejects(transcriber.transcribe(join(work, "two.wav"), options), /never reached for \d+ s/);
+    assert.ok(Date.now() - started - first < 1000, "the second file waited for an outage already known");
+  });
+
+  it("an outage that begins mid-run gets the outage tolerance, longer than a first contact's", async () => {
+    const standin = standIn([]);
+    server = standin.server;
+    const port = await freeLoopbackPort();
+    await listen(server, port);
+    const transcriber = new LocalTranscriber(`http://127.0.0.1:${port}`, 4000, 500);
+    const options = { format: "json" as const, timeoutSeconds: 60, decoding: {} };
+    await transcriber.transcribe(join(work, "one.wav"), options);
+    await shutDown(standin.server);
+    setTimeout(() => void listen(standin.server, port), 1500);
+    const second = await transcriber.transcribe(join(work, "two.wav"), options);
+    assert.equal(JSON.parse(second.body).text, "file 1");
+    await shutDown(standin.server);
     const started = Date.now();
     await assert.rejects(
       transcriber.transcribe(join(work, "one.wav"), options),
       /ECONNREFUSED.* \(unreachable for \d+ s\)$/,
     );
-    const first = Date.now() - started;
-    assert.ok(first >= 2000 && first < 12_000, `first file failed after ${first} ms`);
-    await assert.rejects(transcriber.transcribe(join(work, "two.wav"), options), /unreachable for \d+ s/);
-    assert.ok(Date.now() - started - first < 1000, "the second file waited for an outage already known");
+    assert.ok(Date.now() - started >= 4000, "an outage after answers is retried for the outage tolerance");
   });
 });
 
