@@ -4,13 +4,22 @@ import { optionsNpmTook, parseCliUnderNpm } from "../../scripts/cli-kit/npm-flag
 
 const spec: CliSpec = {
   usage: "Usage: npm start -- [options]",
-  options: { audio: { type: "string" }, "model-dir": { type: "string" }, diarize: { type: "boolean" } },
+  options: {
+    audio: { type: "string", help: "file" },
+    "model-dir": { type: "string", help: "model" },
+    diarize: { type: "boolean", help: "speakers" },
+  },
 };
 const UNDER_NPM_START = { npm_lifecycle_event: "start" };
 
 describe("options typed without -- (npm keeps them)", () => {
   it("finds the command's options among npm's npm_config_* variables, only under npm", () => {
-    const env = { ...UNDER_NPM_START, npm_config_audio: "true", npm_config_model_dir: "true", npm_config_diarize: "/usr" };
+    const env = {
+      ...UNDER_NPM_START,
+      npm_config_audio: "true",
+      npm_config_model_dir: "true",
+      npm_config_diarize: "/usr",
+    };
     assert.deepEqual(optionsNpmTook(spec, env), ["audio", "model-dir"]);
     assert.deepEqual(optionsNpmTook(spec, { npm_config_audio: "true" }), []);
   });
