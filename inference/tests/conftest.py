@@ -1,5 +1,14 @@
-"""Shared fixtures: the real tiny.en model on CPU (loaded once), the multilingual base model, the audio
-fixtures, and app clients."""
+"""Shared fixtures: the real tiny.en model on CPU, the multilingual base model, the audio fixtures, and
+app clients, each made once per pytest session.
+
+The fast path is the default: a test that needs a model takes `transcriber` (tiny.en) or
+`multilingual_transcriber` (Whisper base), or `transcriber_for(model_dir, **settings)` for other server
+settings; each distinct model and settings is loaded once for the whole session, whichever module asks
+first. A test that needs an app takes `client`, `multilingual_client`, `speaker_client` or
+`make_client(**settings)` (the loaded model, other settings). A test that starts real `serve` processes
+(serving.py) or times the server under load is marked `slow` (`pytestmark = pytest.mark.slow`): `npm test`
+runs those last, alone, and `pytest -m "not slow"` is the quick loop. `--durations=10` lists the slowest
+tests."""
 
 from __future__ import annotations
 
@@ -57,15 +66,49 @@ def cpu_settings(model_dir: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def transcriber(model_dir: str) -> Transcriber:
-    """The real model, loaded once for the session (about a second)."""
-    return Transcriber(cpu_settings(model_dir))
+def transcriber_for() -> Callable[..., Transcriber]:
+    """`transcriber_for(model_dir, **settings)`: a Transcriber with those settings (CPU, int8), loaded the
+    first time a test asks for them and shared by every later test of the session. Tests must not change
+    it, and read its counters (`chunked.redecoded_chunks`) as differences."""
+    loaded: dict[tuple[str, tuple[tuple[str, Any], ...]], Transcriber] = {}
+
+    def load(model_dir: str, **overrides: Any) -> Transcriber:
+        key = (model_dir, tuple(sorted(overrides.items())))
+        if key not in loaded:
+            loaded[key] = Transcriber(cpu_settings(model_dir, **overrides))
+        return loaded[key]
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def transcriber(model_dir: str, transcriber_for: Callable[..., Transcriber]) -> Transcriber:
+    """tiny.en with the default settings, loaded once for the session (about a second)."""
+    return transcriber_for(model_dir)
+
+
+@pytest.fixture(scope="session")
+def multilingual_transcriber(
+    multilingual_model_dir: str, transcriber_for: Callable[..., Transcriber]
+) -> Transcriber:
+    """Whisper base (multilingual) with the default settings, loaded once for the session."""
+    return transcriber_for(multilingual_model_dir)
 
 
 @pytest.fixture(scope="session")
 def client(model_dir: str, transcriber: Transcriber) -> Iterator[TestClient]:
     """A client of an app with default settings."""
     with TestClient(create_app(cpu_settings(model_dir), transcriber=transcriber)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def multilingual_client(
+    multilingual_model_dir: str, multilingual_transcriber: Transcriber
+) -> Iterator[TestClient]:
+    """A client of an app with default settings serving Whisper base."""
+    app = create_app(cpu_settings(multilingual_model_dir), transcriber=multilingual_transcriber)
+    with TestClient(app) as test_client:
         yield test_client
 
 

@@ -13,6 +13,9 @@ import httpx
 import pytest
 from serving import Server, running_serve
 
+# Real `serve` processes, timed under load: run last and alone by `npm test` (see conftest.py).
+pytestmark = pytest.mark.slow
+
 FILE_LIMIT = 256
 IDLE_CONNECTIONS = 300
 BODY_TIMEOUT_SECONDS = 2

@@ -28,8 +28,8 @@ OPTIONS = "X-Amzn-SageMaker-Custom-Attributes"
 
 
 @pytest.fixture(scope="module")
-def base(multilingual_model_dir: str) -> Transcriber:
-    return Transcriber(cpu_settings(multilingual_model_dir))
+def base(multilingual_transcriber: Transcriber) -> Transcriber:
+    return multilingual_transcriber
 
 
 def _audio(name: str):

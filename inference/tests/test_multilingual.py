@@ -44,11 +44,11 @@ Transcribe = Callable[..., Transcription]
 
 
 @pytest.fixture(scope="module")
-def base_transcribers(multilingual_model_dir: str) -> dict[int, Transcriber]:
-    """Whisper base loaded once per floor (the floor is a server setting)."""
-    return {
-        floor: Transcriber(cpu_settings(multilingual_model_dir, min_window_seconds=floor)) for floor in FLOORS
-    }
+def base_transcribers(
+    multilingual_model_dir: str, transcriber_for: Callable[..., Transcriber]
+) -> dict[int, Transcriber]:
+    """Whisper base loaded once per floor (the floor is a server setting), shared with the session."""
+    return {floor: transcriber_for(multilingual_model_dir, min_window_seconds=floor) for floor in FLOORS}
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ from serving import Server, running_serve, sigterm_while_busy
 
 from whisper_server.audio import decode
 
+# Real `serve` processes, timed under load: run last and alone by `npm test` (see conftest.py).
+pytestmark = pytest.mark.slow
+
 # SageMaker allows /ping 2 s. Before diarization had its own process, /ping took 20 s on a 5-minute file;
 # here the child keeps the test machine's cores busy, so the budget is the contract's, not a fraction.
 PING_BUDGET_SECONDS = 2.0

@@ -49,8 +49,8 @@ class Rendered:
 
 
 @pytest.fixture(scope="module")
-def japanese_transcriber(multilingual_model_dir: str) -> Transcriber:
-    return Transcriber(cpu_settings(multilingual_model_dir))
+def japanese_transcriber(multilingual_transcriber: Transcriber) -> Transcriber:
+    return multilingual_transcriber
 
 
 @pytest.fixture(scope="module")

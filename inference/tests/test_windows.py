@@ -7,7 +7,6 @@ from collections.abc import Callable
 import ctranslate2
 import numpy as np
 import pytest
-from conftest import cpu_settings
 from wer import word_error_rate
 
 from whisper_server import windows
@@ -58,9 +57,13 @@ def test_the_encoder_takes_short_windows(transcriber: Transcriber) -> None:
 
 @pytest.mark.parametrize("floor", [15, 30])
 def test_short_windows_keep_text_and_word_timings(
-    model_dir: str, audio_bytes: Callable[[str], bytes], transcripts: dict[str, str], floor: int
+    model_dir: str,
+    transcriber_for: Callable[..., Transcriber],
+    audio_bytes: Callable[[str], bytes],
+    transcripts: dict[str, str],
+    floor: int,
 ) -> None:
-    transcriber = Transcriber(cpu_settings(model_dir, min_window_seconds=floor))
+    transcriber = transcriber_for(model_dir, min_window_seconds=floor)
     audio = decode(audio_bytes("speech.flac"), max_seconds=60)
     result = transcriber.transcribe(audio, TranscribeOptions(word_timestamps=True))
     assert word_error_rate(transcripts["speech.flac"], result.text) <= 0.1, result.text

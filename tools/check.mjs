@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm run check` (what `npm test` runs after bootstrap): every check, in lanes that run side by side, then the
+// timing-sensitive pytest cases alone.
+//   phase 1, at once:  static   typecheck, then lint (tsc, ESLint, Prettier, ruff)
+//                      mocha    the TypeScript tests
+//                      pytest   inference/tests without the `slow` cases, then clients/python/tests
+//   phase 2, alone:    slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes
+//                               of audio decode; other lanes' load would make those timings mean less
+// Two cores are enough for the overlap to pay: much of mocha's time is spent waiting on child processes (tsx, moto,
+// the local server) and much of the type check's on one core. Each lane's output is kept and printed whole when the
+// lane ends (never interleaved), then one line per lane with its time; the slowest tests of each runner are listed
+// by the runner itself (pytest --durations, mocha's tests/support/slowest.ts). The exit code is 1 if any lane failed.
+import { Buffer } from "node:buffer";
+import { spawn } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const python = join(root, ".venv", "bin", "python");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const SLOWEST = "--durations=10";
+
+/** Each lane: its steps, run one after another; a failed step ends the lane. */
+const PARALLEL_LANES = {
+  static: [
+    ["npm", ["run", "--silent", "typecheck"]],
+    ["npm", ["run", "--silent", "lint"]],
+  ],
+  mocha: [[bin("mocha"), []]],
+  pytest: [
+    [python, ["-m", "pytest", "-q", SLOWEST, "-m", "not slow", "inference/tests"]],
+    [python, ["-m", "pytest", "-q", SLOWEST, "clients/python/tests"]],
+  ],
+};
+const SERIAL_LANES = {
+  slow: [[python, ["-m", "pytest", "-q", SLOWEST, "-m", "slow", "inference/tests"]]],
+};
+
+const say = (line) => console.error(`check: ${line}`);
+const seconds = (ms) => {
+  const total = Math.round(ms / 1000);
+  return total < 60 ? `${total} s` : `${Math.floor(total / 60)} min ${total % 60} s`;
+};
+
+/** Runs one step with its output kept in memory (stdout and stderr in the order they came). */
+function runStep(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const output = [];
+    child.stdout.on("data", (chunk) => output.push(chunk));
+    child.stderr.on("data", (chunk) => output.push(chunk));
+    child.once("error", (error) => resolve({ ok: false, output: `cannot run ${command}: ${error.message}\n` }));
+    child.once("close", (code, signal) => {
+      const text = Buffer.concat(output).toString();
+      resolve({ ok: code === 0, output: code === 0 ? text : `${text}\n${command} exited with ${code ?? signal}\n` });
+    });
+  });
+}
+
+/** Runs a lane's steps in order; prints its output when it ends; resolves to its report line. */
+async function runLane(name, steps) {
+  const started = Date.now();
+  let ok = true;
+  let output = "";
+  for (const [command, args] of steps) {
+    const step = await runStep(command, args);
+    output += step.output;
+    if (!step.ok) {
+      ok = false;
+      break;
+    }
+  }
+  const took = seconds(Date.now() - started);
+  process.stdout.write(`\n===== ${name} (${ok ? "passed" : "FAILED"}, ${took}) =====\n${output}`);
+  return { name, ok, took };
+}
+
+// Ctrl-C reaches every lane's processes through the terminal; stop here too, without a report.
+process.once("SIGINT", () => process.exit(130));
+
+const started = Date.now();
+say(`running ${Object.keys(PARALLEL_LANES).join(", ")} side by side, then ${Object.keys(SERIAL_LANES).join(", ")}`);
+const reports = await Promise.all(Object.entries(PARALLEL_LANES).map(([name, steps]) => runLane(name, steps)));
+for (const [name, steps] of Object.entries(SERIAL_LANES)) reports.push(await runLane(name, steps));
+
+console.log("");
+for (const { name, ok, took } of reports) console.log(`${ok ? "passed" : "FAILED"}  ${name.padEnd(7)} ${took}`);
+console.log(`all checks: ${seconds(Date.now() - started)}`);
+process.exitCode = reports.every((report) => report.ok) ? 0 : 1;
