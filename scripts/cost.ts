@@ -23,12 +23,17 @@ const spec = {
     "Reads the endpoint's metrics from CloudWatch and prints one line per UTC day (today included) and a total:",
     "requests, audio hours, instance hours, $, $ per audio hour, x realtime, mean queue wait, cold starts, and",
     "the same audio at Amazon Transcribe's rate. n/a means nothing was measured that day (not $0).",
-    "With --estimate (no AWS call; the stack's settings through `pulumi config`): what the first deploy and an",
-    "idle month will cost at the stack's instance price and us-east-1 list prices.",
+    "With --estimate (no AWS call; the stack's settings through `pulumi config`, or from Pulumi.<stack>.yaml when",
+    "the Pulumi CLI is not installed, stack dev by default): what the first deploy and an idle month will cost at",
+    "the stack's instance price and us-east-1 list prices.",
     "Exit codes: 0 report printed, 1 an AWS call failed, 2 usage error.",
   ].join("\n"),
   options: {
-    stack: { type: "string", value: "NAME", help: "Pulumi stack to read outputs from. Default: the selected stack." },
+    stack: {
+      type: "string",
+      value: "NAME",
+      help: "Pulumi stack to read. Default: the selected stack (dev for --estimate without the Pulumi CLI).",
+    },
     since: {
       type: "string",
       value: "Nd",
@@ -68,7 +73,8 @@ async function estimate(parsed: ParsedCli): Promise<number> {
     imageGb: positive("image-gb"),
     startupMinutes: positive("startup-minutes"),
   };
-  const config = await readStackConfig(stringOption(parsed.values, "stack"));
+  const { config, from } = await readStackConfig(stringOption(parsed.values, "stack"));
+  console.error(`cost: the stack's settings from ${from}`);
   let result;
   try {
     result = estimateCost({ config, ...sizes });

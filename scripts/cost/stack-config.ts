@@ -1,28 +1,46 @@
 /**
- * A stack's settings as `pulumi up` will see them, read with the Pulumi CLI (`pulumi config --json`) and validated by
- * the program's own loader, so the estimate uses the same defaults and checks as the deploy.
+ * A stack's settings as `pulumi up` will see them, read with the Pulumi CLI (`pulumi config --json`), or straight
+ * from Pulumi.<stack>.yaml when the CLI is not installed (stack-file.ts), and validated by the program's own loader,
+ * so the estimate uses the same defaults and checks as the deploy.
  */
 import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { ConfigError, loadStackConfig, type StackConfig } from "../../components/config";
 import { UsageError } from "../cli-kit/errors";
+import { DEFAULT_STACK, PROJECT, stackFileConfig } from "./stack-file";
 
-const PROJECT = "whisper-async";
+const PROJECT_ROOT = join(__dirname, "..", "..");
+
+/** Where a stack's settings were read from, for the line on stderr. */
+export interface StackConfigSource {
+  readonly config: StackConfig;
+  /** `pulumi config`, or the file read when the CLI is missing. */
+  readonly from: string;
+}
 
 /** `pulumi config --json` prints `{"<project>:<key>": {"value": "...", "secret": false}, ...}`. */
 type PulumiConfig = Record<string, { value?: string; secret?: boolean }>;
 
-/** Runs `pulumi config --json [--stack NAME]` in the project root and loads the stack's config from it. */
-export function readStackConfig(stack?: string): Promise<StackConfig> {
+/**
+ * Runs `pulumi config --json [--stack NAME]` in the project root and loads the stack's config from it; without the
+ * Pulumi CLI on PATH, reads Pulumi.<NAME>.yaml (NAME defaults to dev: no CLI, no selected stack) instead.
+ */
+export function readStackConfig(stack?: string, root: string = PROJECT_ROOT): Promise<StackConfigSource> {
   const args = ["config", "--json", ...(stack ? ["--stack", stack] : [])];
   return new Promise((resolve, reject) => {
-    execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-        const reason = missing ? "the pulumi CLI is not on PATH" : stderr.trim() || error.message;
-        return reject(new UsageError(`cannot read the stack's config (pulumi ${args.join(" ")}): ${reason}`));
-      }
+    execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024, cwd: root }, (error, stdout, stderr) => {
       try {
-        resolve(stackConfigFrom(JSON.parse(stdout) as PulumiConfig));
+        if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") {
+          const name = stack ?? DEFAULT_STACK;
+          const settings = stackFileConfig(root, name);
+          const config = loadChecked((key) => settings[`${PROJECT}:${key}`]);
+          return resolve({ config, from: `Pulumi.${name}.yaml (no Pulumi CLI on PATH)` });
+        }
+        if (error) {
+          const reason = stderr.trim() || error.message;
+          throw new UsageError(`cannot read the stack's config (pulumi ${args.join(" ")}): ${reason}`);
+        }
+        resolve({ config: stackConfigFrom(JSON.parse(stdout) as PulumiConfig), from: `pulumi ${args.join(" ")}` });
       } catch (cause) {
         reject(cause instanceof UsageError ? cause : new UsageError(`the stack's config: ${(cause as Error).message}`));
       }
@@ -33,8 +51,13 @@ export function readStackConfig(stack?: string): Promise<StackConfig> {
 /** The StackConfig of `pulumi config --json` output; a bad setting is a UsageError naming it. */
 export function stackConfigFrom(config: PulumiConfig): StackConfig {
   if (!config || typeof config !== "object") throw new UsageError("pulumi config --json printed no JSON object");
+  return loadChecked((key) => config[`${PROJECT}:${key}`]?.value);
+}
+
+/** The program's loader on `setting`; a bad setting is a UsageError naming it. */
+function loadChecked(setting: (key: string) => string | undefined): StackConfig {
   try {
-    return loadStackConfig((key) => config[`${PROJECT}:${key}`]?.value);
+    return loadStackConfig(setting);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

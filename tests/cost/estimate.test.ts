@@ -3,13 +3,15 @@
  * against the estimate's figure, and the CLI reading a stack's config through a stand-in for the Pulumi CLI.
  */
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadStackConfig } from "../../components/config";
 import { ALARM_METRICS, HOURS_PER_MONTH, LIST_PRICES, estimateCost } from "../../scripts/cost/estimate";
 import { stackConfigFrom } from "../../scripts/cost/stack-config";
 import { runCli } from "../client/helpers";
+import { repoRoot } from "../support/moto";
 import { REGION, loadProgram, ofType } from "../program/mocks";
 import { exampleStacks, stackConfig } from "../program/stacks";
 
@@ -113,5 +115,42 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       () => stackConfigFrom({ "whisper-async:idleMinutes": { value: "0" } }),
       /whisper-async:idleMinutes must be an integer from 1 to 1440, got "0"/,
     );
+  });
+
+  describe("without the Pulumi CLI (someone weighing the project before installing anything)", () => {
+    let bin: string;
+    let withoutPulumi: Record<string, string>;
+    before(async () => {
+      // A PATH with node only: tsx needs it, and a pulumi installed beside node must not be found.
+      bin = await mkdtemp(join(tmpdir(), "no-pulumi-"));
+      await symlink(process.execPath, join(bin, "node"));
+      withoutPulumi = { PATH: bin };
+    });
+    after(() => rm(bin, { recursive: true, force: true }));
+
+    it("reads Pulumi.<stack>.yaml: dev by default, --stack prod, and says so on stderr", async () => {
+      const dev = await runCli("cost.ts", ["--estimate"], withoutPulumi);
+      assert.equal(dev.code, 0, dev.stderr);
+      assert.match(dev.stderr, /cost: the stack's settings from Pulumi\.dev\.yaml \(no Pulumi CLI on PATH\)/);
+      assert.match(dev.stdout, /\$4\.47 {2}total/);
+      const prod = await runCli("cost.ts", ["--estimate", "--stack", "prod", "--json"], withoutPulumi);
+      assert.equal(prod.code, 0, prod.stderr);
+      const expected = estimateCost({ config: configOf(stackConfig("prod")) });
+      assert.deepEqual(JSON.parse(prod.stdout), JSON.parse(JSON.stringify(expected)));
+      const missing = await runCli("cost.ts", ["--estimate", "--stack", "nosuch"], withoutPulumi);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /no stack file .*Pulumi\.nosuch\.yaml/);
+    });
+
+    it("README.md and docs/costs.md show the dev stack's estimate exactly as the CLI prints it", async () => {
+      const printed = (await runCli("cost.ts", ["--estimate"], withoutPulumi)).stdout.trimEnd();
+      for (const doc of ["README.md", "docs/costs.md"]) {
+        const blocks = [...readFileSync(join(repoRoot, doc), "utf8").matchAll(/^( *)```\n((?:(?:\1.*)?\n)*?)\1```$/gm)];
+        const shown = blocks
+          .map(([, indent, body]) => body.replace(new RegExp(`^${indent}`, "gm"), "").trimEnd())
+          .find((body) => body.startsWith("First deploy (one time):"));
+        assert.equal(shown, printed, doc);
+      }
+    });
   });
 });
