@@ -107,3 +107,13 @@ def test_request_options_that_override_a_setting_have_its_bounds(key: str) -> No
     )
     option = contract.server_contract()["options"]["properties"][key]
     assert (option["minimum"], option["maximum"]) == server
+
+
+def test_the_language_pattern_admits_every_whisper_language() -> None:
+    """The clients refuse a language that does not match the contract's pattern before the upload: it must
+    admit every code a Whisper model knows, in either case (the server lowercases it)."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    pattern = re.compile(contract.server_contract()["options"]["properties"]["language"]["pattern"])
+    assert all(pattern.fullmatch(code) and pattern.fullmatch(code.upper()) for code in _LANGUAGE_CODES)
+    assert not any(pattern.fullmatch(name) for name in ("english", "en-US", "e", ""))

@@ -21,6 +21,9 @@ MAX_HEADER_CHARACTERS = 1024
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TEXT = 1000
+LANGUAGE_CODE_PATTERN = "^[A-Za-z]{2,3}$"
+"""The shape of a language code (`en`, `haw`; any case, the server lowercases it): the clients refuse `english`
+before the upload; the server then checks the code against the loaded model's languages."""
 """Longest `initial_prompt` or `hotwords`, in characters."""
 # Python's int() and float() also take other scripts' digits (e.g. Arabic-Indic five, U+0665) and
 # underscores ("1_0"): a header value is plain ASCII decimal or it is wrong.
@@ -85,6 +88,9 @@ class OptionSpec:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     max_length: int | None = None
+    pattern: str | None = None
+    """A regular expression the whole value matches (published for the clients; the server's own check may be
+    stricter, as the language's against the loaded model)."""
 
 
 def _setting_range(field: str) -> tuple[int, int]:
@@ -99,7 +105,7 @@ _BEAM_SIZE = _setting_range("beam_size")
 _BATCH_SIZE = _setting_range("batch_size")
 
 OPTIONS: dict[str, OptionSpec] = {
-    "language": OptionSpec("string"),
+    "language": OptionSpec("string", pattern=LANGUAGE_CODE_PATTERN),
     "task": OptionSpec("string", choices=("transcribe", "translate")),
     "word_timestamps": OptionSpec("boolean"),
     "beam_size": OptionSpec("integer", *_BEAM_SIZE),
@@ -205,6 +211,8 @@ def options_schema() -> dict[str, Any]:
         if spec.max_length is not None:
             schema["minLength"] = 1
             schema["maxLength"] = spec.max_length
+        if spec.pattern is not None:
+            schema["pattern"] = spec.pattern
         if key in defaults:
             schema["default"] = defaults[key]
         properties[key] = schema

@@ -1,12 +1,14 @@
 /**
- * Checks decoding options given in code (the entry point's callers) as the server declares them in its contract:
- * known names, types, ranges and choices; the CLIs check their flags the same way in options.ts.
+ * The option rules of the server's contract, one set for every caller: the entry point's callers (option names, as
+ * in code) and the CLIs (their flags, options.ts) check through here, and the Python client (whisper_async_client/
+ * options.py) applies the same rules, tested on the same cases (clients/option-cases.json). Known names, types,
+ * ranges, choices, lengths and patterns come from the contract; the speaker options' combinations are the server's.
  */
 import { UsageError } from "../cli-kit/errors";
 import type { DecodingOptions } from "./options";
 import { SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
-function problem(name: string, value: unknown, option: ServerOption): string | undefined {
+function problem(value: unknown, option: ServerOption): string | undefined {
   switch (option.type) {
     case "boolean":
       return typeof value === "boolean" ? undefined : "must be true or false";
@@ -26,20 +28,58 @@ function problem(name: string, value: unknown, option: ServerOption): string | u
       if (value.length < (option.minLength ?? 1) || value.length > (option.maxLength ?? Infinity)) {
         return `must be ${option.minLength ?? 1} to ${option.maxLength} characters`;
       }
-      return name === "language" && !/^[a-z]{2,3}$/.test(value) ? "must be a code such as en or de" : undefined;
+      return option.pattern && !new RegExp(option.pattern).test(value) ? `must match ${option.pattern}` : undefined;
   }
 }
 
-/** Returns `decoding` when every option is one the server accepts; else throws a UsageError naming the option. */
+/** How a caller names the options in messages: `speakers` in code, `--speakers` on the command line. */
+export interface OptionNaming {
+  readonly name: (option: ServerOptionName) => string;
+  /** How the caller turns speaker labels off: `diarize=false`, `--no-diarize`. */
+  readonly diarizeOff: string;
+}
+
+const IN_CODE: OptionNaming = { name: (option) => option, diarizeOff: "diarize=false" };
+
+/**
+ * The speaker options' combinations, as the server checks them (so a bad one fails before the upload). Returns
+ * `decoding` with `diarize: true` added when a speaker count is given without it, as the server reads it.
+ */
+export function checkSpeakerOptions(decoding: DecodingOptions, naming: OptionNaming = IN_CODE): DecodingOptions {
+  const { diarize, speakers, min_speakers: low, max_speakers: high } = decoding;
+  const { name } = naming;
+  const given = (value: unknown) => value !== undefined && value !== null;
+  const counted = given(speakers) || given(low) || given(high);
+  if (counted && diarize === false) {
+    throw new UsageError(
+      `${name("speakers")}, ${name("min_speakers")} and ${name("max_speakers")} need speaker labels; ` +
+        `drop ${naming.diarizeOff}`,
+    );
+  }
+  if (given(speakers) && (given(low) || given(high))) {
+    throw new UsageError(
+      `give either ${name("speakers")} or ${name("min_speakers")}/${name("max_speakers")}, not both`,
+    );
+  }
+  if (given(low) && given(high) && low! > high!) {
+    throw new UsageError(`${name("min_speakers")} (${low}) must not exceed ${name("max_speakers")} (${high})`);
+  }
+  return counted && !given(diarize) ? { ...decoding, diarize: true } : decoding;
+}
+
+/**
+ * Returns `decoding` when every option is one the server accepts (with `diarize: true` added for a speaker count);
+ * else throws a UsageError naming the option.
+ */
 export function checkDecodingOptions(decoding: DecodingOptions): DecodingOptions {
   for (const [name, value] of Object.entries(decoding)) {
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue; // absent: the server's default
     const option: ServerOption | undefined = SERVER_OPTIONS[name as ServerOptionName];
     if (!option) {
       throw new UsageError(`unknown option ${name}; the server accepts ${Object.keys(SERVER_OPTIONS).join(", ")}`);
     }
-    const why = problem(name, value, option);
+    const why = problem(value, option);
     if (why) throw new UsageError(`option ${name} ${why}, got ${JSON.stringify(value)}`);
   }
-  return decoding;
+  return checkSpeakerOptions(decoding);
 }

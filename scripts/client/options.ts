@@ -13,6 +13,7 @@ import {
   type CliValues,
 } from "../cli-kit/args";
 import type { CliOption } from "../cli-kit/args";
+import { checkSpeakerOptions } from "./decoding-check";
 import { MAX_OPTIONS_HEADER_LENGTH, SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
 /** Largest speaker count the server accepts (its `speakers` option's maximum). */
@@ -140,10 +141,13 @@ function decodingValue(values: CliValues, option: ServerOptionName): string | nu
 export function transcriptionOptionsFrom(values: CliValues): TranscriptionOptions {
   const fromFlags = Object.fromEntries(DECODING_OPTION_NAMES.map((option) => [option, decodingValue(values, option)]));
   const language = stringOption(values, "language")?.toLowerCase();
-  if (language !== undefined && !/^[a-z]{2,3}$/.test(language)) {
+  if (language !== undefined && !new RegExp(OPTION.language.pattern).test(language)) {
     throw new UsageError(`--language must be a language code such as en or de, got "${language}"`);
   }
-  const decoding: DecodingOptions = { ...fromFlags, language, ...speakerOptionsFrom(fromFlags) };
+  const decoding = checkSpeakerOptions({ ...fromFlags, language } as DecodingOptions, {
+    name: (option) => `--${flagOf(option)}`,
+    diarizeOff: "--no-diarize",
+  });
   // Validate now, before anything is uploaded.
   customAttributesFor(decoding);
   return {
@@ -153,22 +157,6 @@ export function transcriptionOptionsFrom(values: CliValues): TranscriptionOption
   };
 }
 
-/** The speaker-label flags, checked as the server checks them (so a bad combination fails before upload). */
-function speakerOptionsFrom(parsed: Partial<Record<ServerOptionName, unknown>>): Partial<DecodingOptions> {
-  const { diarize, speakers, min_speakers: minSpeakers, max_speakers: maxSpeakers } = parsed as DecodingOptions;
-  const counted = speakers ?? minSpeakers ?? maxSpeakers;
-  if (counted !== undefined && diarize === false) {
-    throw new UsageError("--speakers, --min-speakers and --max-speakers need speaker labels; drop --no-diarize");
-  }
-  if (speakers !== undefined && (minSpeakers !== undefined || maxSpeakers !== undefined)) {
-    throw new UsageError("give either --speakers or --min-speakers/--max-speakers, not both");
-  }
-  if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
-    throw new UsageError(`--min-speakers (${minSpeakers}) must not exceed --max-speakers (${maxSpeakers})`);
-  }
-  return { diarize: diarize ?? (counted !== undefined ? true : undefined) };
-}
-
 /**
  * The CustomAttributes string (`key=value;key=value`), or undefined when no option is set. Values are
  * percent-encoded (the server decodes them), so prompts may hold `;`, `=` or non-ASCII text; SageMaker's
@@ -176,7 +164,7 @@ function speakerOptionsFrom(parsed: Partial<Record<ServerOptionName, unknown>>):
  */
 export function customAttributesFor(decoding: DecodingOptions): string | undefined {
   const pairs = Object.entries(decoding)
-    .filter(([, value]) => value !== undefined)
+    .filter(([, value]) => value !== undefined && value !== null)
     .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
   if (pairs.length === 0) return undefined;
   const attributes = pairs.join(";");

@@ -24,6 +24,8 @@ export interface ServerOption {
   readonly enum?: readonly string[];
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** A regular expression the whole value matches (the language's code shape). */
+  readonly pattern?: string;
 }
 export const SERVER_OPTIONS = contract.options.properties satisfies Record<ServerOptionName, ServerOption>;
 

@@ -118,7 +118,9 @@ class WhisperAsyncClient:
         pending_on_access_denied: bool = False,
     ):
         """`s3` and `sagemaker_runtime`: boto3 clients; default ones use the standard credential, region and
-        endpoint chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL ...). `pending_on_access_denied`: treat a 403
+        endpoint chain (AWS_PROFILE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL ...), and AWS_REGION before
+        AWS_DEFAULT_REGION as the other AWS SDKs and the AWS CLI do (boto3 alone ignores AWS_REGION).
+        `pending_on_access_denied`: treat a 403
         for a result as "not there yet", for callers without s3:ListBucket (S3 then answers 403, not 404, for a
         missing object). Default False: a 403 is an error."""
         if s3 is None or sagemaker_runtime is None:
@@ -127,8 +129,11 @@ class WhisperAsyncClient:
 
             # Bounded calls: a hung endpoint costs at most a minute per call, not forever.
             config = Config(connect_timeout=10, read_timeout=60, retries={"mode": "standard"})
-            s3 = s3 or boto3.client("s3", config=config)
-            sagemaker_runtime = sagemaker_runtime or boto3.client("sagemaker-runtime", config=config)
+            region = os.environ.get("AWS_REGION") or None  # None: boto3's own chain
+            s3 = s3 or boto3.client("s3", config=config, region_name=region)
+            sagemaker_runtime = sagemaker_runtime or boto3.client(
+                "sagemaker-runtime", config=config, region_name=region
+            )
         self.endpoint_name = endpoint_name
         self.bucket = bucket
         prefix = input_prefix.lstrip("/")

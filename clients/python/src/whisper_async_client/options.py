@@ -1,8 +1,12 @@
 """Request options: checked against the server's contract and encoded as SageMaker custom attributes
-(`key=value;key=value`, values percent-encoded; the server decodes them)."""
+(`key=value;key=value`, values percent-encoded; the server decodes them).
+
+The same rules, and the same string, as the TypeScript client (scripts/client/decoding-check.ts): both are tested
+on the cases of clients/option-cases.json."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Union
 from urllib.parse import quote
@@ -42,6 +46,8 @@ def _checked(name: str, value: Any) -> OptionValue:
         raise OptionError(f"option {name} must be one of {', '.join(spec['enum'])}, got {value!r}")
     if len(value) < spec.get("minLength", 1) or len(value) > spec.get("maxLength", len(value)):
         raise OptionError(f"option {name} must be {spec.get('minLength', 1)} to {spec.get('maxLength')} characters")
+    if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
+        raise OptionError(f"option {name} must match {spec['pattern']}, got {value!r}")
     return value
 
 
@@ -84,7 +90,13 @@ def custom_attributes(options: Mapping[str, Any] | None) -> str | None:
         return None
 
     def encode(value: OptionValue) -> str:
-        return ("true" if value else "false") if isinstance(value, bool) else quote(str(value), safe="")
+        # As JavaScript writes them (the TypeScript client's encodeURIComponent and String): 1.0 as 1, and
+        # !'()* left as they are.
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return quote(str(value), safe="!'()*")
 
     attributes = ";".join(f"{name}={encode(value)}" for name, value in checked.items())
     limit = CONTRACT.options_header_max_length
