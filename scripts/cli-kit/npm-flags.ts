@@ -5,7 +5,7 @@
  * required".
  */
 import { parseCli, type CliSpec, type ParsedCli } from "./args";
-import { UsageError } from "./errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 
 /** The command the user typed, from npm's `npm_lifecycle_event`: `npm start` or `npm run <script>`. */
 function npmCommand(env: NodeJS.ProcessEnv): string | undefined {

@@ -1,6 +1,6 @@
 /** How every CLI here ends: the error -> exit code runner, and what SIGINT/SIGTERM do. */
 import type { CliSpec, ParsedCli } from "./args";
-import { CliError, ExitCode, exitCodeFor, messageOf } from "./errors";
+import { CliError, ExitCode, exitCodeFor, messageOf } from "../../clients/typescript/src/errors";
 import { parseCliUnderNpm } from "./npm-flags";
 
 /** How long a CLI that cleans up on a signal (package-model aborts its uploads) may take before it is ended. */

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { ConfigError, loadStackConfig, type StackConfig } from "../../components/config";
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 import { DEFAULT_STACK, PROJECT, stackFileConfig } from "./stack-file";
 
 const PROJECT_ROOT = join(__dirname, "..", "..");

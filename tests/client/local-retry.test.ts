@@ -9,8 +9,8 @@ import {
   retryDelayMs,
   retryableConnectionError,
   retryableErrorCode,
-} from "../../scripts/client/local-retry";
-import { LocalTranscriber } from "../../scripts/client/local-transcriber";
+} from "../../clients/typescript/src/local-retry";
+import { LocalTranscriber } from "../../clients/typescript/src/local-transcriber";
 import { repoRoot } from "../support/moto";
 import { runCli, transcriptJson } from "./helpers";
 

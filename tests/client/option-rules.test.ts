@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkDecodingOptions } from "../../scripts/client/decoding-check";
-import { customAttributesFor, type DecodingOptions } from "../../scripts/client/options";
+import { checkDecodingOptions } from "../../clients/typescript/src/decoding-check";
+import { customAttributesFor, type DecodingOptions } from "../../clients/typescript/src/options";
 import { repoRoot } from "../support/moto";
 
 interface Cases {

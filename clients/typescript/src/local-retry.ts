@@ -5,7 +5,7 @@
  * the server has never answered (nothing listening at a mistyped URL). Pauses grow
  * exponentially with full jitter, so many files waiting for one server do not retry in lockstep.
  */
-import { backoffDelay } from "../cli-kit/backoff";
+import { backoffDelay } from "./backoff";
 import { SERVER_ERRORS, type ServerErrorCode } from "./server-contract";
 
 /**

@@ -6,10 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleepUnless } from "node:timers/promises";
-import { httpUrl } from "../cli-kit/args";
-import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { httpUrl } from "./http-url";
+import { WaitTimeoutError, messageOf } from "./errors";
 import { Deadline } from "./deadline";
-import { JobFailedError } from "./errors";
+import { JobFailedError } from "./job-failed-error";
 import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";

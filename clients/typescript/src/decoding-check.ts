@@ -4,7 +4,7 @@
  * options.py) applies the same rules, tested on the same cases (clients/option-cases.json). Known names, types,
  * ranges, choices, lengths and patterns come from the contract; the speaker options' combinations are the server's.
  */
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "./errors";
 import type { DecodingOptions } from "./options";
 import { SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 
