@@ -10,7 +10,7 @@ import { interruptOnSignals, runCommand } from "./cli-kit/run";
 import { LocalTranscriber } from "../clients/typescript/src/local-transcriber";
 import { localModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { englishOnlyWarning } from "./client/model-languages";
-import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
+import { PRINTED_FORMAT_OPTION, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { AUDIO_CLI_OPTION, SAMPLE_DIARIZATION_DIR, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
 import type { JobHooks } from "../clients/typescript/src/job";
@@ -31,6 +31,7 @@ const spec = {
     },
     "server-log": { type: "boolean", help: "Show the server's log when it stops. Default: only on errors." },
     ...TRANSCRIPTION_CLI_OPTIONS,
+    format: PRINTED_FORMAT_OPTION,
   },
 } as const;
 

@@ -6,7 +6,7 @@ import { stringOption, type ParsedCli } from "./cli-kit/args";
 import { UsageError } from "../clients/typescript/src/errors";
 import { runCommand } from "./cli-kit/run";
 import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "../clients/typescript/src/async-transcriber";
-import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
+import { PRINTED_FORMAT_OPTION, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { AUDIO_CLI_OPTION, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
@@ -27,6 +27,7 @@ const spec = {
       help: "InferenceId (also names the upload), [A-Za-z0-9._:-], <= 64. Default: random UUID.",
     },
     ...TRANSCRIPTION_CLI_OPTIONS,
+    format: PRINTED_FORMAT_OPTION,
     ...TARGET_CLI_OPTIONS,
   },
 } as const;

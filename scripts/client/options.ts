@@ -74,6 +74,16 @@ function decodingFlag(option: ServerOptionName): CliOption {
 
 const DECODING_OPTION_NAMES = Object.keys(DECODING_FLAGS) as ServerOptionName[];
 
+/**
+ * The `--format` of the CLIs that print one transcript (smoke, npm start): without it they print the text to read
+ * (runAndPrint), not the JSON they ask the server for.
+ */
+export const PRINTED_FORMAT_OPTION: CliOption = {
+  type: "string",
+  value: "FORMAT",
+  help: `${OUTPUT_FORMATS.join(" | ")}: print the result as the server returns it (sets Accept). Default: the transcript as plain text (speaker turns with --diarize).`,
+};
+
 /** The flags for TranscriptionOptions, shared by smoke, transcribe and the local runner. */
 export const TRANSCRIPTION_CLI_OPTIONS: CliOptions = {
   format: {

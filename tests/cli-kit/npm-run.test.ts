@@ -30,6 +30,9 @@ describe("npm run, as a user types it", function () {
     const run = await npm(["run", "smoke", "--", "--help"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Usage: npm run smoke/);
+    // smoke prints the text to read unless --format is given: its help says so, not "Default json".
+    assert.match(run.stdout, /--format FORMAT\s+json \| txt \| srt \| vtt: print the result as the server returns it/);
+    assert.match(run.stdout, /Default: the transcript as plain text/);
   });
 
   it("npm run transcribe DIR --out OUT (no --): says npm took --out", async () => {
