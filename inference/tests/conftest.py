@@ -60,6 +60,13 @@ def audio_bytes() -> Callable[[str], bytes]:
     return lambda name: (AUDIO_DIR / name).read_bytes()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here rather than in inference/pyproject.toml: a change there makes every checkout rebuild its .venv.
+    config.addinivalue_line(
+        "markers", "slow: starts real `serve` processes or times the server under load; `npm test` runs these last"
+    )
+
+
 def cpu_settings(model_dir: str, **overrides: Any) -> Settings:
     """Settings as the tests run them: CPU, int8, defaults otherwise; env vars of the caller ignored."""
     return Settings(model_dir=model_dir, device="cpu", compute_type="int8", **overrides)
