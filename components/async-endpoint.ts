@@ -3,6 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_ENDPOINT_WAITER_SECONDS } from "./config";
 import { shellQuote } from "./model-artifact";
+import { scriptCommand } from "./package-root";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
@@ -186,7 +187,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           .all([endpoint.name, endpointConfig.name])
           .apply(
             ([endpointName, configName]) =>
-              `node_modules/.bin/tsx scripts/deploy-checks/endpoint-config.ts --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
+              `${scriptCommand("scripts/deploy-checks/endpoint-config")} --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
           ),
         environment: { AWS_REGION: args.region },
         triggers: [endpointConfig.name],

@@ -36,8 +36,11 @@ export interface WhisperServiceArgs {
   readonly modelRevision?: string;
   /** Local directory with a CTranslate2 model to upload instead of modelRepo/modelRevision. Defaults to none. */
   readonly modelLocalDir?: string;
-  /** WHISPER_COMPUTE_TYPE: float16, int8_float16, int8 or float32. Defaults to the server's (float16 on a GPU). */
-  readonly computeType?: "float16" | "int8_float16" | "int8" | "float32";
+  /**
+   * WHISPER_COMPUTE_TYPE: "float16", "int8_float16", "int8" or "float32" (a string, not a union of the four: the
+   * component package's schema has no unions). Defaults to the server's (float16 on a GPU).
+   */
+  readonly computeType?: string;
   /** WHISPER_BATCH_SIZE, chunks decoded together on the GPU. Defaults to the server's. */
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width. Defaults to the server's. */
@@ -68,7 +71,7 @@ export interface WhisperServiceArgs {
   /** Put results up to 128 KB into the success and error notifications. Defaults to false. */
   readonly resultInNotifications?: boolean;
   /** Speaker labels: "off", "on-request" (a request asks) or "always". Defaults to "off". */
-  readonly speakerLabels?: "off" | "on-request" | "always";
+  readonly speakerLabels?: string;
   /** SageMaker inference AMI (the host's NVIDIA driver). Defaults to "al2-ami-sagemaker-inference-gpu-3-1". */
   readonly inferenceAmiVersion?: string;
   /** Let `pulumi destroy` delete the non-empty bucket and ECR repository. Defaults to false. */
