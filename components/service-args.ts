@@ -96,6 +96,30 @@ export interface WhisperServiceArgs {
   /** Days CloudWatch Logs keeps the endpoint's logs (a CloudWatch retention value). Defaults to 30. */
   readonly logRetentionDays?: number;
   /**
+   * Name of an existing S3 bucket to keep the model (`models/`) and the requests (`async/`) in. Defaults to none:
+   * the component creates a private, encrypted, TLS-only bucket whose request data expires after retentionDays;
+   * with yours, encryption, TLS-only access and expiry are your bucket's own rules and retentionDays is not used.
+   */
+  readonly bucketName?: pulumi.Input<string>;
+  /**
+   * ARN of an existing SNS topic SageMaker notifies of each finished job; give errorTopicArn with it. Defaults to
+   * none: the component creates both topics.
+   */
+  readonly successTopicArn?: pulumi.Input<string>;
+  /**
+   * ARN of an existing SNS topic SageMaker notifies of each failed job (and the alarms, unless alarmTopicArn is
+   * set); give successTopicArn with it. Defaults to none: the component creates both topics.
+   */
+  readonly errorTopicArn?: pulumi.Input<string>;
+  /**
+   * IDs of the VPC subnets the endpoint's instances are attached to, so the model and the requests travel through
+   * your VPC (it needs an S3 gateway endpoint); give vpcSecurityGroupIds with them. Network isolation stays on: the
+   * container itself still reaches nothing. Defaults to none: SageMaker's own network.
+   */
+  readonly vpcSubnetIds?: pulumi.Input<string>[];
+  /** IDs of the security groups of those attachments; give vpcSubnetIds with them. Defaults to none. */
+  readonly vpcSecurityGroupIds?: pulumi.Input<string>[];
+  /**
    * Start of the endpoint's name; the instance type is appended (`<prefix>-g4dn-xlarge`, at most 63 characters).
    * Defaults to `<name>-<stack>`, so two services in one program, or one program in two stacks, never collide.
    */

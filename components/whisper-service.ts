@@ -12,7 +12,7 @@ import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
 import type { WhisperServiceArgs } from "./service-args";
-import { PREFIXES, Storage } from "./storage";
+import { PREFIXES, Storage, existingBucket } from "./storage";
 
 export type { WhisperServiceArgs } from "./service-args";
 
@@ -77,12 +77,27 @@ export class WhisperService extends pulumi.ComponentResource {
       config.instanceType,
     );
 
-    const storage = new Storage(
-      `${name}-storage`,
-      { retentionDays: config.retentionDays, kmsKeyArn: config.kmsKeyArn, forceDestroy: config.forceDestroy, tags },
-      child,
-    );
-    const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
+    const storage =
+      args.bucketName === undefined
+        ? new Storage(
+            `${name}-storage`,
+            {
+              retentionDays: config.retentionDays,
+              kmsKeyArn: config.kmsKeyArn,
+              forceDestroy: config.forceDestroy,
+              tags,
+            },
+            child,
+          )
+        : existingBucket(args.bucketName, child);
+    const topics =
+      args.successTopicArn === undefined || args.errorTopicArn === undefined
+        ? new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child)
+        : { successTopicArn: pulumi.output(args.successTopicArn), errorTopicArn: pulumi.output(args.errorTopicArn) };
+    const vpc =
+      args.vpcSubnetIds === undefined || args.vpcSecurityGroupIds === undefined
+        ? undefined
+        : { subnetIds: args.vpcSubnetIds, securityGroupIds: args.vpcSecurityGroupIds };
     const image = new InferenceImage(
       `${name}-image`,
       { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
@@ -111,6 +126,7 @@ export class WhisperService extends pulumi.ComponentResource {
         errorTopicArn: topics.errorTopicArn,
         endpointName,
         kmsKeyArn: config.kmsKeyArn,
+        vpc,
         tags,
       },
       child,
@@ -144,6 +160,7 @@ export class WhisperService extends pulumi.ComponentResource {
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
+        vpc,
         tags,
       },
       child,
