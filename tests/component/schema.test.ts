@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DEFAULTS } from "../../components/config";
 import { inferSchema, schemaText, ROOT, SCHEMA_FILE } from "../../tools/component-schema";
 
 const TOKEN = "whisper-sagemaker-async:index:WhisperService";
@@ -67,6 +68,17 @@ describe("the component package's schema (schema.json, docs/component.md)", func
       const [type, defaultText] = table.get(name)!;
       assert.equal(type, typeName(property), `${name}'s type`);
       assert.equal(defaultText, statedDefault(property.description ?? ""), `${name}'s default`);
+    }
+  });
+
+  it("states in each argument's TSDoc the default that DEFAULTS (components/config.ts) applies", function () {
+    for (const [name, value] of Object.entries(DEFAULTS)) {
+      const stated = statedDefault(inputs[name]?.description ?? "");
+      const expected = typeof value === "string" ? JSON.stringify(value) : String(value);
+      assert.ok(
+        stated === expected || stated.startsWith(`${expected} (`),
+        `${name}: TSDoc says ${stated}, DEFAULTS ${expected}`,
+      );
     }
   });
 });
