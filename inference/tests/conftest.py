@@ -61,9 +61,10 @@ def audio_bytes() -> Callable[[str], bytes]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Registered here rather than in inference/pyproject.toml: a change there makes every checkout rebuild its .venv.
+    # Registered here rather than in inference/pyproject.toml: a change there rebuilds every checkout's .venv.
     config.addinivalue_line(
-        "markers", "slow: starts real `serve` processes or times the server under load; `npm test` runs these last"
+        "markers",
+        "slow: starts real `serve` processes or times the server under load; `npm test` runs these last",
     )
 
 

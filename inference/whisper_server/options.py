@@ -22,8 +22,8 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _MAX_TEXT = 1000
 LANGUAGE_CODE_PATTERN = "^[A-Za-z]{2,3}$"
-"""The shape of a language code (`en`, `haw`; any case, the server lowercases it): the clients refuse `english`
-before the upload; the server then checks the code against the loaded model's languages."""
+"""The shape of a language code (`en`, `haw`; any case, the server lowercases it): the clients refuse
+`english` before the upload; the server then checks the code against the loaded model's languages."""
 """Longest `initial_prompt` or `hotwords`, in characters."""
 # Python's int() and float() also take other scripts' digits (e.g. Arabic-Indic five, U+0665) and
 # underscores ("1_0"): a header value is plain ASCII decimal or it is wrong.

@@ -1,8 +1,8 @@
 """Request options: checked against the server's contract and encoded as SageMaker custom attributes
 (`key=value;key=value`, values percent-encoded; the server decodes them).
 
-The same rules, and the same string, as the TypeScript client (clients/typescript/src/decoding-check.ts): both are tested
-on the cases of clients/option-cases.json."""
+The same rules, and the same string, as the TypeScript client (clients/typescript/src/decoding-check.ts): both
+are tested on the cases of clients/option-cases.json."""
 
 from __future__ import annotations
 
