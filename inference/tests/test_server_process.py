@@ -25,12 +25,8 @@ pytestmark = pytest.mark.slow
 PING_BUDGET_SECONDS = 0.5
 SHUTDOWN_GRACE_SECONDS = 3
 # The 8 meeting parts (~66 s) twelve times, over 13 minutes: at ~45x real time (tiny.en on 2 cores) a job of
-# 15 s or more, so it is still running after the SIGTERM test's head start and shutdown grace (that job is cut
-# short, so its length costs nothing).
+# 15 s or more, so it is still running after the SIGTERM test's head start and shutdown grace.
 LONG_AUDIO_REPEATS = 12
-# The /ping test decodes its file to the end: four times the parts (~4.5 minutes) keep the worker busy for 6 s
-# or more, past the 1.5 s the queue test needs and for well over 20 pings.
-BUSY_AUDIO_REPEATS = 4
 
 
 @pytest.fixture(scope="module")
@@ -44,25 +40,15 @@ def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield server
 
 
-def meeting_repeated(audio_bytes: Callable[[str], bytes], repeats: int) -> bytes:
-    """The 8 meeting parts, each followed by half a second of silence, `repeats` times, as a WAV."""
-    parts = [decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 9)]
-    pause = np.zeros(8000, dtype=np.float32)
-    return wav_bytes(np.concatenate([piece for _ in range(repeats) for p in parts for piece in (p, pause)]))
-
-
 @pytest.fixture(scope="module")
 def long_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
-    audio = meeting_repeated(audio_bytes, LONG_AUDIO_REPEATS)
-    assert (len(audio) - 44) / 2 / 16000 > 780
-    return audio
-
-
-@pytest.fixture(scope="module")
-def busy_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
-    audio = meeting_repeated(audio_bytes, BUSY_AUDIO_REPEATS)
-    assert (len(audio) - 44) / 2 / 16000 > 250
-    return audio
+    parts = [decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 9)]
+    pause = np.zeros(8000, dtype=np.float32)
+    samples = np.concatenate(
+        [piece for _ in range(LONG_AUDIO_REPEATS) for p in parts for piece in (p, pause)]
+    )
+    assert samples.shape[0] / 16000 > 780
+    return wav_bytes(samples)
 
 
 def post(server: Server, body: bytes, request_id: str, results: dict[str, httpx.Response]) -> None:
@@ -76,10 +62,10 @@ def post(server: Server, body: bytes, request_id: str, results: dict[str, httpx.
 
 
 def test_ping_stays_fast_and_queue_overflow_is_503_while_a_long_file_runs(
-    server: Server, busy_audio: bytes, audio_bytes: Callable[[str], bytes]
+    server: Server, long_audio: bytes, audio_bytes: Callable[[str], bytes]
 ) -> None:
     results: dict[str, httpx.Response] = {}
-    long_job = threading.Thread(target=post, args=(server, busy_audio, "long", results))
+    long_job = threading.Thread(target=post, args=(server, long_audio, "long", results))
     long_job.start()
     time.sleep(1.0)  # the long file is uploaded and on the worker
     queued = threading.Thread(target=post, args=(server, audio_bytes("speech.ogg"), "queued", results))
