@@ -166,6 +166,17 @@ class Settings(BaseSettings):
     conversations (inference/bench/conversations.py, sets dev and dev-varied; tune_diarization.py): the
     right count on 65% of them (0.25, the best on the first set alone, split the varied set's voices)."""
 
+    diarization_timeout_seconds: int = Field(default=60, ge=1, le=3600)
+    """Seconds the diarization process may take for a request, beyond
+    WHISPER_DIARIZATION_TIMEOUT_PER_AUDIO_SECOND for each second of its audio, counted from when the request
+    reaches it; past that the process is killed (the next request starts a new one) and the request gets a
+    retryable 503 `diarization_failed`. Default 60."""
+
+    diarization_timeout_per_audio_second: float = Field(default=0.5, ge=0.0, le=10.0)
+    """Seconds the diarization process may take per second of audio, on top of
+    WHISPER_DIARIZATION_TIMEOUT_SECONDS. Default 0.5: about seven times the 0.07 it took on 2 CPU cores (20 s
+    for a 5-minute file), so only a process that stopped or hung misses it."""
+
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:
         _check_compute_type(self.device, self.compute_type)
