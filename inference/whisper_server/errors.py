@@ -8,6 +8,7 @@ ERROR_CODES: dict[str, int] = {
     "bad_option": 400,
     "empty_body": 400,
     "empty_audio": 400,
+    "body_chunks_too_small": 400,
     "diarization_unavailable": 400,
     "not_found": 404,
     "method_not_allowed": 405,

@@ -130,6 +130,13 @@ class Settings(BaseSettings):
     passed; slower gets 408 `body_timeout`. Default 262144 (256 KiB/s, 2 Mbit/s: a 1 GiB body may take
     68 minutes, a 10 MB file 50 s); 0 bounds only the pauses."""
 
+    min_body_chunk_bytes: int = Field(default=256, ge=0, le=65536)
+    """Smallest average size, in bytes, of the pieces a request body arrives in (HTTP chunks, or the reads of
+    a body of declared length), once it has come in more than 1024 of them; smaller gets 400
+    `body_chunks_too_small` and the connection is closed. Every piece costs the event loop the same work, so
+    bodies in 1-byte chunks from two or three clients delayed /ping by 4 s. Default 256 (real uploads come in
+    pieces of kilobytes: TCP segments, 8-64 KB chunks); 0: no floor."""
+
     shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
     """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503
     and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
