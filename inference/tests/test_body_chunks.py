@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from serving import Server, running_serve
+from serving import Server
 
 PING_BUDGET_SECONDS = 2.0  # SageMaker's /ping timeout
 CLIENTS = 3
@@ -23,11 +23,8 @@ ATTACK_SECONDS = 6.0
 
 
 @pytest.fixture(scope="module")
-def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_serve(
-        model_dir, tmp_path_factory.mktemp("serve"), {"WHISPER_MODEL_NAME": "tiny.en"}
-    ) as server:
-        yield server
+def server(default_server: Server) -> Server:
+    return default_server
 
 
 def one_byte_chunks(server: Server, stop: threading.Event, answers: list[bytes]) -> None:

@@ -8,22 +8,19 @@ shows as a dead process, not as a lost test session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
 from hostile_media import undecodable_wavs, webm_with_renamed_codec
-from serving import Server, running_serve
+from serving import Server
 
 BODIES: dict[str, bytes] = {**undecodable_wavs(), "webm with a renamed codec id": webm_with_renamed_codec()}
 
 
 @pytest.fixture(scope="module")
-def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_serve(
-        model_dir, tmp_path_factory.mktemp("serve"), {"WHISPER_MODEL_NAME": "tiny.en"}
-    ) as server:
-        yield server
+def server(default_server: Server) -> Server:
+    return default_server
 
 
 @pytest.mark.parametrize("case", BODIES)
