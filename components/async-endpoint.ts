@@ -52,8 +52,11 @@ export interface AsyncEndpointArgs {
   readonly modelDownloadTimeoutSeconds: number;
   /** Minutes the old fleet keeps running after an update moved traffic off it (blue/green). Required. */
   readonly updateTerminationWaitMinutes: number;
-  /** Region of the endpoint, for the check after each update. Required. */
-  readonly region: pulumi.Input<string>;
+  /**
+   * Environment of the check after each update: the stack's identity and region (awsCommandEnvironment in
+   * upload-identity.ts). Required.
+   */
+  readonly awsEnvironment: Record<string, pulumi.Input<string>>;
   /** Requests SageMaker sends one instance at once. Required. */
   readonly maxConcurrentInvocationsPerInstance: number;
   /** Customer KMS key for the async outputs; SageMaker's default encryption when undefined. */
@@ -188,7 +191,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
             ([endpointName, configName]) =>
               `node_modules/.bin/tsx scripts/deploy-checks/endpoint-config.ts --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
           ),
-        environment: { AWS_REGION: args.region },
+        environment: args.awsEnvironment,
         triggers: [endpointConfig.name],
       },
       { parent: this, dependsOn: [endpoint] },

@@ -18,8 +18,11 @@ export interface InferenceImageArgs {
   readonly imagesToKeep: number;
   /** Let destroy delete a repository that still holds images. Defaults to false. */
   readonly forceDelete?: boolean;
-  /** Region of the repository, for the check of the pushed manifest. Required. */
-  readonly region: pulumi.Input<string>;
+  /**
+   * Environment of the check of the pushed manifest: the stack's identity and region (awsCommandEnvironment in
+   * upload-identity.ts). Required.
+   */
+  readonly awsEnvironment: Record<string, pulumi.Input<string>>;
   readonly tags?: Record<string, string>;
 }
 
@@ -111,7 +114,7 @@ export class InferenceImage extends pulumi.ComponentResource {
             ([repo, digest]) =>
               `node_modules/.bin/tsx scripts/deploy-checks/image-manifest.ts --repository ${shellQuote(repo)} --digest ${shellQuote(digest)}`,
           ),
-        environment: { AWS_REGION: args.region },
+        environment: args.awsEnvironment,
         triggers: [image.digest],
       },
       child,

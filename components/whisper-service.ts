@@ -12,13 +12,17 @@ import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
 import { PREFIXES, Storage } from "./storage";
+import { awsCommandEnvironment } from "./upload-identity";
 
 export interface WhisperServiceArgs {
   /** Validated stack config (see config.ts for every default). */
   readonly config: StackConfig;
   /** Prefix of the endpoint name; the instance type is appended (see endpointNameFor). */
   readonly endpointNamePrefix: string;
-  /** Identity of the model upload (see upload-identity.ts). Defaults to the shell's AWS credentials. */
+  /**
+   * Identity of every command resource that calls AWS: the model upload and the image and endpoint checks (see
+   * upload-identity.ts). Defaults to the shell's AWS credentials.
+   */
   readonly uploadIdentityEnvironment?: Record<string, pulumi.Input<string>>;
 }
 
@@ -53,6 +57,7 @@ export class WhisperService extends pulumi.ComponentResource {
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;
     const endpointName = endpointNameFor(args.endpointNamePrefix, config.instanceType);
+    const awsEnvironment = awsCommandEnvironment(args.uploadIdentityEnvironment, region);
 
     const storage = new Storage(
       `${name}-storage`,
@@ -62,7 +67,7 @@ export class WhisperService extends pulumi.ComponentResource {
     const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
     const image = new InferenceImage(
       `${name}-image`,
-      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
+      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, awsEnvironment, tags },
       child,
     );
     const model = new ModelArtifact(
@@ -74,8 +79,7 @@ export class WhisperService extends pulumi.ComponentResource {
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
         diarization: config.speakerLabels !== "off",
-        region,
-        identityEnvironment: args.uploadIdentityEnvironment,
+        awsEnvironment,
       },
       child,
     );
@@ -107,7 +111,7 @@ export class WhisperService extends pulumi.ComponentResource {
         startupHealthCheckTimeoutSeconds: config.startupHealthCheckTimeoutSeconds,
         modelDownloadTimeoutSeconds: config.modelDownloadTimeoutSeconds,
         updateTerminationWaitMinutes: config.updateTerminationWaitMinutes,
-        region,
+        awsEnvironment,
         maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
         kmsKeyArn: config.kmsKeyArn,
         resultInNotifications: config.resultInNotifications,

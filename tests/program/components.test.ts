@@ -35,7 +35,7 @@ describe("components on their own", function () {
       repo: "ignored/repo",
       revision: "0".repeat(40),
       localDir: "/models/it's mine",
-      region: "eu-west-1",
+      awsEnvironment: { AWS_REGION: "eu-west-1" },
     });
     await resolve(artifact.modelDataUrl);
     const packaging = named("command:local:Command", "local-package");
@@ -53,7 +53,7 @@ describe("components on their own", function () {
       repo: "Systran/faster-whisper-large-v3",
       revision: "0".repeat(40),
       diarization: true,
-      region: "eu-west-1",
+      awsEnvironment: { AWS_REGION: "eu-west-1" },
     });
     await resolve(artifact.modelDataUrl);
     const packaging = named("command:local:Command", "speakers-package");
