@@ -3,14 +3,16 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_ENDPOINT_WAITER_SECONDS } from "./config";
 import { shellQuote } from "./model-artifact";
+import { CREATE_BEFORE_DELETE } from "./replacement";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
 
 /**
  * Endpoint name derived from the instance type (`whisper-dev-g5-xlarge`). A new instance type thus means a
- * NEW endpoint (create, then delete the old one) instead of an UpdateEndpoint, which AWS rejects for a variant
- * with a registered scalable target. Max 63 characters, SageMaker's limit.
+ * NEW endpoint (created first, the old one deleted once the new one is InService: CREATE_BEFORE_DELETE) instead of
+ * an UpdateEndpoint, which AWS rejects for a variant with a registered scalable target. Max 63 characters,
+ * SageMaker's limit.
  */
 export function endpointNameFor(prefix: string, instanceType: string): string {
   const raw = `${prefix}-${instanceType.replace(/^ml\./, "")}`;
@@ -177,7 +179,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
         deploymentConfig: deploymentConfigFor(args.updateTerminationWaitMinutes),
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, ...CREATE_BEFORE_DELETE },
     );
 
     // After each create or config change: does SageMaker really run the new config? A rolled-back update ends
