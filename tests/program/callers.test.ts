@@ -43,7 +43,7 @@ describe("Pulumi program under mocks with whisper-async:callers", function () {
         {
           Sid: "UploadOwnInputs",
           Effect: "Allow",
-          Action: ["s3:PutObject"],
+          Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
           Resource: `${bucketArn}/async/inputs/${caller}/*`,
         },
         {
