@@ -87,8 +87,7 @@ function simulate(alarm: Inputs, policy: Inputs, minCapacity: number, desired: n
   return steps;
 }
 
-const minutes = (count: number, minute: (t: number) => Minute): Minute[] =>
-  Array.from({ length: count }, (_, t) => minute(t));
+const minutes = <M>(count: number, minute: (t: number) => M): M[] => Array.from({ length: count }, (_, t) => minute(t));
 
 describe("step scale-in on minute-by-minute traces", function () {
   let alarm: Inputs;
