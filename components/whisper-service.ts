@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDuringUpdate } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
+import { requirePosixShell } from "./command-shell";
 import type { StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
@@ -52,6 +53,7 @@ export class WhisperService extends pulumi.ComponentResource {
 
   constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("whisper-async:index:WhisperService", name, args, opts);
+    requirePosixShell();
     const { config } = args;
     const tags = config.tags;
     const child = { parent: this };

@@ -5,6 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../components/config";
+import { requirePosixShell } from "../../components/command-shell";
 import { uploadIdentityEnvironment } from "../../components/upload-identity";
 import { loadProgram, resolve } from "./mocks";
 
@@ -83,5 +84,13 @@ describe("model upload identity from the aws provider config", function () {
       loadProgram({ "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
       (e: unknown) => e instanceof pulumi.RunError && /^aws:assumeRoles is not passed on/.test(e.message),
     );
+  });
+
+  it("refuses native Windows (cmd cannot run the commands) with the way out, and runs under WSL, Linux or macOS", function () {
+    assert.throws(
+      () => requirePosixShell("win32"),
+      (e: unknown) => e instanceof pulumi.RunError && /POSIX shell/.test(e.message) && /inside WSL/.test(e.message),
+    );
+    for (const platform of ["linux", "darwin"] as const) requirePosixShell(platform);
   });
 });
