@@ -3,6 +3,7 @@
  * {@link loadStackConfig}, a pure function over a key getter so tests can table-test each error.
  */
 import serverContract from "../contract/server-contract.json";
+import { instancePricePerHour } from "./instance-price";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
 export type ConfigGetter = (key: string) => string | undefined;
@@ -87,8 +88,9 @@ export interface StackConfig {
   /** Tags put on every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
   /**
-   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults to the us-east-1
-   * on-demand price of `instanceType` from {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1}; required for other types.
+   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults, in us-east-1 only, to
+   * the on-demand price of `instanceType` (ON_DEMAND_PRICE_PER_HOUR_US_EAST_1 in instance-price.ts); required for
+   * other types and in every other region.
    */
   readonly instancePricePerHour: number;
   /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
@@ -118,21 +120,6 @@ export const DEFAULTS = {
   oldestRequestAlarmMinutes: 30,
   logRetentionDays: 30,
 } as const satisfies Partial<StackConfig>;
-
-/**
- * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
- * default of `instancePricePerHour`. Source: the "Real-Time Inference" on-demand table of
- * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
- * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
- * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
- * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
- * discounts and Savings Plans: set `instancePricePerHour` too.
- */
-export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
-  "ml.g4dn.xlarge": 0.7364,
-  "ml.g5.xlarge": 1.408,
-  "ml.p3.2xlarge": 3.825,
-};
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS = [
@@ -247,27 +234,6 @@ function instanceType(get: ConfigGetter): string {
   return raw;
 }
 
-function instancePricePerHour(get: ConfigGetter, type: string): number {
-  const raw = get("instancePricePerHour");
-  if (raw === undefined || raw === "") {
-    const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
-    if (known === undefined) {
-      throw new ConfigError(
-        `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
-          `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
-      );
-    }
-    return known;
-  }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
-    throw new ConfigError(
-      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
-    );
-  }
-  return value;
-}
-
 function logRetentionDays(get: ConfigGetter): number {
   const raw = get("logRetentionDays");
   if (raw === undefined || raw === "") return DEFAULTS.logRetentionDays;
@@ -349,7 +315,7 @@ function checkUpdateFitsWaiter(startup: number, download: number, terminationWai
 }
 
 /** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
-export function loadStackConfig(get: ConfigGetter): StackConfig {
+export function loadStackConfig(get: ConfigGetter, region: string | undefined): StackConfig {
   const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
   const minInstances = integer(get, "minInstances", DEFAULTS.minInstances, 0, 100);
   if (minInstances > maxInstances) {
@@ -456,7 +422,7 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     updateTerminationWaitMinutes,
     oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: tags(get),
-    instancePricePerHour: instancePricePerHour(get, type),
+    instancePricePerHour: instancePricePerHour(get, type, region),
     logRetentionDays: logRetentionDays(get),
   };
 }

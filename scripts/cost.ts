@@ -68,10 +68,10 @@ async function estimate(parsed: ParsedCli): Promise<number> {
     imageGb: positive("image-gb"),
     startupMinutes: positive("startup-minutes"),
   };
-  const config = await readStackConfig(stringOption(parsed.values, "stack"));
+  const { config, region } = await readStackConfig(stringOption(parsed.values, "stack"));
   let result;
   try {
-    result = estimateCost({ config, ...sizes });
+    result = estimateCost({ config, region, ...sizes });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

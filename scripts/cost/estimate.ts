@@ -14,6 +14,9 @@ import { DEFAULTS, type StackConfig } from "../../components/config";
  * CloudWatch standard-resolution alarm per metric it evaluates, and a dashboard beyond the account's first three
  * free ones (https://aws.amazon.com/cloudwatch/pricing/).
  */
+/** The region of {@link LIST_PRICES}. */
+export const LIST_PRICES_REGION = "us-east-1";
+
 export const LIST_PRICES = {
   s3StandardPerGbMonth: 0.023,
   ecrStoragePerGbMonth: 0.1,
@@ -45,13 +48,15 @@ export const DEFAULT_STARTUP_MINUTES = 8;
 
 /**
  * CloudWatch alarm metrics the program creates: the four of the failure alarm's sum, the oldest-request alarm, the
- * from-zero, step-in (backlog and instance count) and idle alarms, and the two that Application Auto Scaling
+ * from-zero alarm, the step-in and idle alarms (backlog and instance count each), and the two that Application Auto Scaling
  * creates for the target-tracking policy. tests/cost/estimate.test.ts counts the program's own alarms against this.
  */
-export const ALARM_METRICS = { program: 9, targetTracking: 2 } as const;
+export const ALARM_METRICS = { program: 10, targetTracking: 2 } as const;
 
 export interface EstimateInputs {
   readonly config: StackConfig;
+  /** The stack's region (`aws:region`), named in the estimate; undefined when the stack does not say. */
+  readonly region: string | undefined;
   /** GB of the model prefix; default: the default revision's size (required for any other model). */
   readonly modelGb?: number;
   readonly imageGb?: number;
@@ -66,6 +71,8 @@ export interface CostLine {
 }
 
 export interface CostEstimate {
+  /** The region the instance price is for (the stack's `aws:region`); the other list prices are us-east-1's. */
+  readonly region: string | undefined;
   readonly instanceType: string;
   readonly pricePerHour: number;
   readonly firstDeploy: readonly CostLine[];
@@ -143,6 +150,7 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
   ];
   const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.dollars, 0);
   return {
+    region: inputs.region,
     instanceType: config.instanceType,
     pricePerHour: price,
     firstDeploy,
@@ -165,7 +173,10 @@ export function formatEstimate(estimate: CostEstimate): string {
     "",
     ...section("An idle month (no requests):", estimate.idleMonth, estimate.idleMonthTotal),
     "",
-    "Each busy instance-hour adds its price; us-east-1 list prices (scripts/cost/estimate.ts), an estimate:",
-    "`npm run cost` reports what a deployed stack really cost.",
+    `Priced for ${estimate.region ?? "an unnamed region (no aws:region)"}: ${estimate.instanceType} at ` +
+      `${usd(estimate.pricePerHour)}/h, the stack's instance price; storage, alarms and the dashboard at ` +
+      `${LIST_PRICES_REGION} list prices (scripts/cost/estimate.ts)` +
+      (estimate.region === LIST_PRICES_REGION ? "." : `, which ${estimate.region ?? "other regions"} may exceed.`),
+    "Each busy instance-hour adds its price; an estimate: `npm run cost` reports what a deployed stack really cost.",
   ].join("\n");
 }

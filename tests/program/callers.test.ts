@@ -12,6 +12,7 @@ describe("Pulumi program under mocks with whisper-async:callers", function () {
   before(async function () {
     ({ exports, resources } = await loadProgram({
       "aws:region": REGION,
+      "whisper-async:instancePricePerHour": "0.9",
       "whisper-async:callers": '["web","batch"]',
     }));
   });

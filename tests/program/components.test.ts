@@ -63,7 +63,7 @@ describe("components on their own", function () {
 
   it("tells the server the stack's speaker-label choice, and nothing when it is off", function () {
     const environment = (speakerLabels?: string) =>
-      serverEnvironment(loadStackConfig((key) => (key === "speakerLabels" ? speakerLabels : undefined)));
+      serverEnvironment(loadStackConfig((key) => (key === "speakerLabels" ? speakerLabels : undefined), "us-east-1"));
     assert.equal(environment().WHISPER_DIARIZE, undefined);
     assert.equal(environment("off").WHISPER_DIARIZE, undefined);
     assert.equal(environment("on-request").WHISPER_DIARIZE, "false");

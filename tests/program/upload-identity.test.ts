@@ -63,6 +63,7 @@ describe("model upload identity from the aws provider config", function () {
   it("reaches every command of the program, and a bad setting fails the program by its message", async function () {
     const { resources } = await loadProgram({
       "aws:region": "eu-west-1",
+      "whisper-async:instancePricePerHour": "0.9",
       "aws:profile": "deployer",
       "aws:sharedConfigFiles": '["/ci/config"]',
     });
@@ -81,7 +82,7 @@ describe("model upload identity from the aws provider config", function () {
       );
     }
     await assert.rejects(
-      loadProgram({ "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
+      loadProgram({ "aws:region": "us-east-1", "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
       (e: unknown) => e instanceof pulumi.RunError && /^aws:assumeRoles is not passed on/.test(e.message),
     );
   });

@@ -1,0 +1,67 @@
+/**
+ * The instance price the cost figures use (the dashboard's $ per audio hour, `npm run cost`): `instancePricePerHour`
+ * when the stack sets it, else the us-east-1 on-demand list price of the instance type, but only in us-east-1.
+ * SageMaker prices differ by region (ap-northeast-1 and eu-west-1 charge more than us-east-1 for the same GPU), and
+ * no per-region table could be read from AWS's own pages here, so outside us-east-1 the price must be set: a
+ * silently wrong figure would be worse than a message.
+ */
+import { ConfigError, type ConfigGetter } from "./config";
+
+/** The region whose on-demand prices {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1} lists. */
+export const PRICE_TABLE_REGION = "us-east-1";
+
+/**
+ * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
+ * default of `instancePricePerHour` in us-east-1. Source: the "Real-Time Inference" on-demand table of
+ * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
+ * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
+ * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
+ * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
+ * discounts and Savings Plans: set `instancePricePerHour` too.
+ */
+export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
+  "ml.g4dn.xlarge": 0.7364,
+  "ml.g5.xlarge": 1.408,
+  "ml.p3.2xlarge": 3.825,
+};
+
+/**
+ * `instancePricePerHour` of the stack in `region` (the `aws:region` the stack deploys to; undefined when the stack
+ * does not say). A set value must be dollars above 0 and at most 1000; unset, the list price of `type` applies in
+ * us-east-1 only.
+ */
+export function instancePricePerHour(get: ConfigGetter, type: string, region: string | undefined): number {
+  const raw = get("instancePricePerHour");
+  if (raw === undefined || raw === "") return listPrice(type, region);
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function listPrice(type: string, region: string | undefined): number {
+  const pricing = "the on-demand price of https://aws.amazon.com/sagemaker/ai/pricing/ for the region, or yours";
+  if (region === undefined || region === "") {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be set when aws:region is not: the default prices are ` +
+        `${PRICE_TABLE_REGION}'s and the stack's region is unknown (set aws:region, or the price: ${pricing})`,
+    );
+  }
+  if (region !== PRICE_TABLE_REGION) {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be set for ${type} in ${region}: the default prices are ` +
+        `${PRICE_TABLE_REGION} on-demand prices and SageMaker's differ by region (set ${pricing})`,
+    );
+  }
+  const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
+  if (known === undefined) {
+    throw new ConfigError(
+      `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
+        `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in ${PRICE_TABLE_REGION})`,
+    );
+  }
+  return known;
+}
