@@ -20,9 +20,10 @@ const awsProvider = new pulumi.Config("aws");
 const region = awsProvider.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key), region));
 
+// The stack's settings are the component's args (same names); the endpoint is named `whisper-<stack>-<type>`.
 const service = new WhisperService("whisper", {
-  config,
-  endpointNamePrefix: `whisper-${pulumi.getStack()}`,
+  ...config,
+  callers: [...config.callers],
   uploadIdentityEnvironment: validated(() =>
     uploadIdentityEnvironment(
       (key) => awsProvider.get(key),

@@ -103,8 +103,8 @@ export function deploymentConfigFor(terminationWaitMinutes: number) {
  * Kept by `pulumi destroy` and when replaced: the provider reports an update done when SageMaker rolled it back
  * (its waiter sees InService and ignores FailureReason), and deleting the old Model and EndpointConfiguration then
  * would leave the endpoint serving from a config that no longer exists, failing every later update. Their names are
- * generated (name plus random suffix), so a re-created stack never collides with the ones kept. docs/updates.md,
- * "Teardown", lists and deletes them.
+ * generated (name plus random suffix), so a re-created stack never collides with the ones kept. `npm run prune`
+ * (docs/updates.md, "Pruning kept Models and EndpointConfigurations") deletes all but the newest and those in use.
  */
 export const KEPT_ON_DELETE = { retainOnDelete: true } as const;
 

@@ -1,11 +1,12 @@
 /**
- * The instance price the cost figures use (the dashboard's $ per audio hour, `npm run cost`): `instancePricePerHour`
- * when the stack sets it, else the us-east-1 on-demand list price of the instance type, but only in us-east-1.
- * SageMaker prices differ by region (ap-northeast-1 and eu-west-1 charge more than us-east-1 for the same GPU), and
- * no per-region table could be read from AWS's own pages here, so outside us-east-1 the price must be set: a
- * silently wrong figure would be worse than a message.
+ * The default of the instance price the cost figures use (the dashboard's $ per audio hour, `npm run cost`): the
+ * us-east-1 on-demand list price of the instance type, but only in us-east-1. SageMaker prices differ by region
+ * (ap-northeast-1 and eu-west-1 charge more than us-east-1 for the same GPU), and no per-region table could be read
+ * from AWS's own pages here, so outside us-east-1 `instancePricePerHour` must be set: a silently wrong figure would
+ * be worse than a message.
  */
-import { ConfigError, type ConfigGetter } from "./config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./config";
 
 /** The region whose on-demand prices {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1} lists. */
 export const PRICE_TABLE_REGION = "us-east-1";
@@ -26,40 +27,36 @@ export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>
 };
 
 /**
- * `instancePricePerHour` of the stack in `region` (the `aws:region` the stack deploys to; undefined when the stack
- * does not say). A set value must be dollars above 0 and at most 1000; unset, the list price of `type` applies in
- * us-east-1 only.
+ * The region the stack's default aws provider deploys to: `aws:region`, else the environment variables the provider
+ * falls back to (AWS_REGION, AWS_DEFAULT_REGION); undefined when none says (the provider may still find one in a
+ * profile, which the program cannot see).
  */
-export function instancePricePerHour(get: ConfigGetter, type: string, region: string | undefined): number {
-  const raw = get("instancePricePerHour");
-  if (raw === undefined || raw === "") return listPrice(type, region);
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
-    throw new ConfigError(
-      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
-    );
-  }
-  return value;
+export function defaultProviderRegion(): string | undefined {
+  return new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
 
-function listPrice(type: string, region: string | undefined): number {
+/**
+ * The price of `type` when `instancePricePerHour` (named `setting` in messages) is unset: the list price in
+ * us-east-1; anywhere else, or in an unknown region, a ConfigError that names the setting, the type and the region.
+ */
+export function defaultInstancePrice(type: string, region: string | undefined, setting: string): number {
   const pricing = "the on-demand price of https://aws.amazon.com/sagemaker/ai/pricing/ for the region, or yours";
   if (region === undefined || region === "") {
     throw new ConfigError(
-      `whisper-async:instancePricePerHour must be set when aws:region is not: the default prices are ` +
-        `${PRICE_TABLE_REGION}'s and the stack's region is unknown (set aws:region, or the price: ${pricing})`,
+      `${setting} must be set when aws:region is not: the default prices are ${PRICE_TABLE_REGION}'s and the ` +
+        `stack's region is unknown (set aws:region, or the price: ${pricing})`,
     );
   }
   if (region !== PRICE_TABLE_REGION) {
     throw new ConfigError(
-      `whisper-async:instancePricePerHour must be set for ${type} in ${region}: the default prices are ` +
-        `${PRICE_TABLE_REGION} on-demand prices and SageMaker's differ by region (set ${pricing})`,
+      `${setting} must be set for ${type} in ${region}: the default prices are ${PRICE_TABLE_REGION} on-demand ` +
+        `prices and SageMaker's differ by region (set ${pricing})`,
     );
   }
   const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
   if (known === undefined) {
     throw new ConfigError(
-      `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
+      `${setting} must be set for ${type}: no default price is known for it ` +
         `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in ${PRICE_TABLE_REGION})`,
     );
   }

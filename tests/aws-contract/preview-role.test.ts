@@ -154,8 +154,7 @@ describe("the preview role's policy (.github/iam/preview-role-policy.json)", fun
     const types = new Set<string>();
     const callsBefore = calls.length;
     for (const stack of exampleStacks()) {
-      for (const r of (await loadProgram(stack.config)).resources)
-        if (!r.type.startsWith("whisper-async:")) types.add(r.type);
+      for (const r of (await loadProgram(stack.config)).resources) if (!r.type.startsWith("whisper")) types.add(r.type);
     }
     const invokes = new Set(calls.slice(callsBefore).map((c) => c.token));
     const needs = [

@@ -8,8 +8,8 @@
 import { strict as assert } from "node:assert";
 import { DeleteBucketPolicyCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { AsyncTranscriber, DENIED_WHILE_WAITING } from "../../scripts/client/async-transcriber";
-import { WaitTimeoutError } from "../../scripts/cli-kit/errors";
+import { AsyncTranscriber, DENIED_WHILE_WAITING } from "../../clients/typescript/src/async-transcriber";
+import { WaitTimeoutError } from "../../clients/typescript/src/errors";
 import { useMotoWithBucket } from "../support/moto";
 import { transcriptJson } from "./helpers";
 

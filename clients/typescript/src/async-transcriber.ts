@@ -7,8 +7,8 @@ import { basename } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { CHECK_CALL_CAP_MS, Deadline } from "./deadline";
-import { waitFor } from "../cli-kit/backoff";
-import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { waitFor } from "./backoff";
+import { WaitTimeoutError, messageOf } from "./errors";
 import {
   checkObject,
   objectExists,
@@ -18,8 +18,8 @@ import {
   uploadFile,
   type ObjectCheck,
   type S3Location,
-} from "../cli-kit/s3";
-import { JobFailedError } from "./errors";
+} from "./s3";
+import { JobFailedError } from "./job-failed-error";
 import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";
