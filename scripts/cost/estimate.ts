@@ -53,6 +53,12 @@ export const DEFAULT_STARTUP_MINUTES = 8;
  */
 export const ALARM_METRICS = { program: 10, targetTracking: 2 } as const;
 
+/**
+ * Uplink speeds the estimate gives the first `up`'s upload time for when none is passed (`--uplink-mbps`): a slow
+ * home or office line and a fast one, in Mbit/s.
+ */
+export const EXAMPLE_UPLINK_MBPS = [10, 100] as const;
+
 export interface EstimateInputs {
   readonly config: StackConfig;
   /** The stack's region (`aws:region`), named in the estimate; undefined when the stack does not say. */
@@ -61,6 +67,15 @@ export interface EstimateInputs {
   readonly modelGb?: number;
   readonly imageGb?: number;
   readonly startupMinutes?: number;
+  /** The operator's uplink in Mbit/s, for the time of the first `up`'s uploads. Default: {@link EXAMPLE_UPLINK_MBPS}. */
+  readonly uplinkMbps?: number;
+}
+
+/** What the first `up` sends from the machine that runs it, and how long that takes at an uplink speed. */
+export interface FirstUpload {
+  /** The image push and the model upload, in GB. */
+  readonly gb: number;
+  readonly minutesAt: readonly { readonly mbps: number; readonly minutes: number }[];
 }
 
 export interface CostLine {
@@ -79,6 +94,7 @@ export interface CostEstimate {
   readonly idleMonth: readonly CostLine[];
   readonly firstDeployTotal: number;
   readonly idleMonthTotal: number;
+  readonly firstUpload: FirstUpload;
 }
 
 const usd = (value: number) => `$${value.toFixed(4).replace(/0{1,2}$/, "")}`;
@@ -149,6 +165,14 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
     },
   ];
   const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.dollars, 0);
+  // Both the image push and the model upload leave from the machine that runs `pulumi up` (the model streams from
+  // the Hugging Face Hub through it to S3), so its uplink bounds the first `up`.
+  const uploadGb = imageGb + storedGb;
+  const speeds = inputs.uplinkMbps === undefined ? [...EXAMPLE_UPLINK_MBPS] : [inputs.uplinkMbps];
+  const firstUpload = {
+    gb: uploadGb,
+    minutesAt: speeds.map((mbps) => ({ mbps, minutes: (uploadGb * 8000) / mbps / 60 })),
+  };
   return {
     region: inputs.region,
     instanceType: config.instanceType,
@@ -157,6 +181,7 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
     idleMonth,
     firstDeployTotal: total(firstDeploy),
     idleMonthTotal: total(idleMonth),
+    firstUpload,
   };
 }
 
@@ -168,8 +193,13 @@ export function formatEstimate(estimate: CostEstimate): string {
     ...lines.map((line) => `${dollars(line.dollars)}  ${line.item} (${line.basis})`),
     `${dollars(total)}  total`,
   ];
+  const { gb, minutesAt } = estimate.firstUpload;
+  const times = minutesAt.map(({ mbps, minutes }) => `${Math.round(minutes)} min at ${mbps} Mbit/s`).join(", ");
   return [
     ...section("First deploy (one time):", estimate.firstDeploy, estimate.firstDeployTotal),
+    `    Uploads from this machine: ${gb.toFixed(2)} GB (image push and model), ${times}` +
+      (minutesAt.length > 1 ? " (--uplink-mbps N for yours)" : "") +
+      "; docs/deploying.md, 'A slow uplink'.",
     "",
     ...section("An idle month (no requests):", estimate.idleMonth, estimate.idleMonthTotal),
     "",

@@ -64,6 +64,27 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
     assert.equal(line(estimateCost({ region: "us-east-1", config: turbo, modelGb: 1.6 }).idleMonth, "S3"), 1.6 * 0.023);
   });
 
+  it("says how long the first up's uploads take on the operator's uplink", function () {
+    const dev = estimateCost({ region: "us-east-1", config: configOf(stackConfig("dev")) });
+    assert.ok(Math.abs(dev.firstUpload.gb - 6.09) < 1e-9, String(dev.firstUpload.gb));
+    assert.deepEqual(
+      dev.firstUpload.minutesAt.map(({ mbps, minutes }) => [mbps, Math.round(minutes)]),
+      [
+        [10, 81],
+        [100, 8],
+      ],
+    );
+    assert.match(
+      formatEstimate(dev),
+      /^ {4}Uploads from this machine: 6\.09 GB \(image push and model\), 81 min at 10 Mbit\/s, 8 min at 100 Mbit\/s \(--uplink-mbps N for yours\);/m,
+    );
+    const slow = estimateCost({ region: "us-east-1", config: configOf(stackConfig("dev")), uplinkMbps: 2 });
+    assert.match(
+      formatEstimate(slow),
+      /^ {4}Uploads from this machine: 6\.09 GB \(image push and model\), 406 min at 2 Mbit\/s;/m,
+    );
+  });
+
   it("names the region it priced; outside us-east-1 it needs the stack's price, and says the rest is us-east-1's", function () {
     const tokyo = { "aws:region": "ap-northeast-1", "whisper-async:instancePricePerHour": "0.99" };
     const estimate = estimateCost({ region: "ap-northeast-1", config: configOf(tokyo) });
@@ -114,6 +135,8 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /First deploy \(one time\):\n\s+\$0\.22 {2}first ml\.g4dn\.xlarge instance/);
       assert.match(text.stdout, /\$4\.57 {2}total/);
+      const slow = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--uplink-mbps", "10"], env);
+      assert.match(slow.stdout, /Uploads from this machine: 6\.09 GB \(image push and model\), 81 min at 10 Mbit\/s;/);
       assert.match(
         text.stdout,
         /^Priced for us-east-1: ml\.g4dn\.xlarge at \$0\.7364\/h, the stack's instance price;/m,
