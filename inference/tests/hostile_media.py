@@ -30,7 +30,8 @@ def wav(
 ) -> bytes:
     """A RIFF/WAVE file whose format chunk says exactly what it is told (even what no codec decodes)."""
     block = max(1, channels * bits // 8) if 0 < bits < 65535 else 2
-    fmt = struct.pack("<HHIIHH", format_tag, channels, rate, (rate * block) % 2**32, block % 2**16, bits) + extra
+    byte_rate, block = (rate * block) % 2**32, block % 2**16  # wrapped to their fields, as a sweep needs
+    fmt = struct.pack("<HHIIHH", format_tag, channels, rate, byte_rate, block, bits) + extra
     chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
 
