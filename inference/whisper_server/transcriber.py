@@ -53,8 +53,8 @@ class Transcriber:
         )
         self.model_name = settings.model_name or describe_model(settings.model_dir)
         """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
-        self.min_window_seconds = settings.min_window_seconds
-        self.chunk_seconds = settings.chunk_seconds
+        self.min_window_seconds = settings.resolve_min_window_seconds(self.device)
+        self.chunk_seconds = settings.resolve_chunk_seconds(self.device)
         self.chunked = ChunkedDecoder(
             self.model,
             ChunkingSettings(
@@ -185,6 +185,7 @@ class Transcriber:
             duration=audio.shape[0] / SAMPLE_RATE,
             segments=tuple(segments),
             redecodes=decoded.redecodes,
+            unchecked=decoded.unchecked,
         )
 
     def _drop_non_speech(self, segments: Iterable[DecodedSegment], audio: np.ndarray) -> list[Segment]:
