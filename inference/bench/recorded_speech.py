@@ -86,8 +86,9 @@ def prompts(language: str) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
-def clips(language: str, which: str = "test", count: int = 2) -> list[Clip]:
-    """The first `count` clips of set `which` (dev or test) in `language`, from the cache or made now."""
+def clips(language: str, which: str = "test", count: int = 2, seconds: float = CLIP_SECONDS) -> list[Clip]:
+    """The first `count` clips of set `which` (dev or test) in `language`, of up to `seconds` each (default
+    CLIP_SECONDS; a clip holds at least one prompt), made from the cached prompts."""
     if which not in SETS:
         raise ValueError(f"set must be one of {SETS}, got {which!r}")
     chosen = prompts(language)[SETS.index(which) :: 2]
@@ -96,7 +97,7 @@ def clips(language: str, which: str = "test", count: int = 2) -> list[Clip]:
     for name, text in [*chosen, ("", "")]:
         audio = _prompt_audio(language, name) if name else None
         length = sum(len(a) for _, _, a in group) + GAP_SECONDS * SAMPLE_RATE * len(group)
-        if group and (audio is None or length + len(audio) > CLIP_SECONDS * SAMPLE_RATE):
+        if group and (audio is None or length + len(audio) > seconds * SAMPLE_RATE):
             made.append(_joined(f"{language}-{which}-{len(made) + 1}", language, group))
             group = []
             if len(made) == count:
