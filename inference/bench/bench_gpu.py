@@ -55,6 +55,7 @@ FASTER = Variant("15 s chunks", 15, 15)
 @dataclass(frozen=True)
 class Set:
     name: str
+    language: str
     audio: list[Any]
     references: list[str]
 
@@ -108,10 +109,12 @@ def sets(transcriber: Transcriber, args: argparse.Namespace) -> list[Set]:
             print(f"recorded {language}: skipped, install {' '.join(missing)} (apt-get install)", flush=True)
             continue
         clips = recorded_speech.clips(language, "test", args.recorded, args.clip_seconds)
-        found.append(Set(f"recorded {language}", [c.audio for c in clips], [c.reference for c in clips]))
+        found.append(
+            Set(f"recorded {language}", language, [c.audio for c in clips], [c.reference for c in clips])
+        )
     synthetic = corpus.clips()[: args.synthetic]
     if synthetic:
-        found.append(Set("synthetic en", [a for _, a, _ in synthetic], [r for _, _, r in synthetic]))
+        found.append(Set("synthetic en", "en", [a for _, a, _ in synthetic], [r for _, _, r in synthetic]))
     return found
 
 
@@ -159,7 +162,7 @@ def main() -> int:
             report["sets"][found.name] = figures = {}
             print(f"{found.name}: {len(found.audio)} clips, {found.seconds:.0f} s", flush=True)
             for name, runs in results.items():
-                wers = [wer_of(found.references, texts) for texts in runs.texts]
+                wers = [wer_of(found.references, texts, found.language) for texts in runs.texts]
                 speed = found.seconds / runs.best
                 dollars = {i: (p / speed if p else None) for i, p in prices.items()}
                 figures[name] = {"wer": wers, "x_realtime": speed, "dollars_per_audio_hour": dollars}

@@ -20,9 +20,12 @@ Run: .venv/bin/python inference/bench/bench_recorded_speech.py [--sweep] [--runs
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import recorded_speech
 from paths import SEED, SEQUENTIAL, Runs, Variant, measure, ours, reference_paths
@@ -39,18 +42,18 @@ SWEEP = [Variant(f"{s}/{s} s", s, s) for s in (15, 20, 30)]
 """Chunk / minimum window seconds tried by --sweep."""
 
 
-def wer_of(references: list[str], texts: list[str]) -> float:
-    """WER over all clips (errors weighted by reference words), accents folded on both sides."""
+def wer_of(references: list[str], texts: list[str], language: str) -> float:
+    """WER over all clips (errors weighted by reference words), both sides folded (recorded_speech.fold)."""
     sizes = [len(reference.split()) for reference in references]
     errors = sum(
-        word_error_rate(recorded_speech.fold(r), recorded_speech.fold(t)) * n
+        word_error_rate(recorded_speech.fold(r, language), recorded_speech.fold(t, language)) * n
         for r, t, n in zip(references, texts, sizes, strict=True)
     )
     return errors / sum(sizes)
 
 
-def run_wers(references: list[str], runs: Runs) -> list[float]:
-    return [wer_of(references, texts) for texts in runs.texts]
+def run_wers(references: list[str], runs: Runs, language: str) -> list[float]:
+    return [wer_of(references, texts, language) for texts in runs.texts]
 
 
 def describe(wers: list[float]) -> str:
@@ -66,8 +69,11 @@ def heard(runs: Runs) -> str:
     return ", ".join(f"{language} {count}" for language, count in counts.most_common())
 
 
-def bench_model(model_dir: str, device: str, languages: list[str], args: argparse.Namespace) -> list[str]:
-    """Prints every language's lines for one model; returns the languages that missed the bar."""
+def bench_model(
+    model_dir: str, device: str, languages: list[str], args: argparse.Namespace, texts: dict[str, Any]
+) -> list[str]:
+    """Prints every language's lines for one model and adds its texts to `texts` (model, language, path:
+    one list per run); returns the languages that missed the bar."""
     transcriber = Transcriber(Settings(model_dir=model_dir, device=device))
     if not transcriber.multilingual:
         languages = [language for language in languages if language == "en"]
@@ -98,16 +104,21 @@ def bench_model(model_dir: str, device: str, languages: list[str], args: argpars
         paths = {v.label: ours(transcriber, v) for v in variants} | reference_paths(transcriber)
         paths[DEFAULT](audio[0][: 16000 * 5])  # warm-up: the VAD session and allocator, once per process
         results = measure(paths, audio, args.runs)
+        texts.setdefault(transcriber.model_name, {})[language] = {
+            "references": references,
+            **{name: runs.texts for name, runs in results.items()},
+        }
         print(f"  {language}: {len(clips)} clips, {seconds:.0f} s of speech", flush=True)
         for name, runs in results.items():
+            wers = describe(run_wers(references, runs, language))
             print(
-                f"    {name:12} WER {describe(run_wers(references, runs)):22} heard {heard(runs):10} "
+                f"    {name:12} WER {wers:22} heard {heard(runs):10} "
                 f"{seconds / runs.best:6.1f} x realtime  "
                 f"{results[SEED].best / runs.best:5.2f}x the seed path",
                 flush=True,
             )
-        ours_wer = statistics.mean(run_wers(references, results[DEFAULT]))
-        anchor = statistics.mean(run_wers(references, results[SEQUENTIAL]))
+        ours_wer = statistics.mean(run_wers(references, results[DEFAULT], language))
+        anchor = statistics.mean(run_wers(references, results[SEQUENTIAL], language))
         within = ours_wer <= anchor + MAX_EXTRA_ERROR
         print(
             f"    default {ours_wer - anchor:+.3f} against the anchor: "
@@ -136,6 +147,7 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=2, help="runs of every path, alternating (default 2)")
     parser.add_argument("--sweep", action="store_true", help="also 15/15, 20/20 and 30/30 s chunks/windows")
+    parser.add_argument("--texts", type=Path, help="write every path's texts (and the references) here, JSON")
     args = parser.parse_args()
     languages = [code for code in args.languages.split(",") if code]
     unknown = set(languages) - set(recorded_speech.LANGUAGES)
@@ -148,9 +160,12 @@ def main() -> int:
             (str(local_models.english_model_dir()), ["en"]),
             (str(local_models.multilingual_model_dir()), languages),
         ]
-    failed = []
+    failed: list[str] = []
+    texts: dict[str, Any] = {}
     for model_dir, wanted in models:
-        failed += bench_model(model_dir, args.device, wanted, args)
+        failed += bench_model(model_dir, args.device, wanted, args, texts)
+        if args.texts:
+            args.texts.write_text(json.dumps(texts, ensure_ascii=False, indent=1))
     verdict = f"{', '.join(failed)} WORSE than" if failed else "every language within"
     print(f"recorded speech: {verdict} the sequential anchor + {MAX_EXTRA_ERROR}")
     return 1 if failed else 0

@@ -12,7 +12,9 @@ figures are reported), and each set's prompts are joined, GAP_SECONDS apart, int
 CLIP_SECONDS; the first `clips` of them are used (default 2, about two minutes of speech a language).
 
 The prompts' texts are often written without accents ("numero", "contrasena"), so `fold` takes the
-combining marks off both sides before scoring (a WER here counts words heard wrong, not accents).
+combining marks off both sides before scoring (a WER here counts words heard wrong, not accents), and it
+spells the numbers 0 to 10 that a transcript writes in digits ("4 o 6" for "cuatro o seis") as the
+prompts' texts do: how a number is written is no word heard wrong either.
 """
 
 from __future__ import annotations
@@ -107,8 +109,22 @@ def clips(language: str, which: str = "test", count: int = 2, seconds: float = C
     return made
 
 
-def fold(text: str) -> str:
-    """`text` without combining marks (accents), for scoring against references written without them."""
+NUMBER_WORDS: dict[str, list[str]] = {
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+    "es": ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"],
+    "fr": ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"],
+    "it": ["zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci"],
+    "ru": ["ноль", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять"],
+}
+"""The numbers 0 to 10 as each language's prompts write them (accents folded)."""
+_SMALL_NUMBER = re.compile(r"(?<!\w)(?<!\d[.,])(10|[0-9])(?!\w)(?![.,]\d)")
+
+
+def fold(text: str, language: str) -> str:
+    """`text` without combining marks (accents) and with the numbers 0-10 in words, for scoring against the
+    prompts' texts, written without them."""
+    words = NUMBER_WORDS[language]
+    text = _SMALL_NUMBER.sub(lambda match: words[int(match[1])], text)
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 

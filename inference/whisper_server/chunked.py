@@ -39,7 +39,13 @@ from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_times
 
 from . import windows
 from .audio import SAMPLE_RATE
-from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds, text_share
+from .dropped_speech import (
+    is_clearly_longer,
+    looks_truncated,
+    speech_seconds,
+    text_share,
+    wordless_regions,
+)
 from .options import TranscribeOptions
 from .prompt import prompt_token_ids
 from .repeated_speech import repeats_itself
@@ -62,7 +68,9 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 @dataclass(frozen=True)
 class Request:
     """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
-    (JSON segments and subtitle cues are timed by their words; plain text is not)."""
+    (JSON segments and subtitle cues are timed by their words; plain text is not). The words are timed
+    either way, since the check for skipped speech reads them (`_wordless`), so that every format has the
+    same words."""
 
     audio: np.ndarray
     options: TranscribeOptions
@@ -250,7 +258,8 @@ class ChunkedDecoder:
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
             temperature=options.temperature,
-            word_timestamps=request.timed_words or options.word_timestamps,
+            # Always: the check for skipped speech reads the word timings (`_wordless`).
+            word_timestamps=True,
         )
         budget = math.ceil(self.settings.max_redecode_share * len(chunks))
         return Plan(request, decoding, probability, chunks, speech_map, redecodes_left=budget)
@@ -301,8 +310,42 @@ class ChunkedDecoder:
 
     def _heard(self, chunk: Chunk) -> str:
         """The chunk's text less what the silence filter drops: what of it reaches the transcript."""
+        return _text(self._heard_segments(chunk, chunk.segments))
+
+    def _heard_segments(self, chunk: Chunk, segments: list[DecodedSegment]) -> list[DecodedSegment]:
         threshold = self.settings.no_speech_threshold
-        return _text([s for s in chunk.segments if not is_invented(s, chunk.audio, threshold, chunk.offset)])
+        return [s for s in segments if not is_invented(s, chunk.audio, threshold, chunk.offset)]
+
+    def _wordless(self, chunk: Chunk, segments: list[DecodedSegment]) -> int:
+        """The chunk's VAD regions of speech in which `segments` (heard, timed) have no word: speech
+        skipped between sentences that were kept (dropped_speech.wordless_regions). 0 without timings."""
+        words = [w for s in self._heard_segments(chunk, segments) for w in s.words or ()]
+        if not words or len(chunk.region_lengths) < 2:
+            return 0
+        edges = chunk.offset + np.cumsum([0, *chunk.region_lengths]) / SAMPLE_RATE
+        speech = [speech_seconds([n], VAD_PADDING_SAMPLES, SAMPLE_RATE) for n in chunk.region_lengths]
+        middles = [(w.start + w.end) / 2 for w in words]
+        return wordless_regions(list(itertools.pairwise(edges)), speech, middles)
+
+    def _lost_speech(self, plan: Plan, chunk: Chunk, segments: list[DecodedSegment]) -> bool:
+        """Whether `segments` look as if they lost some of `chunk`'s speech: too short for it, or a region
+        of it without a word."""
+        text = _text(segments)
+        return looks_truncated(text, chunk.speech_seconds, plan.decoding.language) or (
+            self._wordless(chunk, segments) > 0
+        )
+
+    def _better(self, chunk: Chunk, candidate: list[DecodedSegment], current: list[DecodedSegment]) -> bool:
+        """Whether a re-decoded `candidate` replaces `current`: clearly longer, or longer with words in
+        more of the chunk's regions (a skipped sentence can be short beside the rest of the chunk)."""
+        if is_clearly_longer(_text(candidate), _text(current)):
+            return True
+        gaps = self._wordless(chunk, current)
+        return (
+            gaps > 0
+            and self._wordless(chunk, candidate) < gaps
+            and is_clearly_longer(_text(candidate), _text(current), min_gain=1.0)
+        )
 
     def _within_budget(self, plan: Plan, suspects: list[Chunk], check: str) -> list[Chunk]:
         """The first of `suspects` (likeliest first) that `plan`'s re-decode budget allows (and takes from
@@ -331,7 +374,8 @@ class ChunkedDecoder:
         suspects = [
             chunk
             for chunk in plan.chunks
-            if heard[id(chunk)] and looks_truncated(heard[id(chunk)], chunk.speech_seconds, language)
+            if heard[id(chunk)]
+            and self._lost_speech(plan, chunk, self._heard_segments(chunk, chunk.segments))
         ]
         # Shortest against its own script's rate first (a kana chunk says fewer characters than a Latin one).
         suspects.sort(key=lambda chunk: text_share(heard[id(chunk)], chunk.speech_seconds, language))
@@ -484,14 +528,11 @@ class ChunkedDecoder:
         is a whole sentence); this hears less context, so it is the last resort.
         """
         self.redecoded_chunks += 1
-        language = plan.decoding.language
         first = chunk.segments
         candidate = self._sequential(plan.decoding, chunk)
-        if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+        if self._better(chunk, candidate, chunk.segments):
             chunk.segments = candidate
-        if len(chunk.region_lengths) > 1 and looks_truncated(
-            _text(chunk.segments), chunk.speech_seconds, language
-        ):
+        if len(chunk.region_lengths) > 1 and self._lost_speech(plan, chunk, chunk.segments):
             bounds = np.cumsum([0, *chunk.region_lengths])
             parts = [
                 self._chunk(
@@ -506,7 +547,7 @@ class ChunkedDecoder:
                 members = [(plan, part) for part in parts if part.window_seconds == seconds]
                 self._decode_batch(plan.decoding, members)
             candidate = [segment for part in parts for segment in part.segments]
-            if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+            if self._better(chunk, candidate, chunk.segments):
                 chunk.segments = candidate
         return chunk.segments is not first
 
