@@ -381,7 +381,9 @@ class ChunkedDecoder:
         suspects.sort(key=lambda chunk: text_share(heard[id(chunk)], chunk.speech_seconds, language))
         for position, chunk in enumerate(suspects):
             if plan.redecodes_left <= 0:
-                self._leave_unchecked(plan, suspects[position:], "too_short")
+                for left in suspects[position:]:
+                    short = looks_truncated(heard[id(left)], left.speech_seconds, language)
+                    self._leave_unchecked(plan, [left], "too_short" if short else "skipped_region")
                 break
             plan.redecodes_left -= 1
             plan.redecodes = replace(plan.redecodes, truncated=plan.redecodes.truncated + 1)

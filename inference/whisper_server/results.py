@@ -74,8 +74,9 @@ class UncheckedSpan:
     end: float
     """Seconds of the audio the chunk spans (its first and last speech)."""
     check: str
-    """`too_short` (its text looked too short for its speech: words may be missing) or `repeated` (it
-    seemed to say a sentence twice)."""
+    """`too_short` (its text looked too short for its speech: words may be missing), `skipped_region` (a
+    stretch of its speech has no word: a sentence may be missing) or `repeated` (it seemed to say a
+    sentence twice)."""
 
 
 @dataclass(frozen=True)
