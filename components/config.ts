@@ -5,6 +5,7 @@
  * {@link loadStackConfig}, which only turns the config's strings into those args).
  */
 import serverContract from "../contract/server-contract.json";
+import { defaultInstancePrice } from "./instance-price";
 import type { WhisperServiceArgs } from "./service-args";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
@@ -39,9 +40,9 @@ export interface StackConfig {
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width; unset: the server's default. */
   readonly beamSize?: number;
-  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window; unset: the server's default (15). */
+  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window; unset: the server's GPU default (30). */
   readonly chunkSeconds?: number;
-  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window; unset: the server's default (15). */
+  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window; unset: the server's GPU default (30). */
   readonly minWindowSeconds?: number;
   /** Days after which async request data (inputs, outputs, failures) expires. */
   readonly retentionDays: number;
@@ -90,8 +91,9 @@ export interface StackConfig {
   /** Tags put on every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
   /**
-   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults to the us-east-1
-   * on-demand price of `instanceType` from {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1}; required for other types.
+   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults, in us-east-1
+   * only, to the on-demand price of `instanceType` (ON_DEMAND_PRICE_PER_HOUR_US_EAST_1 in instance-price.ts);
+   * required for other types and in every other region.
    */
   readonly instancePricePerHour: number;
   /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
@@ -126,21 +128,6 @@ export const DEFAULTS = {
   oldestRequestAlarmMinutes: 30,
   logRetentionDays: 30,
 } as const satisfies Partial<StackConfig>;
-
-/**
- * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
- * default of `instancePricePerHour`. Source: the "Real-Time Inference" on-demand table of
- * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
- * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
- * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
- * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
- * discounts and Savings Plans: set `instancePricePerHour` too.
- */
-export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
-  "ml.g4dn.xlarge": 0.7364,
-  "ml.g5.xlarge": 1.408,
-  "ml.p3.2xlarge": 3.825,
-};
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS = [
@@ -304,17 +291,9 @@ class Checker {
     return value as string;
   }
 
-  instancePricePerHour(type: string): number {
-    if (!this.isSet("instancePricePerHour")) {
-      const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
-      if (known === undefined) {
-        throw new ConfigError(
-          `${this.name("instancePricePerHour")} must be set for ${type}: no default price is known for it ` +
-            `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
-        );
-      }
-      return known;
-    }
+  instancePricePerHour(type: string, region: string | undefined): number {
+    if (!this.isSet("instancePricePerHour"))
+      return defaultInstancePrice(type, region, this.name("instancePricePerHour"));
     const value = this.args.instancePricePerHour;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 1000) {
       this.refuse("instancePricePerHour", "a number of dollars above 0 and at most 1000");
@@ -434,11 +413,13 @@ function checkBroughtResources(args: Partial<Record<keyof WhisperServiceArgs, un
 
 /**
  * Validates the service's args and fills in every default: the one validation both front doors share. Throws
- * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts.
+ * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts. `region` is the region the
+ * service deploys to (undefined when unknown), for the default instance price (instance-price.ts).
  */
 export function resolveServiceSettings(
   args: Partial<Record<keyof WhisperServiceArgs, unknown>>,
-  names: SettingNames = ARGUMENT_NAMES,
+  names: SettingNames,
+  region: string | undefined,
 ): StackConfig {
   checkBroughtResources(args, names);
   const check = new Checker(args, names);
@@ -531,7 +512,7 @@ export function resolveServiceSettings(
     updateTerminationWaitMinutes,
     oldestRequestAlarmMinutes: check.integer("oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: check.tags(),
-    instancePricePerHour: check.instancePricePerHour(type),
+    instancePricePerHour: check.instancePricePerHour(type, region),
     logRetentionDays: check.logRetentionDays(),
   };
 }
@@ -600,7 +581,10 @@ export function stackConfigArgs(get: ConfigGetter): Partial<Record<keyof StackCo
   return args;
 }
 
-/** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
-export function loadStackConfig(get: ConfigGetter): StackConfig {
-  return resolveServiceSettings(stackConfigArgs(get), STACK_CONFIG_NAMES);
+/**
+ * Loads and validates the stack config of a stack deploying to `region` (its `aws:region`; undefined when unknown);
+ * throws {@link ConfigError} naming the key and the allowed values.
+ */
+export function loadStackConfig(get: ConfigGetter, region: string | undefined): StackConfig {
+  return resolveServiceSettings(stackConfigArgs(get), STACK_CONFIG_NAMES, region);
 }

@@ -20,8 +20,11 @@ export interface InferenceImageArgs {
   readonly imagesToKeep: number;
   /** Let destroy delete a repository that still holds images. Defaults to false. */
   readonly forceDelete?: boolean;
-  /** Region of the repository, for the check of the pushed manifest. Required. */
-  readonly region: pulumi.Input<string>;
+  /**
+   * Environment of the check of the pushed manifest: the stack's identity and region (awsCommandEnvironment in
+   * upload-identity.ts). Required.
+   */
+  readonly awsEnvironment: Record<string, pulumi.Input<string>>;
   readonly tags?: Record<string, string>;
 }
 
@@ -113,7 +116,7 @@ export class InferenceImage extends pulumi.ComponentResource {
             ([repo, digest]) =>
               `${scriptCommand("scripts/deploy-checks/image-manifest")} --repository ${shellQuote(repo)} --digest ${shellQuote(digest)}`,
           ),
-        environment: { AWS_REGION: args.region },
+        environment: args.awsEnvironment,
         triggers: [image.digest],
       },
       child,

@@ -45,9 +45,9 @@ export interface WhisperServiceArgs {
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width. Defaults to the server's. */
   readonly beamSize?: number;
-  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window. Defaults to the server's (15). */
+  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window. Defaults to the server's (30 on a GPU). */
   readonly chunkSeconds?: number;
-  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window. Defaults to the server's (15). */
+  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window. Defaults to the server's (30 on a GPU). */
   readonly minWindowSeconds?: number;
   /** Days after which request data (inputs, outputs, failures) expires, 1 to 3650. Defaults to 7. */
   readonly retentionDays?: number;
@@ -89,8 +89,9 @@ export interface WhisperServiceArgs {
   /** Tags put on every taggable resource. Defaults to none. */
   readonly tags?: Record<string, string>;
   /**
-   * US dollars per instance-hour for the cost figures. Defaults to the us-east-1 on-demand price of instanceType
-   * where one is known (ml.g4dn.xlarge, ml.g5.xlarge, ml.p3.2xlarge); required for any other type.
+   * US dollars per instance-hour for the cost figures. Defaults to the on-demand price of instanceType where one is
+   * known (ml.g4dn.xlarge, ml.g5.xlarge, ml.p3.2xlarge) when the stack's aws provider deploys to us-east-1; required
+   * for any other type and in any other region (SageMaker's prices differ by region).
    */
   readonly instancePricePerHour?: number;
   /** Days CloudWatch Logs keeps the endpoint's logs (a CloudWatch retention value). Defaults to 30. */
@@ -125,8 +126,9 @@ export interface WhisperServiceArgs {
    */
   readonly endpointNamePrefix?: string;
   /**
-   * Environment that gives the model upload (a local command) the identity of your AWS provider. Defaults to
-   * none: the AWS SDK's default chain in the shell that runs `pulumi up`.
+   * Environment that gives the local commands that call AWS (the model upload, the image-manifest and endpoint
+   * checks) the identity of your AWS provider (see upload-identity.ts). Defaults to none: the AWS SDK's default
+   * chain in the shell that runs `pulumi up`.
    */
   readonly uploadIdentityEnvironment?: Record<string, pulumi.Input<string>>;
 }

@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDuringUpdate } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
-import { ConfigError, resolveServiceSettings, type StackConfig } from "./config";
+import { requirePosixShell } from "./command-shell";
+import { ARGUMENT_NAMES, ConfigError, resolveServiceSettings, type StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
+import { defaultProviderRegion } from "./instance-price";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
 import { Notifications } from "./notifications";
@@ -13,6 +15,7 @@ import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
 import type { WhisperServiceArgs } from "./service-args";
 import { PREFIXES, Storage, existingBucket } from "./storage";
+import { awsCommandEnvironment } from "./upload-identity";
 
 export type { WhisperServiceArgs } from "./service-args";
 
@@ -68,10 +71,13 @@ export class WhisperService extends pulumi.ComponentResource {
       ...opts,
       aliases: [...(opts.aliases ?? []), { type: FORMER_WHISPER_SERVICE_TYPE }],
     });
+    requirePosixShell();
     const config = settingsOf(args, this);
     const tags = config.tags;
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;
+    // Every command that calls AWS acts as the stack's aws identity in its region (upload-identity.ts).
+    const awsEnvironment = awsCommandEnvironment(args.uploadIdentityEnvironment, region);
     const endpointName = endpointNameFor(
       args.endpointNamePrefix ?? `${name}-${pulumi.getStack()}`,
       config.instanceType,
@@ -100,7 +106,7 @@ export class WhisperService extends pulumi.ComponentResource {
         : { subnetIds: args.vpcSubnetIds, securityGroupIds: args.vpcSecurityGroupIds };
     const image = new InferenceImage(
       `${name}-image`,
-      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
+      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, awsEnvironment, tags },
       child,
     );
     const model = new ModelArtifact(
@@ -112,8 +118,7 @@ export class WhisperService extends pulumi.ComponentResource {
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
         diarization: config.speakerLabels !== "off",
-        region,
-        identityEnvironment: args.uploadIdentityEnvironment,
+        awsEnvironment,
       },
       child,
     );
@@ -146,7 +151,7 @@ export class WhisperService extends pulumi.ComponentResource {
         startupHealthCheckTimeoutSeconds: config.startupHealthCheckTimeoutSeconds,
         modelDownloadTimeoutSeconds: config.modelDownloadTimeoutSeconds,
         updateTerminationWaitMinutes: config.updateTerminationWaitMinutes,
-        region,
+        awsEnvironment,
         maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
         kmsKeyArn: config.kmsKeyArn,
         resultInNotifications: config.resultInNotifications,
@@ -240,7 +245,8 @@ export class WhisperService extends pulumi.ComponentResource {
 /** The args checked and completed with their defaults; a bad one fails the preview naming the argument. */
 function settingsOf(args: WhisperServiceArgs, service: WhisperService): StackConfig {
   try {
-    return resolveServiceSettings(args);
+    // The default instance price depends on the region of the stack's default aws provider (instance-price.ts).
+    return resolveServiceSettings(args, ARGUMENT_NAMES, defaultProviderRegion());
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.ResourceError(e.message, service, true);
     throw e;

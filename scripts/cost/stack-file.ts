@@ -9,6 +9,8 @@ import * as yaml from "js-yaml";
 import { UsageError } from "../../clients/typescript/src/errors";
 
 export const PROJECT = "whisper-async";
+/** The one setting of another namespace the estimate reads: where the stack deploys (its prices). */
+export const REGION_KEY = "aws:region";
 /** The stack read when none is named and no CLI can say which is selected. */
 export const DEFAULT_STACK = "dev";
 
@@ -32,8 +34,8 @@ function asText(key: string, value: unknown, file: string): string {
 }
 
 /**
- * The project's settings (`whisper-async:<key>` -> text) for `stack`, from `root`/Pulumi.<stack>.yaml over the
- * `config` defaults of `root`/Pulumi.yaml. Other namespaces (`aws:region`) are left out.
+ * The project's settings (`whisper-async:<key>` -> text) and `aws:region` for `stack`, from `root`/Pulumi.<stack>.yaml
+ * over the `config` defaults of `root`/Pulumi.yaml. Other namespaces are left out.
  */
 export function stackFileConfig(root: string, stack: string): Record<string, string> {
   const stackFile = join(root, `Pulumi.${stack}.yaml`);
@@ -48,7 +50,7 @@ export function stackFileConfig(root: string, stack: string): Record<string, str
     if (key.startsWith(`${PROJECT}:`) && value !== undefined) settings[key] = asText(key, value, projectFile);
   }
   for (const [key, value] of Object.entries(configOf(stackFile) ?? {})) {
-    if (key.startsWith(`${PROJECT}:`)) settings[key] = asText(key, value, stackFile);
+    if (key.startsWith(`${PROJECT}:`) || key === REGION_KEY) settings[key] = asText(key, value, stackFile);
   }
   return settings;
 }

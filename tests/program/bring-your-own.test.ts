@@ -17,6 +17,8 @@ const BROUGHT: WhisperServiceArgs = {
   errorTopicArn: pulumi.output(ERROR),
   vpcSubnetIds: ["subnet-0a1", pulumi.output("subnet-0b2")],
   vpcSecurityGroupIds: ["sg-0c3"],
+  // Outside us-east-1 (the mocks' region) the team names its price (components/instance-price.ts).
+  instancePricePerHour: 0.9,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

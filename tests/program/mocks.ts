@@ -112,6 +112,8 @@ pulumi.runtime.setMocks(
 /** What a registration asked of the engine beyond its inputs. */
 export interface RequestedOptions {
   readonly retainOnDelete: boolean;
+  /** `deleteBeforeReplace` as the program set it; undefined when it left the choice to the provider. */
+  readonly deleteBeforeReplace: boolean | undefined;
   /** URNs of the resources it waits for: dependsOn and those its inputs come from. */
   readonly dependencies: string[];
 }
@@ -122,6 +124,8 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
 }
 // The mock monitor drops these options; the request still carries them, so they are taken from it on the way in.
@@ -132,6 +136,7 @@ const registerResource = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, callback) => {
   requestedOptions.set(`${req.getType()}::${req.getName()}`, {
     retainOnDelete: req.getRetainondelete(),
+    deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
     dependencies: req.getDependenciesList(),
   });
   return registerResource(req, callback);
