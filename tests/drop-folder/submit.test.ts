@@ -1,0 +1,172 @@
+/**
+ * The submit function against moto (S3 with conditional puts, SageMaker runtime's InvokeEndpointAsync): one
+ * invocation per recording version, error files at once for what the endpoint could only fail on.
+ */
+import { strict as assert } from "node:assert";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { handler, submitRecording } from "../../functions/drop-folder/submit";
+import { checkSize, MAX_RECORDING_BYTES, notAudioReason } from "../../functions/drop-folder/content-check";
+import { claimKey } from "../../functions/drop-folder/layout";
+import { ENVIRONMENT } from "../../functions/drop-folder/settings";
+import { objectKeys, useMotoWithBucket } from "../support/moto";
+import { BUCKET, drop, fixture, recordingRuntime, s3Event, settingsFor, textAt } from "./support";
+
+describe("drop folder: submit", function () {
+  const aws = useMotoWithBucket(BUCKET);
+  const settings = settingsFor({ defaultOptions: "language=en;max_line_width=30" });
+  let runtime: ReturnType<typeof recordingRuntime>;
+  const clients = () => ({ s3: aws.s3, sagemaker: runtime.client });
+
+  beforeEach(() => {
+    runtime = recordingRuntime(aws.moto);
+  });
+
+  it("submits a dropped recording once, the object itself as input, asking for every rendering", async () => {
+    const object = await drop(aws.s3, "drop/team a/talk one.m4a", fixture("speech.m4a"), "language=de;diarize=true");
+    const outcome = await submitRecording(clients(), settings, object);
+
+    assert.equal(outcome.outcome, "submitted");
+    assert.equal(runtime.invocations.length, 1);
+    const [invocation] = runtime.invocations;
+    assert.equal(invocation.InputLocation, `s3://${BUCKET}/drop/team a/talk one.m4a`);
+    assert.equal(invocation.Accept, "application/vnd.whisper.renderings+json");
+    // The stack's defaults, each overridden by the recording's own metadata, new keys added.
+    assert.equal(invocation.CustomAttributes, "language=de;max_line_width=30;diarize=true");
+    assert.equal(invocation.EndpointName, settings.endpointName);
+    assert.equal(invocation.InvocationTimeoutSeconds, 3600);
+    assert.match(invocation.InferenceId!, /^drop-[0-9a-f]{40}$/);
+    const claim = JSON.parse(await textAt(aws.s3, claimKey(settings, invocation.InferenceId!)));
+    assert.equal(claim.recording, object.key);
+    assert.equal(claim.eTag, object.eTag);
+  });
+
+  it("submits nothing for a repeated event, and again for changed audio at the same key", async () => {
+    const first = await drop(aws.s3, "drop/talk.ogg", fixture("speech.ogg"));
+    assert.equal((await submitRecording(clients(), settings, first)).outcome, "submitted");
+    const repeated = await submitRecording(clients(), settings, first);
+    assert.equal(repeated.outcome, "duplicate");
+    assert.equal(runtime.invocations.length, 1);
+
+    const changed = await drop(aws.s3, "drop/talk.ogg", fixture("meeting/part01.ogg"));
+    assert.notEqual(changed.eTag, first.eTag);
+    // The first version's late repeat finds it replaced: skipped, not submitted with the new bytes.
+    assert.equal((await submitRecording(clients(), settings, first)).outcome, "skipped");
+    assert.equal((await submitRecording(clients(), settings, changed)).outcome, "submitted");
+    assert.equal(runtime.invocations.length, 2);
+    assert.notEqual(runtime.invocations[0].InferenceId, runtime.invocations[1].InferenceId);
+  });
+
+  it("submits each of two concurrent deliveries of one event exactly once", async () => {
+    const object = await drop(aws.s3, "drop/twice.mp3", fixture("speech.mp3"));
+    const outcomes = await Promise.all([1, 2, 3].map(() => submitRecording(clients(), settings, object)));
+    assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ["duplicate", "duplicate", "submitted"]);
+    assert.equal(runtime.invocations.length, 1);
+  });
+
+  it("writes an error file for a text file renamed .mp3, without invoking the endpoint", async () => {
+    const object = await drop(aws.s3, "drop/notes/minutes.mp3", "Minutes of the meeting.\nAll agreed.\n");
+    const outcome = await submitRecording(clients(), settings, object);
+    assert.deepEqual(outcome, {
+      outcome: "refused",
+      error: "unsupported_media",
+      errorKey: "results/notes/minutes.error.json",
+    });
+    const error = JSON.parse(await textAt(aws.s3, "results/notes/minutes.error.json"));
+    assert.equal(error.recording, "drop/notes/minutes.mp3");
+    assert.equal(error.error, "unsupported_media");
+    assert.match(error.message, /not audio or video \(it is text\)/);
+    assert.equal(runtime.invocations.length, 0);
+  });
+
+  it("writes an error file for options the server does not have, without invoking the endpoint", async () => {
+    const object = await drop(aws.s3, "drop/talk.wav", fixture("speech.wav"), "langauge=ja");
+    const outcome = await submitRecording(clients(), settings, object);
+    assert.equal(outcome.outcome, "refused");
+    const error = JSON.parse(await textAt(aws.s3, "results/talk.error.json"));
+    assert.equal(error.error, "bad_option");
+    assert.match(error.message, /metadata whisper-options: unknown option 'langauge'; known options: language, task/);
+    assert.equal(runtime.invocations.length, 0);
+  });
+
+  it("takes its claim back when the invocation fails, so the retry submits", async () => {
+    const object = await drop(aws.s3, "drop/retry.flac", fixture("speech.flac"));
+    let failures = 1;
+    runtime.client.middlewareStack.add(
+      (next) => async (args) => {
+        if (failures-- > 0)
+          throw Object.assign(new Error("ServiceUnavailable"), { $metadata: { httpStatusCode: 503 } });
+        return next(args);
+      },
+      { step: "initialize", name: "failOnce" },
+    );
+    await assert.rejects(submitRecording(clients(), settings, object), /ServiceUnavailable/);
+    assert.deepEqual(
+      (await objectKeys(aws.s3, BUCKET)).filter((key) => key.startsWith(settings.claimsPrefix)),
+      [],
+    );
+    assert.equal((await submitRecording(clients(), settings, object)).outcome, "submitted");
+    assert.equal(runtime.invocations.filter((i) => i.InputLocation?.endsWith("retry.flac")).length, 2);
+  });
+
+  it("skips folder markers and keys outside the drop prefix", async () => {
+    const folder = await drop(aws.s3, "drop/team/", "");
+    assert.deepEqual(await submitRecording(clients(), settings, folder), {
+      outcome: "skipped",
+      reason: "a folder marker",
+    });
+    const outside = await drop(aws.s3, "elsewhere/talk.mp3", fixture("speech.mp3"));
+    assert.equal((await submitRecording(clients(), settings, outside)).outcome, "skipped");
+    assert.equal(runtime.invocations.length, 0);
+  });
+
+  it("handler: an S3 event as S3 sends it (URL-encoded key) leads to one invocation", async () => {
+    const object = await drop(aws.s3, "drop/team a/talk (1).webm", fixture("speech.webm"));
+    const saved = { ...process.env };
+    Object.assign(process.env, aws.moto.awsEnv, {
+      [ENVIRONMENT.bucket]: BUCKET,
+      [ENVIRONMENT.endpointName]: "whisper-test-g4dn-xlarge",
+      [ENVIRONMENT.dropPrefix]: "drop/",
+      [ENVIRONMENT.resultsPrefix]: "results/",
+      [ENVIRONMENT.claimsPrefix]: "async/drop-claims/",
+      [ENVIRONMENT.formats]: "json,srt",
+    });
+    try {
+      const outcomes = await handler(s3Event(object));
+      assert.equal(outcomes.length, 1);
+      assert.equal(outcomes[0].outcome, "submitted");
+      assert.equal((await handler(s3Event(object)))[0].outcome, "duplicate");
+    } finally {
+      process.env = saved;
+    }
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: object.key }));
+    assert.equal(head.ContentLength, object.size); // the recording itself is left as it was
+  });
+});
+
+describe("drop folder: what is refused before the endpoint", function () {
+  it("an empty object, and one over SageMaker's 1 GB", function () {
+    assert.throws(() => checkSize(0), { code: "empty_body" });
+    assert.doesNotThrow(() => checkSize(MAX_RECORDING_BYTES));
+    assert.throws(() => checkSize(MAX_RECORDING_BYTES + 1), {
+      code: "payload_too_large",
+      message: /1000000001 bytes, more than the 1000000000 bytes \(1 GB\)/,
+    });
+  });
+
+  it("text and common non-audio files, but never the audio fixtures", function () {
+    assert.equal(notAudioReason(new TextEncoder().encode("WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n")), "it is text");
+    assert.equal(notAudioReason(fixture("image.png")), "it is a PNG image");
+    assert.equal(notAudioReason(new TextEncoder().encode("%PDF-1.7\n")), "it is a PDF document");
+    for (const name of [
+      "speech.flac",
+      "speech.m4a",
+      "speech.mp3",
+      "speech.mp4",
+      "speech.ogg",
+      "speech.wav",
+      "speech.webm",
+    ]) {
+      assert.equal(notAudioReason(fixture(name).subarray(0, 4096)), undefined, name);
+    }
+  });
+});
