@@ -3,6 +3,9 @@
  * {@link loadStackConfig}, a pure function over a key getter so tests can table-test each error.
  */
 import serverContract from "../contract/server-contract.json";
+import type { Format } from "../functions/drop-folder/layout";
+import { OptionsError, parseOptionPairs } from "../functions/drop-folder/options";
+import { parseFormats } from "../functions/drop-folder/settings";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
 export type ConfigGetter = (key: string) => string | undefined;
@@ -93,6 +96,17 @@ export interface StackConfig {
   readonly instancePricePerHour: number;
   /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
   readonly logRetentionDays: number;
+  /**
+   * The drop folder (docs/drop-folder.md): recordings put under `drop/` are transcribed into `results/`. Default
+   * true: it costs nothing while unused (two idle functions, an empty queue) and needs no client code.
+   */
+  readonly dropFolder: boolean;
+  /** Files the drop folder writes per recording, of json, txt, srt, vtt. Default all four. */
+  readonly dropFolderFormats: readonly Format[];
+  /** Options for every dropped recording, `key=value;key=value` (the server's); empty (default): its defaults. */
+  readonly dropFolderOptions: string;
+  /** Days after which dropped recordings expire; unset (default): kept until deleted. Transcripts are kept. */
+  readonly dropFolderRetentionDays?: number;
 }
 
 /** The one place holding defaults (see docs/deploying.md, "Config", for the table). */
@@ -117,6 +131,9 @@ export const DEFAULTS = {
   updateTerminationWaitMinutes: 20,
   oldestRequestAlarmMinutes: 30,
   logRetentionDays: 30,
+  dropFolder: true,
+  dropFolderFormats: ["json", "srt", "vtt", "txt"],
+  dropFolderOptions: "",
 } as const satisfies Partial<StackConfig>;
 
 /**
@@ -348,6 +365,28 @@ function checkUpdateFitsWaiter(startup: number, download: number, terminationWai
   }
 }
 
+function dropFolderFormats(get: ConfigGetter): Format[] {
+  const raw = get("dropFolderFormats");
+  if (raw === undefined || raw === "") return [...DEFAULTS.dropFolderFormats];
+  try {
+    return parseFormats(raw, "whisper-async:dropFolderFormats");
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
+/** The stack's options for dropped recordings: known option names, each once (the server checks the values). */
+function dropFolderOptions(get: ConfigGetter): string {
+  const raw = get("dropFolderOptions") ?? DEFAULTS.dropFolderOptions;
+  try {
+    parseOptionPairs(raw, "whisper-async:dropFolderOptions");
+  } catch (e) {
+    if (e instanceof OptionsError) throw new ConfigError(e.message);
+    throw e;
+  }
+  return raw;
+}
+
 /** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
 export function loadStackConfig(get: ConfigGetter): StackConfig {
   const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
@@ -458,5 +497,9 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     tags: tags(get),
     instancePricePerHour: instancePricePerHour(get, type),
     logRetentionDays: logRetentionDays(get),
+    dropFolder: boolean(get, "dropFolder", DEFAULTS.dropFolder),
+    dropFolderFormats: dropFolderFormats(get),
+    dropFolderOptions: dropFolderOptions(get),
+    dropFolderRetentionDays: integer(get, "dropFolderRetentionDays", undefined, 1, 3650),
   };
 }

@@ -9,6 +9,8 @@ export interface ExecutionRoleArgs {
   readonly errorTopicArn: pulumi.Input<string>;
   /** Endpoint name whose log groups the role may write. */
   readonly endpointName: pulumi.Input<string>;
+  /** The endpoint reads recordings under `drop/` (the drop folder submits them where they are). Defaults to false. */
+  readonly readsDropFolder?: boolean;
   /** Customer KMS key used by the bucket/topics; no KMS statement when undefined. */
   readonly kmsKeyArn?: string;
   readonly tags?: Record<string, string>;
@@ -39,13 +41,15 @@ export function executionStatements(r: {
   errorTopicArn: string;
   logGroupArnPrefix: string;
   kmsKeyArn?: string;
+  readsDropFolder?: boolean;
 }): Statement[] {
+  const readable = [PREFIXES.models, PREFIXES.inputs, ...(r.readsDropFolder ? [PREFIXES.drop] : [])];
   const statements: Statement[] = [
     {
       Sid: "ReadModelAndInputs",
       Effect: "Allow",
       Action: ["s3:GetObject"],
-      Resource: [`${r.bucketArn}/${PREFIXES.models}*`, `${r.bucketArn}/${PREFIXES.inputs}*`],
+      Resource: readable.map((prefix) => `${r.bucketArn}/${prefix}*`),
     },
     {
       Sid: "ListModelPrefix",
@@ -161,6 +165,7 @@ export class ExecutionRole extends pulumi.ComponentResource {
                 errorTopicArn,
                 logGroupArnPrefix: logPrefix,
                 kmsKeyArn: args.kmsKeyArn,
+                readsDropFolder: args.readsDropFolder,
               }),
             }),
           ),

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 import { costWidgets } from "./cost-widgets";
+import { dropFolderWidgets } from "./drop-folder-widgets";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
 
 /**
@@ -28,6 +29,12 @@ export interface ObservabilityArgs {
   readonly costNamespace: string;
   /** US dollars per instance-hour, for the cost widgets. */
   readonly instancePricePerHour: number;
+  /** The drop folder's functions and dead-letter queue, for its dashboard row; no row when undefined. */
+  readonly dropFolder?: pulumi.Input<{
+    submitFunctionName: pulumi.Input<string>;
+    deliverFunctionName: pulumi.Input<string>;
+    deadLetterQueueName: pulumi.Input<string>;
+  }>;
   readonly tags?: Record<string, string>;
 }
 
@@ -50,57 +57,60 @@ export class Observability extends pulumi.ComponentResource {
       `${name}-dashboard`,
       {
         dashboardName: pulumi.interpolate`${args.endpointName}`,
-        dashboardBody: pulumi.all([args.endpointName, args.region]).apply(([endpoint, region]) => {
-          // The queue metrics belong to the endpoint; the per-request ones to the variant.
-          const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
-          const variant = (metric: string) => [
-            SAGEMAKER_NAMESPACE,
-            metric,
-            "EndpointName",
-            endpoint,
-            "VariantName",
-            args.variantName,
-          ];
-          const instances = [
-            ENDPOINT_INSTANCE_NAMESPACE,
-            INSTANCE_COUNT_METRIC,
-            "EndpointName",
-            endpoint,
-            "VariantName",
-            args.variantName,
-            { stat: "SampleCount", label: "instances (CPUUtilization samples per minute)" },
-          ];
-          return JSON.stringify({
-            widgets: [
-              widget(
-                "Backlog",
-                [async("ApproximateBacklogSize"), async("ApproximateBacklogSizePerInstance")],
-                region,
-                0,
-                0,
-              ),
-              widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
-              widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
-              widget(
-                "Invocations",
-                [variant("InvocationsProcessed"), variant("InvocationFailures"), variant("Invocation5XXErrors")],
-                region,
-                12,
-                6,
-                "Sum",
-              ),
-              widget("Model latency (us)", [variant("ModelLatency")], region, 0, 12, "Average"),
-              ...costWidgets({
-                endpointName: endpoint,
-                variantName: args.variantName,
-                namespace: args.costNamespace,
-                pricePerHour: args.instancePricePerHour,
-                region,
-                y: 18,
-              }),
-            ],
-          });
-        }),
+        dashboardBody: pulumi
+          .all([args.endpointName, args.region, args.dropFolder])
+          .apply(([endpoint, region, drop]) => {
+            // The queue metrics belong to the endpoint; the per-request ones to the variant.
+            const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
+            const variant = (metric: string) => [
+              SAGEMAKER_NAMESPACE,
+              metric,
+              "EndpointName",
+              endpoint,
+              "VariantName",
+              args.variantName,
+            ];
+            const instances = [
+              ENDPOINT_INSTANCE_NAMESPACE,
+              INSTANCE_COUNT_METRIC,
+              "EndpointName",
+              endpoint,
+              "VariantName",
+              args.variantName,
+              { stat: "SampleCount", label: "instances (CPUUtilization samples per minute)" },
+            ];
+            return JSON.stringify({
+              widgets: [
+                widget(
+                  "Backlog",
+                  [async("ApproximateBacklogSize"), async("ApproximateBacklogSizePerInstance")],
+                  region,
+                  0,
+                  0,
+                ),
+                widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
+                widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
+                widget(
+                  "Invocations",
+                  [variant("InvocationsProcessed"), variant("InvocationFailures"), variant("Invocation5XXErrors")],
+                  region,
+                  12,
+                  6,
+                  "Sum",
+                ),
+                widget("Model latency (us)", [variant("ModelLatency")], region, 0, 12, "Average"),
+                ...costWidgets({
+                  endpointName: endpoint,
+                  variantName: args.variantName,
+                  namespace: args.costNamespace,
+                  pricePerHour: args.instancePricePerHour,
+                  region,
+                  y: 18,
+                }),
+                ...(drop ? dropFolderWidgets({ ...drop, region, y: 30 }) : []),
+              ],
+            });
+          }),
       },
       child,
     );

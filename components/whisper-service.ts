@@ -4,6 +4,7 @@ import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDu
 import { ClientPolicy } from "./client-policy";
 import type { StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
+import { DropFolder } from "./drop-folder";
 import { ExecutionRole } from "./execution-role";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
@@ -29,6 +30,9 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly inputPrefix: string = PREFIXES.inputs;
   public readonly outputPrefix: string = PREFIXES.outputs;
   public readonly failurePrefix: string = PREFIXES.failures;
+  /** Where recordings are dropped, and where their transcripts appear; undefined with the drop folder off. */
+  public readonly dropPrefix?: string;
+  public readonly resultsPrefix?: string;
   public readonly successTopicArn: pulumi.Output<string>;
   public readonly errorTopicArn: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
@@ -56,7 +60,13 @@ export class WhisperService extends pulumi.ComponentResource {
 
     const storage = new Storage(
       `${name}-storage`,
-      { retentionDays: config.retentionDays, kmsKeyArn: config.kmsKeyArn, forceDestroy: config.forceDestroy, tags },
+      {
+        retentionDays: config.retentionDays,
+        dropRetentionDays: config.dropFolder ? config.dropFolderRetentionDays : undefined,
+        kmsKeyArn: config.kmsKeyArn,
+        forceDestroy: config.forceDestroy,
+        tags,
+      },
       child,
     );
     const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
@@ -87,6 +97,7 @@ export class WhisperService extends pulumi.ComponentResource {
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
         endpointName,
+        readsDropFolder: config.dropFolder,
         kmsKeyArn: config.kmsKeyArn,
         tags,
       },
@@ -138,16 +149,42 @@ export class WhisperService extends pulumi.ComponentResource {
       },
       child,
     );
+    const alarmTopicArn = config.alarmTopicArn ?? topics.errorTopicArn;
+    const dropFolder = config.dropFolder
+      ? new DropFolder(
+          `${name}-drop-folder`,
+          {
+            bucketName: storage.bucketName,
+            bucketArn: storage.bucketArn,
+            endpointName,
+            endpointArn: endpoint.endpointArn,
+            successTopicArn: topics.successTopicArn,
+            errorTopicArn: topics.errorTopicArn,
+            alarmTopicArn,
+            formats: config.dropFolderFormats,
+            defaultOptions: config.dropFolderOptions,
+            kmsKeyArn: config.kmsKeyArn,
+            logRetentionDays: config.logRetentionDays,
+            tags,
+          },
+          child,
+        )
+      : undefined;
     const observability = new Observability(
       `${name}-observability`,
       {
         endpointName: endpoint.endpointName,
         variantName: endpoint.variantName,
         region,
-        alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
+        alarmTopicArn,
         oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
         costNamespace: costMetrics.namespace,
         instancePricePerHour: config.instancePricePerHour,
+        dropFolder: dropFolder && {
+          submitFunctionName: dropFolder.submitFunctionName,
+          deliverFunctionName: dropFolder.deliverFunctionName,
+          deadLetterQueueName: dropFolder.deadLetterQueueName,
+        },
         tags,
       },
       child,
@@ -168,6 +205,8 @@ export class WhisperService extends pulumi.ComponentResource {
 
     this.endpointName = endpoint.endpointName;
     this.bucketName = storage.bucketName;
+    this.dropPrefix = dropFolder?.dropPrefix;
+    this.resultsPrefix = dropFolder?.resultsPrefix;
     this.successTopicArn = topics.successTopicArn;
     this.errorTopicArn = topics.errorTopicArn;
     this.dashboardUrl = observability.dashboardUrl;
@@ -182,6 +221,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
+      dropPrefix: this.dropPrefix,
+      resultsPrefix: this.resultsPrefix,
       successTopicArn: this.successTopicArn,
       errorTopicArn: this.errorTopicArn,
       dashboardUrl: this.dashboardUrl,
