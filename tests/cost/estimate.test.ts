@@ -31,10 +31,11 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
     assert.equal(line(estimate.idleMonth, "always-on"), 0);
     assert.equal(line(estimate.idleMonth, "S3"), 3.09 * LIST_PRICES.s3StandardPerGbMonth);
     assert.equal(line(estimate.idleMonth, "ECR"), 3 * LIST_PRICES.ecrStoragePerGbMonth);
-    assert.equal(line(estimate.idleMonth, "alarms"), 11 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "alarms"), 12 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "drop folder"), 0);
     assert.equal(line(estimate.idleMonth, "dashboard"), LIST_PRICES.dashboardPerMonth);
     assert.ok(Math.abs(estimate.firstDeployTotal - 0.22092) < 1e-9, String(estimate.firstDeployTotal));
-    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.1 + 3)) < 1e-9, String(estimate.idleMonthTotal));
+    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.2 + 3)) < 1e-9, String(estimate.idleMonthTotal));
   });
 
   it("follows the stack: minInstances run all month, speaker labels add their models, another model needs its size", function () {
@@ -65,7 +66,8 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
         (sum, alarm) => sum + (alarm.inputs.metricQueries?.filter((q: any) => q.metric).length ?? 1),
         0,
       );
-      assert.equal(metrics, ALARM_METRICS.program);
+      const dropFolder = config["whisper-async:dropFolder"] === "false" ? 0 : ALARM_METRICS.dropFolder;
+      assert.equal(metrics, ALARM_METRICS.program + dropFolder);
       const targetTracking = ofType("aws:appautoscaling/policy:Policy").filter(
         (p) => p.inputs.policyType === "TargetTrackingScaling",
       );
@@ -90,7 +92,7 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       const text = await runCli("cost.ts", ["--estimate", "--stack", "dev"], env);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /First deploy \(one time\):\n\s+\$0\.22 {2}first ml\.g4dn\.xlarge instance/);
-      assert.match(text.stdout, /\$4\.47 {2}total/);
+      assert.match(text.stdout, /\$4\.57 {2}total/);
       const json = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--json", "--image-gb", "2.5"], env);
       assert.equal(json.code, 0, json.stderr);
       assert.equal(
