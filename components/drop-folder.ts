@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SUBMIT_TIMEOUT_SECONDS } from "../functions/drop-folder/claims";
 import { INFERENCE_ID_PREFIX, type Format } from "../functions/drop-folder/layout";
 import { ENVIRONMENT } from "../functions/drop-folder/settings";
 import {
@@ -150,7 +151,7 @@ export class DropFolder extends pulumi.ComponentResource {
       );
     };
 
-    const submit = makeFunction("submit", submitStatements, { memorySize: 256, timeout: 60 });
+    const submit = makeFunction("submit", submitStatements, { memorySize: 256, timeout: SUBMIT_TIMEOUT_SECONDS });
     // Reads a whole response (a long recording's renderings are megabytes) and writes each file.
     const deliver = makeFunction("deliver", deliverStatements, { memorySize: 512, timeout: 300 });
 

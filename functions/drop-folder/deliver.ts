@@ -3,12 +3,12 @@
  * one transcript, written next to the recording's relative path under the results prefix, or its error file.
  */
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { Claim } from "./claims";
 import { inferenceNotifications, type InferenceNotification } from "./events";
 import { claimKey, CONTENT_TYPES, errorKey, INFERENCE_ID_PREFIX, parseS3Uri, resultKey, type Format } from "./layout";
 import { deleteObject, readText, statusOf, writeErrorFile, writeObject, type ErrorFile } from "./objects";
 import { OPTIONS_METADATA_KEY } from "./options";
 import { loadSettings, type DropFolderSettings } from "./settings";
-import type { Claim } from "./submit";
 
 export interface DeliverClients {
   readonly s3: S3Client;

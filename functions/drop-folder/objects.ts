@@ -29,28 +29,6 @@ export async function writeObject(
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
-/**
- * Creates `key` only if no object is there (a conditional put, `If-None-Match: *`). Returns false when one already
- * was: whoever wrote it first owns it.
- */
-export async function createOnce(s3: S3Client, bucket: string, key: string, body: string): Promise<boolean> {
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/json",
-        IfNoneMatch: "*",
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (statusOf(error) === 412) return false;
-    throw error;
-  }
-}
-
 /** Deletes `key`; nothing there is fine (S3 answers a delete of a missing key with success). */
 export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

@@ -7,9 +7,10 @@ import { GetObjectCommand, HeadObjectCommand, S3Client, type HeadObjectCommandOu
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import serverContract from "../../contract/server-contract.json";
 import { checkSize, notAudioReason, RecordingRefused, SNIFF_BYTES } from "./content-check";
+import { markSubmitted, takeClaim, type Claim } from "./claims";
 import { createdObjects, type CreatedObject } from "./events";
 import { claimKey, errorKey, inferenceIdOf } from "./layout";
-import { createOnce, deleteObject, statusOf, writeErrorFile } from "./objects";
+import { deleteObject, statusOf, writeErrorFile } from "./objects";
 import { mergeOptions, OptionsError, OPTIONS_METADATA_KEY } from "./options";
 import { loadSettings, type DropFolderSettings } from "./settings";
 
@@ -27,16 +28,6 @@ export type SubmitOutcome =
   | { readonly outcome: "duplicate"; readonly inferenceId: string }
   | { readonly outcome: "refused"; readonly error: string; readonly errorKey: string }
   | { readonly outcome: "skipped"; readonly reason: string };
-
-/** What a claim records: which recording version an inference is, for the deliver function. */
-export interface Claim {
-  readonly recording: string;
-  readonly eTag: string;
-  /** The recording's own options metadata as it was submitted (absent: none). */
-  readonly metadataOptions?: string;
-  readonly options: string;
-  readonly claimedAt: string;
-}
 
 /** The object's head, as it was when the event was sent; undefined once it was replaced or deleted. */
 async function headOfVersion(s3: S3Client, bucket: string, object: CreatedObject) {
@@ -77,9 +68,10 @@ async function optionsOrRefuse(
 }
 
 /**
- * Submits one created object, exactly once per version: the first delivery of its event creates the claim (a
- * conditional put that only one writer can win) and invokes the endpoint; any repeat finds the claim and submits
- * nothing. If the invocation fails, the claim is taken back so that the retry submits.
+ * Submits one created object, once per version (claims.ts): the delivery of its event that takes the claim invokes
+ * the endpoint; a repeat finds the claim submitted and does nothing. If the invocation fails, the claim is taken
+ * back so that the retry submits. Throws `ClaimInProgress` while another delivery may be submitting it (Lambda
+ * retries the event later).
  */
 export async function submitRecording(
   clients: SubmitClients,
@@ -114,9 +106,8 @@ export async function submitRecording(
     claimedAt: new Date().toISOString(),
   };
   const claimed = claimKey(settings, inferenceId);
-  if (!(await createOnce(clients.s3, settings.bucket, claimed, JSON.stringify(claim)))) {
-    return { outcome: "duplicate", inferenceId };
-  }
+  if (!(await takeClaim(clients.s3, settings.bucket, claimed, claim))) return { outcome: "duplicate", inferenceId };
+  let outputLocation: string | undefined;
   try {
     const response = await clients.sagemaker.send(
       new InvokeEndpointAsyncCommand({
@@ -129,11 +120,15 @@ export async function submitRecording(
         InvocationTimeoutSeconds: INVOCATION_TIMEOUT_SECONDS,
       }),
     );
-    return { outcome: "submitted", inferenceId, outputLocation: response.OutputLocation };
+    outputLocation = response.OutputLocation;
   } catch (error) {
     await deleteObject(clients.s3, settings.bucket, claimed);
     throw error;
   }
+  // A failure here leaves the claim unsubmitted: a retry takes it over once stale and submits again (at most one
+  // extra transcription of the same version, whose results are the same files).
+  await markSubmitted(clients.s3, settings.bucket, claimed, claim);
+  return { outcome: "submitted", inferenceId, outputLocation };
 }
 
 let defaultClients: SubmitClients | undefined;

@@ -3,10 +3,11 @@
  * invocation per recording version, error files at once for what the endpoint could only fail on.
  */
 import { strict as assert } from "node:assert";
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { handler, submitRecording } from "../../functions/drop-folder/submit";
 import { checkSize, MAX_RECORDING_BYTES, notAudioReason } from "../../functions/drop-folder/content-check";
-import { claimKey } from "../../functions/drop-folder/layout";
+import { ClaimInProgress, STALE_CLAIM_SECONDS } from "../../functions/drop-folder/claims";
+import { claimKey, inferenceIdOf } from "../../functions/drop-folder/layout";
 import { ENVIRONMENT } from "../../functions/drop-folder/settings";
 import { objectKeys, useMotoWithBucket } from "../support/moto";
 import { BUCKET, drop, fixture, recordingRuntime, s3Event, settingsFor, textAt } from "./support";
@@ -38,6 +39,7 @@ describe("drop folder: submit", function () {
     const claim = JSON.parse(await textAt(aws.s3, claimKey(settings, invocation.InferenceId!)));
     assert.equal(claim.recording, object.key);
     assert.equal(claim.eTag, object.eTag);
+    assert.ok(Date.parse(claim.submittedAt) >= Date.parse(claim.claimedAt));
   });
 
   it("submits nothing for a repeated event, and again for changed audio at the same key", async () => {
@@ -56,10 +58,38 @@ describe("drop folder: submit", function () {
     assert.notEqual(runtime.invocations[0].InferenceId, runtime.invocations[1].InferenceId);
   });
 
-  it("submits each of two concurrent deliveries of one event exactly once", async () => {
+  it("submits once for concurrent deliveries of one event; the others are retried and then do nothing", async () => {
     const object = await drop(aws.s3, "drop/twice.mp3", fixture("speech.mp3"));
-    const outcomes = await Promise.all([1, 2, 3].map(() => submitRecording(clients(), settings, object)));
-    assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ["duplicate", "duplicate", "submitted"]);
+    const first = await Promise.allSettled([1, 2, 3].map(() => submitRecording(clients(), settings, object)));
+    const submitted = first.filter((r) => r.status === "fulfilled" && r.value.outcome === "submitted");
+    assert.equal(submitted.length, 1);
+    for (const other of first.filter((r) => !submitted.includes(r))) {
+      // Either it found the claim submitted already, or still in progress (the event fails and Lambda retries it).
+      if (other.status === "fulfilled") assert.equal(other.value.outcome, "duplicate");
+      else assert.ok(other.reason instanceof ClaimInProgress, String(other.reason));
+    }
+    for (let retry = 0; retry < 2; retry++) {
+      assert.equal((await submitRecording(clients(), settings, object)).outcome, "duplicate");
+    }
+    assert.equal(runtime.invocations.length, 1);
+  });
+
+  it("takes over a claim whose function died before invoking, once no run can still hold it", async () => {
+    const object = await drop(aws.s3, "drop/orphan.wav", fixture("speech.wav"));
+    const inferenceId = inferenceIdOf(object.key, object.eTag, settings.defaultOptions);
+    const orphan = (claimedAt: Date) =>
+      JSON.stringify({ recording: object.key, eTag: object.eTag, options: "", claimedAt: claimedAt.toISOString() });
+    const key = claimKey(settings, inferenceId);
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: orphan(new Date()) }));
+    await assert.rejects(submitRecording(clients(), settings, object), ClaimInProgress);
+    assert.equal(runtime.invocations.length, 0);
+
+    const stale = new Date(Date.now() - (STALE_CLAIM_SECONDS + 1) * 1000);
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: orphan(stale) }));
+    const outcome = await submitRecording(clients(), settings, object);
+    assert.equal(outcome.outcome, "submitted");
+    assert.equal(runtime.invocations.length, 1);
+    assert.equal((await submitRecording(clients(), settings, object)).outcome, "duplicate");
     assert.equal(runtime.invocations.length, 1);
   });
 
