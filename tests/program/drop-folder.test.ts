@@ -263,10 +263,15 @@ describe("drop folder settings", function () {
   it("refuses what the functions could not use, naming the setting", function () {
     assert.throws(() => load({ dropFolder: "yes" }), /whisper-async:dropFolder must be true or false, got "yes"/);
     assert.throws(
-      () => load({ dropFolderFormats: "json,docx" }),
-      /whisper-async:dropFolderFormats must list distinct formats of json, txt, srt, vtt, got "json,docx"/,
+      () => load({ dropFolderFormats: '["json","docx"]' }),
+      /whisper-async:dropFolderFormats must be a JSON list of distinct formats of json, txt, srt, vtt, got "\["json","docx"\]"/,
     );
-    assert.throws(() => load({ dropFolderFormats: "srt,srt" }), /whisper-async:dropFolderFormats must list distinct/);
+    assert.throws(
+      () => load({ dropFolderFormats: '["srt","srt"]' }),
+      /dropFolderFormats must be a JSON list of distinct/,
+    );
+    assert.throws(() => load({ dropFolderFormats: "[]" }), /dropFolderFormats must be a JSON list of distinct/);
+    assert.throws(() => load({ dropFolderFormats: "json,srt" }), /dropFolderFormats must be a JSON list of distinct/);
     assert.throws(
       () => load({ dropFolderOptions: "langauge=de" }),
       /whisper-async:dropFolderOptions: unknown option 'langauge'; known options: language, task/,
