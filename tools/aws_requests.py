@@ -282,6 +282,105 @@ def ecr_repository(r: dict[str, Any]) -> list[Request]:
     return [("ecr", "CreateRepository", compact(request))]
 
 
+def lambda_function(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    request = {
+        "FunctionName": name_of(r),
+        "Runtime": inputs.get("runtime"),
+        "Role": inputs["role"],
+        "Handler": inputs.get("handler"),
+        # The provider uploads the archive it builds; its bytes are not part of the request's shape.
+        "Code": {"ZipFile": b"PK"},
+        "Description": inputs.get("description"),
+        "Timeout": inputs.get("timeout"),
+        "MemorySize": inputs.get("memorySize"),
+        # Variable names are the user's, not API members: kept as written.
+        "Environment": {"Variables": inputs["environment"]["variables"]}
+        if inputs.get("environment")
+        else None,
+        "DeadLetterConfig": pascal(inputs.get("deadLetterConfig")),
+        "Architectures": inputs.get("architectures"),
+        "LoggingConfig": pascal(inputs.get("loggingConfig")),
+        "Tags": inputs.get("tags") or None,
+    }
+    return [("lambda", "CreateFunction", compact(request))]
+
+
+def lambda_permission(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    request = {
+        "FunctionName": inputs["function"],
+        "StatementId": inputs.get("statementId") or r["name"] + AUTONAME_SUFFIX,
+        "Action": inputs["action"],
+        "Principal": inputs["principal"],
+        "SourceArn": inputs.get("sourceArn"),
+        "SourceAccount": inputs.get("sourceAccount"),
+    }
+    return [("lambda", "AddPermission", compact(request))]
+
+
+def sqs_queue(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    attributes = {
+        "MessageRetentionPeriod": inputs.get("messageRetentionSeconds"),
+        "KmsMasterKeyId": inputs.get("kmsMasterKeyId"),
+        "SqsManagedSseEnabled": inputs.get("sqsManagedSseEnabled"),
+    }
+    request = {
+        "QueueName": name_of(r),
+        # The API takes every attribute as a string.
+        "Attributes": {
+            k: str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in attributes.items()
+            if v is not None
+        }
+        or None,
+        "tags": inputs.get("tags") or None,
+    }
+    return [("sqs", "CreateQueue", compact(request))]
+
+
+def sns_subscription(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    attributes = {
+        "FilterPolicy": inputs.get("filterPolicy"),
+        "FilterPolicyScope": inputs.get("filterPolicyScope"),
+        "RedrivePolicy": inputs.get("redrivePolicy"),
+    }
+    request = {
+        "TopicArn": inputs["topic"],
+        "Protocol": inputs["protocol"],
+        "Endpoint": inputs.get("endpoint"),
+        "Attributes": {k: v for k, v in attributes.items() if v is not None} or None,
+    }
+    return [("sns", "Subscribe", compact(request))]
+
+
+def bucket_notification(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+
+    def configuration(entry: dict[str, Any]) -> dict[str, Any]:
+        rules = [
+            {"Name": name, "Value": entry[key]}
+            for key, name in (("filterPrefix", "prefix"), ("filterSuffix", "suffix"))
+            if entry.get(key)
+        ]
+        return compact(
+            {
+                "LambdaFunctionArn": entry["lambdaFunctionArn"],
+                "Events": entry["events"],
+                "Filter": {"Key": {"FilterRules": rules}} if rules else None,
+            }
+        )
+
+    functions = [configuration(entry) for entry in inputs.get("lambdaFunctions") or []]
+    request = {
+        "Bucket": inputs["bucket"],
+        "NotificationConfiguration": compact({"LambdaFunctionConfigurations": functions or None}),
+    }
+    return [("s3", "PutBucketNotificationConfiguration", request)]
+
+
 MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:sagemaker/model:Model": sagemaker_model,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": sagemaker_endpoint_config,
@@ -299,6 +398,11 @@ MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:iam/rolePolicy:RolePolicy": iam_role_policy,
     "aws:iam/policy:Policy": iam_policy,
     "aws:ecr/repository:Repository": ecr_repository,
+    "aws:lambda/function:Function": lambda_function,
+    "aws:lambda/permission:Permission": lambda_permission,
+    "aws:sqs/queue:Queue": sqs_queue,
+    "aws:sns/topicSubscription:TopicSubscription": sns_subscription,
+    "aws:s3/bucketNotification:BucketNotification": bucket_notification,
 }
 
 # botocore's patterns are Java regular expressions. The `regex` module reads their Unicode classes
