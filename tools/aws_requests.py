@@ -319,22 +319,26 @@ def lambda_permission(r: dict[str, Any]) -> list[Request]:
     return [("lambda", "AddPermission", compact(request))]
 
 
+def string_attributes(inputs: dict[str, Any], names: dict[str, str]) -> dict[str, str] | None:
+    """The set inputs as the API's attribute map (SQS and SNS take strings only); None if none is set."""
+    attributes = {
+        attribute: str(inputs[key]).lower() if isinstance(inputs[key], bool) else str(inputs[key])
+        for key, attribute in names.items()
+        if inputs.get(key) is not None
+    }
+    return attributes or None
+
+
 def sqs_queue(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
-    attributes = {
-        "MessageRetentionPeriod": inputs.get("messageRetentionSeconds"),
-        "KmsMasterKeyId": inputs.get("kmsMasterKeyId"),
-        "SqsManagedSseEnabled": inputs.get("sqsManagedSseEnabled"),
+    names = {
+        "messageRetentionSeconds": "MessageRetentionPeriod",
+        "kmsMasterKeyId": "KmsMasterKeyId",
+        "sqsManagedSseEnabled": "SqsManagedSseEnabled",
     }
     request = {
         "QueueName": name_of(r),
-        # The API takes every attribute as a string.
-        "Attributes": {
-            k: str(v).lower() if isinstance(v, bool) else str(v)
-            for k, v in attributes.items()
-            if v is not None
-        }
-        or None,
+        "Attributes": string_attributes(inputs, names),
         "tags": inputs.get("tags") or None,
     }
     return [("sqs", "CreateQueue", compact(request))]
@@ -342,16 +346,16 @@ def sqs_queue(r: dict[str, Any]) -> list[Request]:
 
 def sns_subscription(r: dict[str, Any]) -> list[Request]:
     inputs = r["inputs"]
-    attributes = {
-        "FilterPolicy": inputs.get("filterPolicy"),
-        "FilterPolicyScope": inputs.get("filterPolicyScope"),
-        "RedrivePolicy": inputs.get("redrivePolicy"),
+    names = {
+        "filterPolicy": "FilterPolicy",
+        "filterPolicyScope": "FilterPolicyScope",
+        "redrivePolicy": "RedrivePolicy",
     }
     request = {
         "TopicArn": inputs["topic"],
         "Protocol": inputs["protocol"],
         "Endpoint": inputs.get("endpoint"),
-        "Attributes": {k: v for k, v in attributes.items() if v is not None} or None,
+        "Attributes": string_attributes(inputs, names),
     }
     return [("sns", "Subscribe", compact(request))]
 
