@@ -43,6 +43,13 @@ export function submitStatements(r: DropFolderResources): Statement[] {
       Action: ["s3:PutObject", "s3:DeleteObject"],
       Resource: `${r.bucketArn}/${PREFIXES.dropClaims}*`,
     },
+    // Copies of recordings whose keys cannot go into InvokeEndpointAsync's InputLocation as they are.
+    {
+      Sid: "StageInputs",
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: `${r.bucketArn}/${PREFIXES.dropInputs}*`,
+    },
     {
       Sid: "WriteErrorFiles",
       Effect: "Allow",

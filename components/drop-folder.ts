@@ -88,6 +88,7 @@ export class DropFolder extends pulumi.ComponentResource {
       [ENVIRONMENT.dropPrefix]: PREFIXES.drop,
       [ENVIRONMENT.resultsPrefix]: PREFIXES.results,
       [ENVIRONMENT.claimsPrefix]: PREFIXES.dropClaims,
+      [ENVIRONMENT.stagingPrefix]: PREFIXES.dropInputs,
       [ENVIRONMENT.formats]: args.formats.join(","),
       [ENVIRONMENT.defaultOptions]: args.defaultOptions,
     };

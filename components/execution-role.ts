@@ -9,7 +9,10 @@ export interface ExecutionRoleArgs {
   readonly errorTopicArn: pulumi.Input<string>;
   /** Endpoint name whose log groups the role may write. */
   readonly endpointName: pulumi.Input<string>;
-  /** The endpoint reads recordings under `drop/` (the drop folder submits them where they are). Defaults to false. */
+  /**
+   * The endpoint reads recordings under `drop/` (the drop folder submits them where they are) and the copies under
+   * `async/drop-inputs/` of those whose keys are not URI-safe. Defaults to false.
+   */
   readonly readsDropFolder?: boolean;
   /** Customer KMS key used by the bucket/topics; no KMS statement when undefined. */
   readonly kmsKeyArn?: string;
@@ -43,7 +46,11 @@ export function executionStatements(r: {
   kmsKeyArn?: string;
   readsDropFolder?: boolean;
 }): Statement[] {
-  const readable = [PREFIXES.models, PREFIXES.inputs, ...(r.readsDropFolder ? [PREFIXES.drop] : [])];
+  const readable = [
+    PREFIXES.models,
+    PREFIXES.inputs,
+    ...(r.readsDropFolder ? [PREFIXES.drop, PREFIXES.dropInputs] : []),
+  ];
   const statements: Statement[] = [
     {
       Sid: "ReadModelAndInputs",

@@ -15,6 +15,8 @@ export const PREFIXES = {
   results: "results/",
   /** The drop folder's claims, one per submitted recording version (request data: expires with `async/`). */
   dropClaims: "async/drop-claims/",
+  /** Copies of dropped recordings whose keys are not URI-safe, submitted in their place (expire with `async/`). */
+  dropInputs: "async/drop-inputs/",
 } as const;
 
 export interface StorageArgs {

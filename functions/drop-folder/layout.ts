@@ -27,6 +27,8 @@ export interface Layout {
   readonly resultsPrefix: string;
   /** Key prefix of the claims (one per submitted recording version), e.g. `async/drop-claims/`. */
   readonly claimsPrefix: string;
+  /** Key prefix of the copies submitted for recordings whose keys are not URI-safe, e.g. `async/drop-inputs/`. */
+  readonly stagingPrefix: string;
 }
 
 /** The recording's path below the drop prefix, e.g. `team/talk.mp3` for `drop/team/talk.mp3`. */
@@ -65,6 +67,20 @@ export function inferenceIdOf(recordingKey: string, eTag: string, options: strin
 /** Key of the claim of one inference. */
 export function claimKey(layout: Layout, inferenceId: string): string {
   return `${layout.claimsPrefix}${inferenceId}.json`;
+}
+
+/** Keys made of these characters go into InvokeEndpointAsync's `InputLocation` (an HTTP header) as they are. */
+const URI_SAFE_KEY = /^[A-Za-z0-9._\-/]+$/;
+
+/**
+ * The key to submit for a recording: the recording itself when its key is URI-safe, else where a copy of it is put
+ * under a safe name (`async/drop-inputs/<inferenceId>/<name with _ for each other character>`): spaces and
+ * non-ASCII letters, common in dropped file names, have no defined form in that header.
+ */
+export function inputKeyFor(layout: Layout, recordingKey: string, inferenceId: string): string {
+  if (URI_SAFE_KEY.test(recordingKey)) return recordingKey;
+  const name = recordingKey.slice(recordingKey.lastIndexOf("/") + 1).replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${layout.stagingPrefix}${inferenceId}/${name || "recording"}`;
 }
 
 /** Bucket and key of an `s3://bucket/key` URI. */

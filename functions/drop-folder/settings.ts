@@ -22,6 +22,7 @@ export const ENVIRONMENT = {
   dropPrefix: "DROP_PREFIX",
   resultsPrefix: "DROP_RESULTS_PREFIX",
   claimsPrefix: "DROP_CLAIMS_PREFIX",
+  stagingPrefix: "DROP_STAGING_PREFIX",
   formats: "DROP_FORMATS",
   defaultOptions: "DROP_OPTIONS",
 } as const satisfies Record<keyof DropFolderSettings, string>;
@@ -59,6 +60,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     dropPrefix: prefix(ENVIRONMENT.dropPrefix),
     resultsPrefix: prefix(ENVIRONMENT.resultsPrefix),
     claimsPrefix: prefix(ENVIRONMENT.claimsPrefix),
+    stagingPrefix: prefix(ENVIRONMENT.stagingPrefix),
     formats: parseFormats(required(ENVIRONMENT.formats), ENVIRONMENT.formats),
     defaultOptions: env[ENVIRONMENT.defaultOptions] ?? "",
   };

@@ -3,13 +3,19 @@
  * version (bytes and options), with the object itself as the input. What cannot be submitted gets its error file at
  * once, without waking the endpoint.
  */
-import { GetObjectCommand, HeadObjectCommand, S3Client, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  type HeadObjectCommandOutput,
+} from "@aws-sdk/client-s3";
 import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import serverContract from "../../contract/server-contract.json";
 import { checkSize, notAudioReason, RecordingRefused, SNIFF_BYTES } from "./content-check";
 import { markSubmitted, takeClaim, type Claim } from "./claims";
 import { createdObjects, type CreatedObject } from "./events";
-import { claimKey, errorKey, inferenceIdOf } from "./layout";
+import { claimKey, errorKey, inferenceIdOf, inputKeyFor } from "./layout";
 import { deleteObject, statusOf, writeErrorFile } from "./objects";
 import { mergeOptions, OptionsError, OPTIONS_METADATA_KEY } from "./options";
 import { loadSettings, type DropFolderSettings } from "./settings";
@@ -109,10 +115,21 @@ export async function submitRecording(
   if (!(await takeClaim(clients.s3, settings.bucket, claimed, claim))) return { outcome: "duplicate", inferenceId };
   let outputLocation: string | undefined;
   try {
+    const inputKey = inputKeyFor(settings, object.key, inferenceId);
+    if (inputKey !== object.key) {
+      await clients.s3.send(
+        new CopyObjectCommand({
+          Bucket: settings.bucket,
+          Key: inputKey,
+          CopySource: `${settings.bucket}/${encodeURIComponent(object.key)}`,
+          CopySourceIfMatch: `"${object.eTag}"`,
+        }),
+      );
+    }
     const response = await clients.sagemaker.send(
       new InvokeEndpointAsyncCommand({
         EndpointName: settings.endpointName,
-        InputLocation: `s3://${settings.bucket}/${object.key}`,
+        InputLocation: `s3://${settings.bucket}/${inputKey}`,
         InferenceId: inferenceId,
         ContentType: head.ContentType || "application/octet-stream",
         Accept: serverContract.renderings.mediaType,

@@ -6,7 +6,6 @@ import { strict as assert } from "node:assert";
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { deliverResult, handler } from "../../functions/drop-folder/deliver";
 import { inferenceNotifications } from "../../functions/drop-folder/events";
-import { ENVIRONMENT } from "../../functions/drop-folder/settings";
 import { submitRecording } from "../../functions/drop-folder/submit";
 import { objectKeys, useMotoWithBucket } from "../support/moto";
 import {
@@ -18,6 +17,7 @@ import {
   settingsFor,
   snsEvent,
   textAt,
+  withFunctionEnvironment,
 } from "./support";
 
 /** A response of the renderings media type, as the server writes it (see inference/tests/test_renderings.py). */
@@ -201,24 +201,13 @@ describe("drop folder: deliver", function () {
   it("handler: an SNS event as SNS invokes a subscribed function", async () => {
     const id = await submitted("drop/handler.ogg");
     const output = await written(`async/outputs/${id}.out`, JSON.stringify(RENDERINGS));
-    const saved = { ...process.env };
-    Object.assign(process.env, aws.moto.awsEnv, {
-      [ENVIRONMENT.bucket]: BUCKET,
-      [ENVIRONMENT.endpointName]: "whisper-test-g4dn-xlarge",
-      [ENVIRONMENT.dropPrefix]: "drop/",
-      [ENVIRONMENT.resultsPrefix]: "results/",
-      [ENVIRONMENT.claimsPrefix]: "async/drop-claims/",
-      [ENVIRONMENT.formats]: "vtt",
-    });
-    try {
+    await withFunctionEnvironment(aws.moto, settingsFor({ formats: ["vtt"] }), async () => {
       const outcomes = await handler(snsEvent(sagemakerNotification(id, { outputLocation: output })));
       assert.deepEqual(outcomes, [{ outcome: "delivered", keys: ["results/handler.vtt"] }]);
       await assert.rejects(
         handler({ Records: [{ Sns: { Message: "not json" } }] }),
         /not a SageMaker inference notification/,
       );
-    } finally {
-      process.env = saved;
-    }
+    });
   });
 });

@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { InvokeEndpointAsyncCommandInput } from "@aws-sdk/client-sagemaker-runtime";
 import { handler as deliver } from "../../functions/drop-folder/deliver";
-import { ENVIRONMENT } from "../../functions/drop-folder/settings";
 import { submitRecording } from "../../functions/drop-folder/submit";
 import { bundledModelDir, startLocalServer, type LocalServer } from "../../scripts/client/local-server";
 import { wordErrorRate } from "../client/helpers";
@@ -26,6 +25,7 @@ import {
   settingsFor,
   snsEvent,
   textAt,
+  withFunctionEnvironment,
 } from "./support";
 
 const EXPECTED: string = JSON.parse(readFileSync(join(FIXTURES, "transcripts.json"), "utf8"))["speech.m4a"];
@@ -99,20 +99,7 @@ describe("drop folder end to end (moto + the real server with tiny.en)", functio
     assert.equal(outcome.outcome, "submitted");
     assert.equal(runtime.invocations.length, 1);
     const notification = await runLikeSageMaker(runtime.invocations[0]);
-    const saved = { ...process.env };
-    Object.assign(process.env, aws.moto.awsEnv, {
-      [ENVIRONMENT.bucket]: BUCKET,
-      [ENVIRONMENT.endpointName]: settings.endpointName,
-      [ENVIRONMENT.dropPrefix]: settings.dropPrefix,
-      [ENVIRONMENT.resultsPrefix]: settings.resultsPrefix,
-      [ENVIRONMENT.claimsPrefix]: settings.claimsPrefix,
-      [ENVIRONMENT.formats]: settings.formats.join(","),
-    });
-    try {
-      await deliver(snsEvent(notification));
-    } finally {
-      process.env = saved;
-    }
+    await withFunctionEnvironment(aws.moto, settings, () => deliver(snsEvent(notification)));
   }
 
   it("a dropped recording gets four result files beside its relative path, with the same words in each", async () => {

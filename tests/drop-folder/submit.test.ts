@@ -8,9 +8,18 @@ import { handler, submitRecording } from "../../functions/drop-folder/submit";
 import { checkSize, MAX_RECORDING_BYTES, notAudioReason } from "../../functions/drop-folder/content-check";
 import { ClaimInProgress, STALE_CLAIM_SECONDS } from "../../functions/drop-folder/claims";
 import { claimKey, inferenceIdOf } from "../../functions/drop-folder/layout";
-import { ENVIRONMENT } from "../../functions/drop-folder/settings";
 import { objectKeys, useMotoWithBucket } from "../support/moto";
-import { BUCKET, drop, fixture, recordingRuntime, s3Event, settingsFor, textAt } from "./support";
+import {
+  BUCKET,
+  drop,
+  fixture,
+  recordingRuntime,
+  s3Event,
+  settingsFor,
+  textAt,
+  bytesAt,
+  withFunctionEnvironment,
+} from "./support";
 
 describe("drop folder: submit", function () {
   const aws = useMotoWithBucket(BUCKET);
@@ -29,7 +38,10 @@ describe("drop folder: submit", function () {
     assert.equal(outcome.outcome, "submitted");
     assert.equal(runtime.invocations.length, 1);
     const [invocation] = runtime.invocations;
-    assert.equal(invocation.InputLocation, `s3://${BUCKET}/drop/team a/talk one.m4a`);
+    // Spaces have no defined form in the InputLocation header: a copy under a URI-safe key is submitted instead.
+    const staged = `async/drop-inputs/${invocation.InferenceId}/talk_one.m4a`;
+    assert.equal(invocation.InputLocation, `s3://${BUCKET}/${staged}`);
+    assert.deepEqual(await bytesAt(aws.s3, staged), fixture("speech.m4a"));
     assert.equal(invocation.Accept, "application/vnd.whisper.renderings+json");
     // The stack's defaults, each overridden by the recording's own metadata, new keys added.
     assert.equal(invocation.CustomAttributes, "language=de;max_line_width=30;diarize=true");
@@ -45,6 +57,7 @@ describe("drop folder: submit", function () {
   it("submits nothing for a repeated event, and again for changed audio at the same key", async () => {
     const first = await drop(aws.s3, "drop/talk.ogg", fixture("speech.ogg"));
     assert.equal((await submitRecording(clients(), settings, first)).outcome, "submitted");
+    assert.equal(runtime.invocations[0].InputLocation, `s3://${BUCKET}/drop/talk.ogg`); // a URI-safe key: in place
     const repeated = await submitRecording(clients(), settings, first);
     assert.equal(repeated.outcome, "duplicate");
     assert.equal(runtime.invocations.length, 1);
@@ -151,23 +164,12 @@ describe("drop folder: submit", function () {
 
   it("handler: an S3 event as S3 sends it (URL-encoded key) leads to one invocation", async () => {
     const object = await drop(aws.s3, "drop/team a/talk (1).webm", fixture("speech.webm"));
-    const saved = { ...process.env };
-    Object.assign(process.env, aws.moto.awsEnv, {
-      [ENVIRONMENT.bucket]: BUCKET,
-      [ENVIRONMENT.endpointName]: "whisper-test-g4dn-xlarge",
-      [ENVIRONMENT.dropPrefix]: "drop/",
-      [ENVIRONMENT.resultsPrefix]: "results/",
-      [ENVIRONMENT.claimsPrefix]: "async/drop-claims/",
-      [ENVIRONMENT.formats]: "json,srt",
-    });
-    try {
+    await withFunctionEnvironment(aws.moto, settingsFor({ formats: ["json", "srt"] }), async () => {
       const outcomes = await handler(s3Event(object));
       assert.equal(outcomes.length, 1);
       assert.equal(outcomes[0].outcome, "submitted");
       assert.equal((await handler(s3Event(object)))[0].outcome, "duplicate");
-    } finally {
-      process.env = saved;
-    }
+    });
     const head = await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: object.key }));
     assert.equal(head.ContentLength, object.size); // the recording itself is left as it was
   });

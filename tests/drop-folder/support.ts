@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient, type InvokeEndpointAsyncCommandInput } from "@aws-sdk/client-sagemaker-runtime";
 import { FORMATS } from "../../functions/drop-folder/layout";
-import type { DropFolderSettings } from "../../functions/drop-folder/settings";
+import { ENVIRONMENT, type DropFolderSettings } from "../../functions/drop-folder/settings";
 import { repoRoot, type MotoServer } from "../support/moto";
 
 export const BUCKET = "drop-folder-test";
@@ -17,10 +17,38 @@ export function settingsFor(overrides: Partial<DropFolderSettings> = {}): DropFo
     dropPrefix: "drop/",
     resultsPrefix: "results/",
     claimsPrefix: "async/drop-claims/",
+    stagingPrefix: "async/drop-inputs/",
     formats: [...FORMATS],
     defaultOptions: "",
     ...overrides,
   };
+}
+
+/**
+ * Runs `work` with the process environment a deployed function gets (its settings as environment variables, the
+ * SDK pointed at moto), as the handlers read it; the environment is restored afterwards.
+ */
+export async function withFunctionEnvironment<T>(
+  moto: MotoServer,
+  settings: DropFolderSettings,
+  work: () => Promise<T>,
+): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, moto.awsEnv, {
+    [ENVIRONMENT.bucket]: settings.bucket,
+    [ENVIRONMENT.endpointName]: settings.endpointName,
+    [ENVIRONMENT.dropPrefix]: settings.dropPrefix,
+    [ENVIRONMENT.resultsPrefix]: settings.resultsPrefix,
+    [ENVIRONMENT.claimsPrefix]: settings.claimsPrefix,
+    [ENVIRONMENT.stagingPrefix]: settings.stagingPrefix,
+    [ENVIRONMENT.formats]: settings.formats.join(","),
+    [ENVIRONMENT.defaultOptions]: settings.defaultOptions,
+  });
+  try {
+    return await work();
+  } finally {
+    process.env = saved;
+  }
 }
 
 /** A SageMaker runtime client of moto that records the input of every InvokeEndpointAsync it sends. */
@@ -64,6 +92,11 @@ export async function drop(
 
 export function fixture(name: string): Uint8Array {
   return readFileSync(join(FIXTURES, name));
+}
+
+export async function bytesAt(s3: S3Client, key: string): Promise<Uint8Array> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await response.Body!.transformToByteArray());
 }
 
 export async function textAt(s3: S3Client, key: string): Promise<string> {

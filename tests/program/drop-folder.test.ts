@@ -68,6 +68,7 @@ describe("drop folder wiring under mocks", function () {
         DROP_PREFIX: "drop/",
         DROP_RESULTS_PREFIX: "results/",
         DROP_CLAIMS_PREFIX: "async/drop-claims/",
+        DROP_STAGING_PREFIX: "async/drop-inputs/",
         DROP_FORMATS: "json,srt,vtt,txt",
         DROP_OPTIONS: "",
       });
@@ -133,6 +134,7 @@ describe("drop folder wiring under mocks", function () {
       [
         ["ReadDroppedRecordings", ["s3:GetObject"], `${bucketArn}/drop/*`],
         ["ClaimRecordings", ["s3:PutObject", "s3:DeleteObject"], `${bucketArn}/async/drop-claims/*`],
+        ["StageInputs", ["s3:PutObject"], `${bucketArn}/async/drop-inputs/*`],
         ["WriteErrorFiles", ["s3:PutObject"], `${bucketArn}/results/*`],
         [
           "InvokeEndpointAsync",

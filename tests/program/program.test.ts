@@ -414,8 +414,13 @@ describe("Pulumi program under mocks", function () {
         Sid: "ReadModelAndInputs",
         Effect: "Allow",
         Action: ["s3:GetObject"],
-        // The drop folder submits recordings where they were dropped.
-        Resource: [`${bucketArn}/models/*`, `${bucketArn}/async/inputs/*`, `${bucketArn}/drop/*`],
+        // The drop folder submits recordings where they were dropped, or a copy under a URI-safe key.
+        Resource: [
+          `${bucketArn}/models/*`,
+          `${bucketArn}/async/inputs/*`,
+          `${bucketArn}/drop/*`,
+          `${bucketArn}/async/drop-inputs/*`,
+        ],
       },
       {
         Sid: "ListModelPrefix",
