@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SUBMIT_TIMEOUT_SECONDS } from "../functions/drop-folder/claims";
 import { INFERENCE_ID_PREFIX, type Format } from "../functions/drop-folder/layout";
-import { ENVIRONMENT } from "../functions/drop-folder/settings";
+import { environmentOf } from "../functions/drop-folder/settings";
 import {
   deliverStatements,
   LAMBDA_TRUST_POLICY,
@@ -82,16 +82,16 @@ export class DropFolder extends pulumi.ComponentResource {
       },
       child,
     );
-    const environment = {
-      [ENVIRONMENT.bucket]: args.bucketName,
-      [ENVIRONMENT.endpointName]: args.endpointName,
-      [ENVIRONMENT.dropPrefix]: PREFIXES.drop,
-      [ENVIRONMENT.resultsPrefix]: PREFIXES.results,
-      [ENVIRONMENT.claimsPrefix]: PREFIXES.dropClaims,
-      [ENVIRONMENT.stagingPrefix]: PREFIXES.dropInputs,
-      [ENVIRONMENT.formats]: args.formats.join(","),
-      [ENVIRONMENT.defaultOptions]: args.defaultOptions,
-    };
+    const environment = environmentOf({
+      bucket: args.bucketName,
+      endpointName: args.endpointName,
+      dropPrefix: PREFIXES.drop,
+      resultsPrefix: PREFIXES.results,
+      claimsPrefix: PREFIXES.dropClaims,
+      stagingPrefix: PREFIXES.dropInputs,
+      formats: args.formats,
+      defaultOptions: args.defaultOptions,
+    });
 
     const makeFunction = (
       role: "submit" | "deliver",

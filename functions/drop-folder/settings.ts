@@ -27,6 +27,25 @@ export const ENVIRONMENT = {
   defaultOptions: "DROP_OPTIONS",
 } as const satisfies Record<keyof DropFolderSettings, string>;
 
+/**
+ * The environment variables carrying `settings`: what the stack sets on the functions and {@link loadSettings}
+ * reads back. The bucket may be a value known only at deploy time (`B`, a Pulumi output).
+ */
+export function environmentOf<B>(
+  settings: Omit<DropFolderSettings, "bucket"> & { readonly bucket: B },
+): Record<string, B | string> {
+  return {
+    [ENVIRONMENT.bucket]: settings.bucket,
+    [ENVIRONMENT.endpointName]: settings.endpointName,
+    [ENVIRONMENT.dropPrefix]: settings.dropPrefix,
+    [ENVIRONMENT.resultsPrefix]: settings.resultsPrefix,
+    [ENVIRONMENT.claimsPrefix]: settings.claimsPrefix,
+    [ENVIRONMENT.stagingPrefix]: settings.stagingPrefix,
+    [ENVIRONMENT.formats]: settings.formats.join(","),
+    [ENVIRONMENT.defaultOptions]: settings.defaultOptions,
+  };
+}
+
 /** The formats of a comma-separated list; throws naming `source` on an unknown or repeated one, or none. */
 export function parseFormats(list: string, source: string): Format[] {
   const names = list

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient, type InvokeEndpointAsyncCommandInput } from "@aws-sdk/client-sagemaker-runtime";
 import { FORMATS } from "../../functions/drop-folder/layout";
-import { ENVIRONMENT, type DropFolderSettings } from "../../functions/drop-folder/settings";
+import { environmentOf, type DropFolderSettings } from "../../functions/drop-folder/settings";
 import { repoRoot, type MotoServer } from "../support/moto";
 
 export const BUCKET = "drop-folder-test";
@@ -34,16 +34,7 @@ export async function withFunctionEnvironment<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const saved = { ...process.env };
-  Object.assign(process.env, moto.awsEnv, {
-    [ENVIRONMENT.bucket]: settings.bucket,
-    [ENVIRONMENT.endpointName]: settings.endpointName,
-    [ENVIRONMENT.dropPrefix]: settings.dropPrefix,
-    [ENVIRONMENT.resultsPrefix]: settings.resultsPrefix,
-    [ENVIRONMENT.claimsPrefix]: settings.claimsPrefix,
-    [ENVIRONMENT.stagingPrefix]: settings.stagingPrefix,
-    [ENVIRONMENT.formats]: settings.formats.join(","),
-    [ENVIRONMENT.defaultOptions]: settings.defaultOptions,
-  });
+  Object.assign(process.env, moto.awsEnv, environmentOf(settings));
   try {
     return await work();
   } finally {
