@@ -3,14 +3,15 @@
  * (tiny.en on CPU) for the endpoint. A real recording is dropped; the submit function invokes "the endpoint"; the
  * stand-in does what SageMaker's async endpoint does with that invocation (reads the input object, POSTs it to the
  * container with the invocation's Accept and custom attributes, writes the answer to the output or failure path and
- * publishes the notification); the deliver function's Lambda entry point gets that notification as SNS sends it.
+ * publishes the notification); the deliver function, as the esbuild bundle the stack deploys, gets that
+ * notification as SNS sends it.
  */
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { InvokeEndpointAsyncCommandInput } from "@aws-sdk/client-sagemaker-runtime";
-import { handler as deliver } from "../../functions/drop-folder/deliver";
+import { bundledHandler } from "../../components/function-code";
 import { submitRecording } from "../../functions/drop-folder/submit";
 import { bundledModelDir, startLocalServer, type LocalServer } from "../../scripts/client/local-server";
 import { wordErrorRate } from "../client/helpers";
@@ -24,9 +25,15 @@ import {
   sagemakerNotification,
   settingsFor,
   snsEvent,
+  requireBundle,
   textAt,
   withFunctionEnvironment,
 } from "./support";
+
+/** The deliver function as deployed: the esbuild bundle the program uploads, not the TypeScript source. */
+const deliver = requireBundle(bundledHandler("functions/drop-folder/deliver.ts")).handler as (
+  event: unknown,
+) => Promise<unknown>;
 
 const EXPECTED: string = JSON.parse(readFileSync(join(FIXTURES, "transcripts.json"), "utf8"))["speech.m4a"];
 /** tiny.en hears the synthetic speech almost perfectly; 0.2 leaves room for a CPU's int8 rounding. */

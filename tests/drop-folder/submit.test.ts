@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { bundledHandler } from "../../components/function-code";
 import { handler, submitRecording } from "../../functions/drop-folder/submit";
 import { checkSize, MAX_RECORDING_BYTES, notAudioReason } from "../../functions/drop-folder/content-check";
 import { ClaimInProgress, STALE_CLAIM_SECONDS } from "../../functions/drop-folder/claims";
@@ -18,6 +19,7 @@ import {
   settingsFor,
   textAt,
   bytesAt,
+  requireBundle,
   withFunctionEnvironment,
 } from "./support";
 
@@ -172,6 +174,26 @@ describe("drop folder: submit", function () {
     });
     const head = await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: object.key }));
     assert.equal(head.ContentLength, object.size); // the recording itself is left as it was
+  });
+});
+
+describe("drop folder: submit as deployed (the esbuild bundle)", function () {
+  const aws = useMotoWithBucket(BUCKET);
+
+  it("claims and submits a dropped recording, and refuses a text file, like the source", async () => {
+    const bundle = requireBundle(bundledHandler("functions/drop-folder/submit.ts"));
+    const submit = bundle.handler as (event: unknown) => Promise<{ outcome: string; inferenceId?: string }[]>;
+    const recording = await drop(aws.s3, "drop/bundle.mp3", fixture("speech.mp3"));
+    const notes = await drop(aws.s3, "drop/notes.mp3", "not audio at all\n");
+    await withFunctionEnvironment(aws.moto, settingsFor(), async () => {
+      const [submitted] = await submit(s3Event(recording));
+      assert.equal(submitted.outcome, "submitted");
+      const claim = JSON.parse(await textAt(aws.s3, claimKey(settingsFor(), submitted.inferenceId!)));
+      assert.equal(claim.recording, "drop/bundle.mp3");
+      assert.ok(claim.submittedAt);
+      assert.equal((await submit(s3Event(notes)))[0].outcome, "refused");
+    });
+    assert.equal(JSON.parse(await textAt(aws.s3, "results/notes.error.json")).error, "unsupported_media");
   });
 });
 

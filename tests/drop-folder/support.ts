@@ -1,5 +1,6 @@
 /** Shared by the drop-folder tests: the functions' settings, clients of moto, and events as AWS sends them. */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SageMakerRuntimeClient, type InvokeEndpointAsyncCommandInput } from "@aws-sdk/client-sagemaker-runtime";
@@ -79,6 +80,18 @@ export async function drop(
     }),
   );
   return { key, eTag: put.ETag!.replace(/"/g, ""), size: typeof body === "string" ? body.length : body.byteLength };
+}
+
+/** Loads bundled handler code the way Lambda does (`require` of index.js) and returns its exports. */
+export function requireBundle(code: string): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), "drop-bundle-"));
+  try {
+    writeFileSync(join(dir, "index.js"), code);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(join(dir, "index.js"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function fixture(name: string): Uint8Array {

@@ -5,12 +5,10 @@
  * cannot prove; the IAM linter and the request checks (tests/aws-contract/) also read these resources.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { loadStackConfig } from "../../components/config";
 import { functionNameFor } from "../../components/drop-folder";
 import { ACCOUNT, REGION, loadProgram, waitsFor, type Recorded } from "./mocks";
+import { requireBundle } from "../drop-folder/support";
 import { commentedSettings, stackConfig } from "./stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,18 +22,10 @@ function only(resources: Recorded[], type: string, suffix = ""): Recorded {
   return found[0];
 }
 
-/** Loads a bundled handler the way Lambda does (require of index.js) and returns its exports. */
+/** The bundled handler of a function as the program deploys it (the archive's index.js), loaded as Lambda does. */
 async function loadBundle(fn: Recorded): Promise<Record<string, unknown>> {
   const assets = await fn.inputs.code.assets;
-  const text: string = await assets["index.js"].text;
-  const dir = mkdtempSync(join(tmpdir(), "drop-bundle-"));
-  try {
-    writeFileSync(join(dir, "index.js"), text);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(join(dir, "index.js"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return requireBundle(await assets["index.js"].text);
 }
 
 describe("drop folder wiring under mocks", function () {
