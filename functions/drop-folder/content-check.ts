@@ -4,8 +4,8 @@
  * answers 415 (an error file) if it cannot.
  */
 
-/** Largest recording the drop folder submits: SageMaker's async payload limit (1 GB). */
-export const MAX_RECORDING_BYTES = 1_000_000_000;
+/** Largest recording the drop folder submits: 1 GiB, SageMaker's async payload limit (the server's default too). */
+export const MAX_RECORDING_BYTES = 1024 ** 3;
 /** How many leading bytes {@link notAudioReason} looks at. */
 export const SNIFF_BYTES = 4096;
 
@@ -25,8 +25,8 @@ export function checkSize(bytes: number): void {
   if (bytes > MAX_RECORDING_BYTES) {
     throw new RecordingRefused(
       "payload_too_large",
-      `the recording is ${bytes} bytes, more than the ${MAX_RECORDING_BYTES} bytes (1 GB) SageMaker's asynchronous ` +
-        "inference takes: split it or compress it (e.g. to Opus or MP3)",
+      `the recording is ${bytes} bytes, more than the ${MAX_RECORDING_BYTES} bytes (1 GiB) SageMaker's ` +
+        "asynchronous inference takes: split it or compress it (e.g. to Opus or MP3)",
     );
   }
 }

@@ -198,12 +198,12 @@ describe("drop folder: submit as deployed (the esbuild bundle)", function () {
 });
 
 describe("drop folder: what is refused before the endpoint", function () {
-  it("an empty object, and one over SageMaker's 1 GB", function () {
+  it("an empty object, and one over SageMaker's 1 GiB", function () {
     assert.throws(() => checkSize(0), { code: "empty_body" });
     assert.doesNotThrow(() => checkSize(MAX_RECORDING_BYTES));
     assert.throws(() => checkSize(MAX_RECORDING_BYTES + 1), {
       code: "payload_too_large",
-      message: /1000000001 bytes, more than the 1000000000 bytes \(1 GB\)/,
+      message: /1073741825 bytes, more than the 1073741824 bytes \(1 GiB\)/,
     });
   });
 
