@@ -5,7 +5,7 @@
  * cannot prove; the IAM linter and the request checks (tests/aws-contract/) also read these resources.
  */
 import { strict as assert } from "node:assert";
-import { loadStackConfig } from "../../components/config";
+import { loadStackConfig, resolveServiceSettings } from "../../components/config";
 import { functionNameFor } from "../../components/drop-folder";
 import { ACCOUNT, REGION, loadProgram, waitsFor, type Recorded } from "./mocks";
 import { requireBundle } from "../drop-folder/support";
@@ -242,6 +242,19 @@ describe("drop folder function names", function () {
 });
 
 describe("drop folder settings", function () {
+  it("as component arguments: refused by the argument's name", function () {
+    assert.throws(
+      () => resolveServiceSettings({ dropFolderFormats: ["json", "pdf"] as never }),
+      /^Error: dropFolderFormats must be a list of distinct formats of json, txt, srt, vtt, got "\["json","pdf"\]"/,
+    );
+    assert.throws(() => resolveServiceSettings({ dropFolderOptions: "speakers=2;speakers=3" }), {
+      message: "dropFolderOptions: option 'speakers' given twice",
+    });
+    assert.deepEqual(resolveServiceSettings({ dropFolder: false, dropFolderFormats: ["srt"] }).dropFolderFormats, [
+      "srt",
+    ]);
+  });
+
   const load = (settings: Record<string, string>) => loadStackConfig((key) => settings[key]);
 
   it("defaults: on, all four formats, no options, recordings kept", function () {
