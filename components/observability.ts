@@ -53,64 +53,63 @@ export class Observability extends pulumi.ComponentResource {
     const dimensions = { EndpointName: args.endpointName };
     const variantDimensions = { EndpointName: args.endpointName, VariantName: args.variantName };
 
+    const dashboardInputs = pulumi.all([args.endpointName, args.region, args.dropFolder]);
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
         dashboardName: pulumi.interpolate`${args.endpointName}`,
-        dashboardBody: pulumi
-          .all([args.endpointName, args.region, args.dropFolder])
-          .apply(([endpoint, region, drop]) => {
-            // The queue metrics belong to the endpoint; the per-request ones to the variant.
-            const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
-            const variant = (metric: string) => [
-              SAGEMAKER_NAMESPACE,
-              metric,
-              "EndpointName",
-              endpoint,
-              "VariantName",
-              args.variantName,
-            ];
-            const instances = [
-              ENDPOINT_INSTANCE_NAMESPACE,
-              INSTANCE_COUNT_METRIC,
-              "EndpointName",
-              endpoint,
-              "VariantName",
-              args.variantName,
-              { stat: "SampleCount", label: "instances (CPUUtilization samples per minute)" },
-            ];
-            return JSON.stringify({
-              widgets: [
-                widget(
-                  "Backlog",
-                  [async("ApproximateBacklogSize"), async("ApproximateBacklogSizePerInstance")],
-                  region,
-                  0,
-                  0,
-                ),
-                widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
-                widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
-                widget(
-                  "Invocations",
-                  [variant("InvocationsProcessed"), variant("InvocationFailures"), variant("Invocation5XXErrors")],
-                  region,
-                  12,
-                  6,
-                  "Sum",
-                ),
-                widget("Model latency (us)", [variant("ModelLatency")], region, 0, 12, "Average"),
-                ...costWidgets({
-                  endpointName: endpoint,
-                  variantName: args.variantName,
-                  namespace: args.costNamespace,
-                  pricePerHour: args.instancePricePerHour,
-                  region,
-                  y: 18,
-                }),
-                ...(drop ? dropFolderWidgets({ ...drop, region, y: 30 }) : []),
-              ],
-            });
-          }),
+        dashboardBody: dashboardInputs.apply(([endpoint, region, drop]) => {
+          // The queue metrics belong to the endpoint; the per-request ones to the variant.
+          const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
+          const variant = (metric: string) => [
+            SAGEMAKER_NAMESPACE,
+            metric,
+            "EndpointName",
+            endpoint,
+            "VariantName",
+            args.variantName,
+          ];
+          const instances = [
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
+            "EndpointName",
+            endpoint,
+            "VariantName",
+            args.variantName,
+            { stat: "SampleCount", label: "instances (CPUUtilization samples per minute)" },
+          ];
+          return JSON.stringify({
+            widgets: [
+              widget(
+                "Backlog",
+                [async("ApproximateBacklogSize"), async("ApproximateBacklogSizePerInstance")],
+                region,
+                0,
+                0,
+              ),
+              widget("Age of oldest request (s)", [async("ApproximateAgeOfOldestRequest")], region, 12, 0),
+              widget("Instances", [instances, async("HasBacklogWithoutCapacity")], region, 0, 6),
+              widget(
+                "Invocations",
+                [variant("InvocationsProcessed"), variant("InvocationFailures"), variant("Invocation5XXErrors")],
+                region,
+                12,
+                6,
+                "Sum",
+              ),
+              widget("Model latency (us)", [variant("ModelLatency")], region, 0, 12, "Average"),
+              ...costWidgets({
+                endpointName: endpoint,
+                variantName: args.variantName,
+                namespace: args.costNamespace,
+                pricePerHour: args.instancePricePerHour,
+                region,
+                y: 18,
+              }),
+              ...(drop ? dropFolderWidgets({ ...drop, region, y: 30 }) : []),
+            ],
+          });
+        }),
       },
       child,
     );
