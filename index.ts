@@ -16,12 +16,15 @@ function validated<T>(load: () => T): T {
 
 const raw = new pulumi.Config("whisper-async");
 const awsProvider = new pulumi.Config("aws");
-const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key)));
+// The region the aws provider deploys to: aws:region, else the environment variables it falls back to.
+const region = awsProvider.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key), region));
 
 // The stack's settings are the component's args (same names); the endpoint is named `whisper-<stack>-<type>`.
 const service = new WhisperService("whisper", {
   ...config,
   callers: [...config.callers],
+  dropFolderFormats: [...config.dropFolderFormats],
   uploadIdentityEnvironment: validated(() =>
     uploadIdentityEnvironment(
       (key) => awsProvider.get(key),

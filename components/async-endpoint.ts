@@ -3,14 +3,18 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_ENDPOINT_WAITER_SECONDS } from "./config";
 import { shellQuote } from "./model-artifact";
+import { scriptCommand } from "./package-root";
+import type { VpcAttachment } from "./execution-role";
+import { CREATE_BEFORE_DELETE } from "./replacement";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
 
 /**
  * Endpoint name derived from the instance type (`whisper-dev-g5-xlarge`). A new instance type thus means a
- * NEW endpoint (create, then delete the old one) instead of an UpdateEndpoint, which AWS rejects for a variant
- * with a registered scalable target. Max 63 characters, SageMaker's limit.
+ * NEW endpoint (created first, the old one deleted once the new one is InService: CREATE_BEFORE_DELETE) instead of
+ * an UpdateEndpoint, which AWS rejects for a variant with a registered scalable target. Max 63 characters,
+ * SageMaker's limit.
  */
 export function endpointNameFor(prefix: string, instanceType: string): string {
   const raw = `${prefix}-${instanceType.replace(/^ml\./, "")}`;
@@ -52,8 +56,11 @@ export interface AsyncEndpointArgs {
   readonly modelDownloadTimeoutSeconds: number;
   /** Minutes the old fleet keeps running after an update moved traffic off it (blue/green). Required. */
   readonly updateTerminationWaitMinutes: number;
-  /** Region of the endpoint, for the check after each update. Required. */
-  readonly region: pulumi.Input<string>;
+  /**
+   * Environment of the check after each update: the stack's identity and region (awsCommandEnvironment in
+   * upload-identity.ts). Required.
+   */
+  readonly awsEnvironment: Record<string, pulumi.Input<string>>;
   /** Requests SageMaker sends one instance at once. Required. */
   readonly maxConcurrentInvocationsPerInstance: number;
   /** Customer KMS key for the async outputs; SageMaker's default encryption when undefined. */
@@ -75,6 +82,8 @@ export interface AsyncEndpointArgs {
   readonly failurePath: pulumi.Input<string>;
   readonly successTopicArn: pulumi.Input<string>;
   readonly errorTopicArn: pulumi.Input<string>;
+  /** VPC subnets and security groups of the instances (network isolation stays on). Defaults to none. */
+  readonly vpc?: VpcAttachment;
   readonly tags?: Record<string, string>;
 }
 
@@ -98,8 +107,8 @@ export function deploymentConfigFor(terminationWaitMinutes: number) {
  * Kept by `pulumi destroy` and when replaced: the provider reports an update done when SageMaker rolled it back
  * (its waiter sees InService and ignores FailureReason), and deleting the old Model and EndpointConfiguration then
  * would leave the endpoint serving from a config that no longer exists, failing every later update. Their names are
- * generated (name plus random suffix), so a re-created stack never collides with the ones kept. docs/updates.md,
- * "Teardown", lists and deletes them.
+ * generated (name plus random suffix), so a re-created stack never collides with the ones kept. `npm run prune`
+ * (docs/updates.md, "Pruning kept Models and EndpointConfigurations") deletes all but the newest and those in use.
  */
 export const KEPT_ON_DELETE = { retainOnDelete: true } as const;
 
@@ -117,6 +126,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
       {
         executionRoleArn: args.executionRoleArn,
         enableNetworkIsolation: true,
+        vpcConfig: args.vpc && { subnets: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds },
         primaryContainer: {
           image: args.imageUri,
           mode: "SingleModel",
@@ -174,7 +184,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
         deploymentConfig: deploymentConfigFor(args.updateTerminationWaitMinutes),
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, ...CREATE_BEFORE_DELETE },
     );
 
     // After each create or config change: does SageMaker really run the new config? A rolled-back update ends
@@ -186,9 +196,9 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           .all([endpoint.name, endpointConfig.name])
           .apply(
             ([endpointName, configName]) =>
-              `node_modules/.bin/tsx scripts/deploy-checks/endpoint-config.ts --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
+              `${scriptCommand("scripts/deploy-checks/endpoint-config")} --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
           ),
-        environment: { AWS_REGION: args.region },
+        environment: args.awsEnvironment,
         triggers: [endpointConfig.name],
       },
       { parent: this, dependsOn: [endpoint] },

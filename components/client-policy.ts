@@ -16,6 +16,13 @@ export interface ClientPolicyArgs {
 }
 
 /**
+ * What an upload of the inputs needs: PutObject (single and multipart), and AbortMultipartUpload, so that a client
+ * whose multipart upload fails or is cancelled removes its parts at once (the CLIs' lib-storage, boto3's
+ * upload_file) instead of leaving them billed until the bucket's one-day incomplete-upload rule.
+ */
+export const UPLOAD_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload"];
+
+/**
  * Statements a job submitter needs: invoke this endpoint, upload inputs, read outputs and failures.
  * `s3:ListBucket` makes S3 answer 404 rather than 403 for a result that is not written yet, which is how a
  * waiting client tells "not yet" from "not allowed"; it reveals key names in the bucket, not their contents.
@@ -23,7 +30,7 @@ export interface ClientPolicyArgs {
 export function clientStatements(r: { endpointArn: string; bucketArn: string; kmsKeyArn?: string }): Statement[] {
   const statements: Statement[] = [
     { Sid: "InvokeAsync", Effect: "Allow", Action: ["sagemaker:InvokeEndpointAsync"], Resource: r.endpointArn },
-    { Sid: "UploadInputs", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${r.bucketArn}/${PREFIXES.inputs}*` },
+    { Sid: "UploadInputs", Effect: "Allow", Action: UPLOAD_ACTIONS, Resource: `${r.bucketArn}/${PREFIXES.inputs}*` },
     {
       Sid: "ReadResults",
       Effect: "Allow",
@@ -69,7 +76,7 @@ export function callerStatements(r: {
     {
       Sid: "UploadOwnInputs",
       Effect: "Allow",
-      Action: ["s3:PutObject"],
+      Action: UPLOAD_ACTIONS,
       Resource: `${r.bucketArn}/${callerInputPrefix(r.caller)}*`,
     },
     {

@@ -7,6 +7,7 @@
 import serverContract from "../contract/server-contract.json";
 import { FORMATS, type Format } from "../functions/drop-folder/layout";
 import { OptionsError, parseOptionPairs } from "../functions/drop-folder/options";
+import { defaultInstancePrice } from "./instance-price";
 import type { WhisperServiceArgs } from "./service-args";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
@@ -92,8 +93,9 @@ export interface StackConfig {
   /** Tags put on every taggable resource. */
   readonly tags: Readonly<Record<string, string>>;
   /**
-   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults to the us-east-1
-   * on-demand price of `instanceType` from {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1}; required for other types.
+   * US dollars per instance-hour, for the cost figures (dashboard, `npm run cost`). Defaults, in us-east-1
+   * only, to the on-demand price of `instanceType` (ON_DEMAND_PRICE_PER_HOUR_US_EAST_1 in instance-price.ts);
+   * required for other types and in every other region.
    */
   readonly instancePricePerHour: number;
   /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
@@ -142,21 +144,6 @@ export const DEFAULTS = {
   dropFolderFormats: ["json", "srt", "vtt", "txt"],
   dropFolderOptions: "",
 } as const satisfies Partial<StackConfig>;
-
-/**
- * On-demand SageMaker real-time/async inference prices, US East (N. Virginia), USD per instance-hour: the
- * default of `instancePricePerHour`. Source: the "Real-Time Inference" on-demand table of
- * https://aws.amazon.com/sagemaker/ai/pricing/, as quoted alike by several independent public price tables read
- * on 2026-11-25 (the AWS page itself renders its table by script and could not be read directly). Only types
- * whose figure every source agreed on are listed; for any other type (g6, g6e, p4d, p5 and other sizes) the
- * sources disagreed or were EC2 prices, so `instancePricePerHour` must be set rather than guessed. Other regions,
- * discounts and Savings Plans: set `instancePricePerHour` too.
- */
-export const ON_DEMAND_PRICE_PER_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
-  "ml.g4dn.xlarge": 0.7364,
-  "ml.g5.xlarge": 1.408,
-  "ml.p3.2xlarge": 3.825,
-};
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS = [
@@ -320,17 +307,9 @@ class Checker {
     return value as string;
   }
 
-  instancePricePerHour(type: string): number {
-    if (!this.isSet("instancePricePerHour")) {
-      const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
-      if (known === undefined) {
-        throw new ConfigError(
-          `${this.name("instancePricePerHour")} must be set for ${type}: no default price is known for it ` +
-            `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
-        );
-      }
-      return known;
-    }
+  instancePricePerHour(type: string, region: string | undefined): number {
+    if (!this.isSet("instancePricePerHour"))
+      return defaultInstancePrice(type, region, this.name("instancePricePerHour"));
     const value = this.args.instancePricePerHour;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 1000) {
       this.refuse("instancePricePerHour", "a number of dollars above 0 and at most 1000");
@@ -430,14 +409,60 @@ class Checker {
   }
 }
 
+/** What a brought resource's id looks like, checked where the value is a plain string (not another resource's output). */
+const BROUGHT_SHAPES = {
+  bucketName: [/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"],
+  successTopicArn: [SNS_TOPIC_ARN, "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"],
+  errorTopicArn: [SNS_TOPIC_ARN, "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"],
+  vpcSubnetIds: [/^subnet-[0-9a-f]+$/, "a list of subnet ids (subnet-...)"],
+  vpcSecurityGroupIds: [/^sg-[0-9a-f]+$/, "a list of security group ids (sg-...)"],
+} as const satisfies Partial<Record<keyof WhisperServiceArgs, readonly [RegExp, string]>>;
+
+/** Pairs of brought resources that only work together. */
+const BROUGHT_PAIRS = [
+  ["successTopicArn", "errorTopicArn", "give both existing topics, or neither"],
+  ["vpcSubnetIds", "vpcSecurityGroupIds", "give both the subnets and the security groups, or neither"],
+] as const;
+
+/**
+ * The resources a program brings (an existing bucket, topics, VPC subnets and security groups): pairs complete,
+ * lists not empty, and each plain string shaped like its kind of id. Values that are outputs of other resources
+ * are known only at deploy time; AWS checks those.
+ */
+function checkBroughtResources(args: Partial<Record<keyof WhisperServiceArgs, unknown>>, names: SettingNames): void {
+  const given = (key: keyof WhisperServiceArgs) => args[key] !== undefined && args[key] !== null && args[key] !== "";
+  for (const [first, second, advice] of BROUGHT_PAIRS) {
+    if (given(first) !== given(second)) {
+      throw new ConfigError(`${names.name(first)} and ${names.name(second)} go together: ${advice}`);
+    }
+  }
+  for (const [key, [pattern, shape]] of Object.entries(BROUGHT_SHAPES) as [
+    keyof typeof BROUGHT_SHAPES,
+    readonly [RegExp, string],
+  ][]) {
+    if (!given(key)) continue;
+    const value = args[key];
+    const values = key === "vpcSubnetIds" || key === "vpcSecurityGroupIds" ? value : [value];
+    const wrong =
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      // An object is another resource's output (or a promise of one): known only when deploying.
+      values.some((v) => (typeof v === "string" ? !pattern.test(v) : typeof v !== "object" || v === null));
+    if (wrong) throw new ConfigError(`${names.name(key)} must be ${shape}, got ${JSON.stringify(value)}`);
+  }
+}
+
 /**
  * Validates the service's args and fills in every default: the one validation both front doors share. Throws
- * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts.
+ * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts. `region` is the region the
+ * service deploys to (undefined when unknown), for the default instance price (instance-price.ts).
  */
 export function resolveServiceSettings(
   args: Partial<Record<keyof WhisperServiceArgs, unknown>>,
-  names: SettingNames = ARGUMENT_NAMES,
+  names: SettingNames,
+  region: string | undefined,
 ): StackConfig {
+  checkBroughtResources(args, names);
   const check = new Checker(args, names);
   const maxInstances = check.integer("maxInstances", DEFAULTS.maxInstances, 1, 100);
   const minInstances = check.integer("minInstances", DEFAULTS.minInstances, 0, 100);
@@ -528,7 +553,7 @@ export function resolveServiceSettings(
     updateTerminationWaitMinutes,
     oldestRequestAlarmMinutes: check.integer("oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
     tags: check.tags(),
-    instancePricePerHour: check.instancePricePerHour(type),
+    instancePricePerHour: check.instancePricePerHour(type, region),
     logRetentionDays: check.logRetentionDays(),
     dropFolder: check.boolean("dropFolder", DEFAULTS.dropFolder),
     dropFolderFormats: check.dropFolderFormats(),
@@ -605,7 +630,10 @@ export function stackConfigArgs(get: ConfigGetter): Partial<Record<keyof StackCo
   return args;
 }
 
-/** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
-export function loadStackConfig(get: ConfigGetter): StackConfig {
-  return resolveServiceSettings(stackConfigArgs(get), STACK_CONFIG_NAMES);
+/**
+ * Loads and validates the stack config of a stack deploying to `region` (its `aws:region`; undefined when unknown);
+ * throws {@link ConfigError} naming the key and the allowed values.
+ */
+export function loadStackConfig(get: ConfigGetter, region: string | undefined): StackConfig {
+  return resolveServiceSettings(stackConfigArgs(get), STACK_CONFIG_NAMES, region);
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_METRIC_FILTERS, costMetricsNamespace, endpointLogGroupName } from "./cost-metric-filters";
+import { CREATE_BEFORE_DELETE } from "./replacement";
 
 export interface CostMetricsArgs {
   /** Name of the SageMaker endpoint whose container logs are measured. */
@@ -35,7 +36,7 @@ export class CostMetrics extends pulumi.ComponentResource {
         retentionInDays: args.logRetentionDays,
         tags: args.tags,
       },
-      child,
+      { ...child, ...CREATE_BEFORE_DELETE },
     );
     for (const filter of LOG_METRIC_FILTERS) {
       new aws.cloudwatch.LogMetricFilter(

@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { scriptCommand } from "./package-root";
 
 export interface ModelArtifactArgs {
   /** Bucket the model is uploaded to. */
@@ -14,13 +15,11 @@ export interface ModelArtifactArgs {
   readonly localDir?: string;
   /** Also upload the speaker-diarization models (package-model `--diarization`). Defaults to false. */
   readonly diarization?: boolean;
-  /** Region the AWS SDK in scripts/package-model uses. */
-  readonly region: pulumi.Input<string>;
   /**
-   * Variables that give scripts/package-model the identity of the stack's aws provider (see
-   * upload-identity.ts). Defaults to none: the SDK's default chain in the shell that runs `pulumi up`.
+   * Environment of scripts/package-model: the stack's identity and region (awsCommandEnvironment in
+   * upload-identity.ts). Required.
    */
-  readonly identityEnvironment?: Record<string, pulumi.Input<string>>;
+  readonly awsEnvironment: Record<string, pulumi.Input<string>>;
 }
 
 /** POSIX single-quote a shell word, so repo ids, paths and bucket names pass through verbatim. */
@@ -53,7 +52,7 @@ export class ModelArtifact extends pulumi.ComponentResource {
       .output(args.bucketName)
       .apply(
         (bucket) =>
-          `node_modules/.bin/tsx scripts/package-model.ts ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}${diarization}`,
+          `${scriptCommand("scripts/package-model")} ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}${diarization}`,
       );
 
     const packaging = new command.local.Command(
@@ -62,7 +61,7 @@ export class ModelArtifact extends pulumi.ComponentResource {
         create,
         // No `dir`: the command runs in the project directory, like the program; an absolute checkout path here
         // would show as a diff (and re-run the upload) whenever the stack is updated from another directory.
-        environment: { ...args.identityEnvironment, AWS_REGION: args.region },
+        environment: args.awsEnvironment,
         // A bucket change also changes `create`, which re-runs the upload into the new bucket.
         triggers: [args.repo, args.revision, args.localDir ?? "", String(args.diarization ?? false)],
       },

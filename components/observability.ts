@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 import { costWidgets } from "./cost-widgets";
 import { dropFolderWidgets } from "./drop-folder-widgets";
+import { CREATE_BEFORE_DELETE } from "./replacement";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
 
 /**
@@ -111,7 +112,7 @@ export class Observability extends pulumi.ComponentResource {
           });
         }),
       },
-      child,
+      { ...child, ...CREATE_BEFORE_DELETE },
     );
 
     const failureQueries = SERVICE_FAILURE_METRICS.map((metricName, i) => ({

@@ -45,6 +45,21 @@ export function surplusExpressions(): { id: string; expression: string; label: s
 }
 
 /**
+ * Metric math of the scale-in to minInstances, over the same two metrics as {@link surplusExpressions}: the instances
+ * publishing in a minute with nothing queued or running, 0 in a minute with any request, and no value in a minute
+ * without an instance sample. The alarm counts only minutes with a value of at least 1, so idleMinutes are minutes
+ * in which an instance really ran idle: a new endpoint keeps its first instance for idleMinutes after it starts,
+ * whatever CloudWatch reads for the minutes before the endpoint existed. A minute without a backlog datapoint
+ * counts as an empty backlog (SageMaker may stop reporting an idle endpoint's backlog), as long as an instance ran.
+ */
+export function idleExpressions(): { id: string; expression: string; label: string }[] {
+  return [
+    { id: "pending", expression: "FILL(backlog, 0)", label: "requests queued or running" },
+    { id: "idle", expression: "IF(pending > 0, 0, instances)", label: "instances running with nothing to do" },
+  ];
+}
+
+/**
  * Four one-direction policies, each alarm driving only a policy of its own direction:
  * - from zero: ExactCapacity 1 on HasBacklogWithoutCapacity >= 1. Idempotent: the alarm stays in ALARM while the
  *   first instance starts and the policy re-runs after each cooldown, but "exactly 1" never adds a second one
@@ -54,8 +69,9 @@ export function surplusExpressions(): { id: string; expression: string; label: s
  * - in, N..1: step -1 after SCALE_IN_MINUTES in a row with nothing queued or running ({@link surplusExpressions}),
  *   so a fleet scaled out for a burst shrinks in the first quiet minutes; never while any request is queued or
  *   running, so a trickle with a request every few minutes holds the fleet until it pauses;
- * - back to minInstances: step ExactCapacity on ApproximateBacklogSize <= 0 for idleMinutes. The backlog counts
- *   in-flight requests too, so a running job keeps it above 0 and is never cut.
+ * - back to minInstances: step ExactCapacity after idleMinutes in which instances ran with nothing queued or running
+ *   ({@link idleExpressions}). The backlog counts in-flight requests too, so a running job is never cut, and a
+ *   minute without an instance does not count, so a new endpoint's first instance is kept idleMinutes.
  */
 export class ScaleToZero extends pulumi.ComponentResource {
   constructor(name: string, args: ScaleToZeroArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -190,24 +206,31 @@ export class ScaleToZero extends pulumi.ComponentResource {
     );
 
     const toIdle = stepPolicy("to-idle", "ExactCapacity", 300, {
-      metricIntervalUpperBound: "0",
+      metricIntervalLowerBound: "0",
       scalingAdjustment: args.minInstances,
     });
     new aws.cloudwatch.MetricAlarm(
       `${name}-idle`,
       {
-        alarmDescription: `No request queued or running for ${args.idleMinutes} minutes: scale in to ${args.minInstances}.`,
-        namespace: SAGEMAKER_NAMESPACE,
-        metricName: "ApproximateBacklogSize",
-        dimensions,
-        statistic: "Maximum",
-        period: 60,
+        alarmDescription: `Instances ran with no request queued or running for ${args.idleMinutes} minutes: scale in to ${args.minInstances}.`,
+        metricQueries: [
+          minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
+          minuteOf(
+            "instances",
+            ENDPOINT_INSTANCE_NAMESPACE,
+            INSTANCE_COUNT_METRIC,
+            { EndpointName: args.endpointName, VariantName: args.variantName },
+            "SampleCount",
+          ),
+          ...idleExpressions().map((e) => ({ ...e, returnData: e.id === "idle" })),
+        ],
         evaluationPeriods: args.idleMinutes,
         datapointsToAlarm: args.idleMinutes,
-        threshold: 0,
-        comparisonOperator: "LessThanOrEqualToThreshold",
-        // An endpoint with nothing queued may stop reporting the backlog; missing minutes count as idle.
-        treatMissingData: "breaching",
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // A minute without an instance sample is not an idle minute: before the first instance runs (a new endpoint,
+        // and the minutes before it existed, which CloudWatch also evaluates) nothing counts towards idleMinutes.
+        treatMissingData: "notBreaching",
         alarmActions: [toIdle.arn],
         tags: args.tags,
       },

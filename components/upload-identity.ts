@@ -5,9 +5,9 @@ import { ConfigError, type ConfigGetter } from "./config";
 export type SecretGetter = (key: string) => pulumi.Output<string> | undefined;
 
 /**
- * The environment that makes the AWS SDK in `scripts/package-model` act as the same identity as the stack's
- * default `aws` provider, so the model upload runs with the provider's `aws:*` settings rather than whatever
- * credentials the shell happens to hold:
+ * The environment that makes the AWS SDK in the command resources (`scripts/package-model`, `scripts/deploy-checks`)
+ * act as the same identity as the stack's default `aws` provider, so they run with the provider's `aws:*` settings
+ * rather than whatever credentials the shell happens to hold:
  * - `aws:profile` -> AWS_PROFILE (the SDK then skips AWS_ACCESS_KEY_ID & co. of the shell);
  * - `aws:sharedCredentialsFiles` / `aws:sharedConfigFiles` -> AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE;
  * - `aws:accessKey`, `aws:secretKey`, `aws:token` -> AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
@@ -23,8 +23,9 @@ export function uploadIdentityEnvironment(
   for (const key of ["assumeRoles", "assumeRole", "assumeRoleWithWebIdentity"]) {
     if (get(key)) {
       throw new ConfigError(
-        `aws:${key} is not passed on to the model upload (scripts/package-model), which would then run as another ` +
-          "identity: define a profile with role_arn and source_profile in ~/.aws/config and set aws:profile instead",
+        `aws:${key} is not passed on to the deploy commands (the model upload and the deploy checks), which would ` +
+          "then run as another identity: define a profile with role_arn and source_profile in ~/.aws/config and " +
+          "set aws:profile instead",
       );
     }
   }
@@ -55,8 +56,20 @@ function onlyFile(key: string, raw: string | undefined): string | undefined {
   }
   if (!Array.isArray(files) || files.length !== 1 || typeof files[0] !== "string") {
     throw new ConfigError(
-      `aws:${key} must list exactly one file for the model upload (the AWS SDK reads one), got ${raw}`,
+      `aws:${key} must list exactly one file for the deploy commands (the AWS SDK reads one), got ${raw}`,
     );
   }
   return files[0];
+}
+
+/**
+ * The environment of every command resource that calls AWS: the stack's identity ({@link uploadIdentityEnvironment})
+ * and its region. Built once by WhisperService and handed to each such command, so none of them acts as the shell's
+ * identity (tests/program/upload-identity.test.ts checks every command of the program for it).
+ */
+export function awsCommandEnvironment(
+  identity: Record<string, pulumi.Input<string>> | undefined,
+  region: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
+  return { ...identity, AWS_REGION: region };
 }

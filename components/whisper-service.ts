@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDuringUpdate } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
-import { ConfigError, resolveServiceSettings, type StackConfig } from "./config";
+import { requirePosixShell } from "./command-shell";
+import { ARGUMENT_NAMES, ConfigError, resolveServiceSettings, type StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
 import { DropFolder } from "./drop-folder";
 import { ExecutionRole } from "./execution-role";
+import { defaultProviderRegion } from "./instance-price";
 import { InferenceImage } from "./inference-image";
 import { ModelArtifact } from "./model-artifact";
 import { Notifications } from "./notifications";
@@ -13,7 +15,8 @@ import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
 import type { WhisperServiceArgs } from "./service-args";
-import { PREFIXES, Storage } from "./storage";
+import { PREFIXES, Storage, existingBucket } from "./storage";
+import { awsCommandEnvironment } from "./upload-identity";
 
 export type { WhisperServiceArgs } from "./service-args";
 
@@ -31,21 +34,32 @@ const FORMER_WHISPER_SERVICE_TYPE = "whisper-async:index:WhisperService";
  * Usable from any Pulumi program: see docs/component.md.
  */
 export class WhisperService extends pulumi.ComponentResource {
+  /** Name of the SageMaker async endpoint (`InvokeEndpointAsync`'s EndpointName). */
   public readonly endpointName: pulumi.Output<string>;
+  /** Bucket of the requests: inputs, outputs, failures and the model. */
   public readonly bucketName: pulumi.Output<string>;
+  /** Key prefix the audio is uploaded under (`async/inputs/`). */
   public readonly inputPrefix: string = PREFIXES.inputs;
+  /** Key prefix SageMaker writes results under. */
   public readonly outputPrefix: string = PREFIXES.outputs;
+  /** Key prefix SageMaker writes failures under. */
   public readonly failurePrefix: string = PREFIXES.failures;
   /** Where recordings are dropped, and where their transcripts appear; undefined with the drop folder off. */
   public readonly dropPrefix?: string;
   public readonly resultsPrefix?: string;
+  /** SNS topic told of each finished job. */
   public readonly successTopicArn: pulumi.Output<string>;
+  /** SNS topic told of each failed job (and, unless alarmTopicArn is set, of the alarms). */
   public readonly errorTopicArn: pulumi.Output<string>;
+  /** Console URL of the CloudWatch dashboard. */
   public readonly dashboardUrl: pulumi.Output<string>;
+  /** IAM policy for an app that submits jobs and reads their results. */
   public readonly clientPolicyArn: pulumi.Output<string>;
   /** Policy ARN of each configured caller (empty without `callers`). */
   public readonly callerPolicyArns: pulumi.Output<Record<string, string>>;
+  /** The inference image, by digest. */
   public readonly imageUri: pulumi.Output<string>;
+  /** S3 prefix of the uploaded model. */
   public readonly modelDataUrl: pulumi.Output<string>;
   /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
   public readonly variantName: string;
@@ -61,30 +75,46 @@ export class WhisperService extends pulumi.ComponentResource {
       ...opts,
       aliases: [...(opts.aliases ?? []), { type: FORMER_WHISPER_SERVICE_TYPE }],
     });
+    requirePosixShell();
     const config = settingsOf(args, this);
+    // S3 keeps one event notification configuration per bucket, which the drop folder would own: on a bucket of
+    // yours only when asked for (dropFolder: true), never by default.
+    const dropFolderOn = args.bucketName === undefined ? config.dropFolder : args.dropFolder === true;
     const tags = config.tags;
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;
+    // Every command that calls AWS acts as the stack's aws identity in its region (upload-identity.ts).
+    const awsEnvironment = awsCommandEnvironment(args.uploadIdentityEnvironment, region);
     const endpointName = endpointNameFor(
       args.endpointNamePrefix ?? `${name}-${pulumi.getStack()}`,
       config.instanceType,
     );
 
-    const storage = new Storage(
-      `${name}-storage`,
-      {
-        retentionDays: config.retentionDays,
-        dropRetentionDays: config.dropFolder ? config.dropFolderRetentionDays : undefined,
-        kmsKeyArn: config.kmsKeyArn,
-        forceDestroy: config.forceDestroy,
-        tags,
-      },
-      child,
-    );
-    const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
+    const storage =
+      args.bucketName === undefined
+        ? new Storage(
+            `${name}-storage`,
+            {
+              retentionDays: config.retentionDays,
+              dropRetentionDays: dropFolderOn ? config.dropFolderRetentionDays : undefined,
+              kmsKeyArn: config.kmsKeyArn,
+              forceDestroy: config.forceDestroy,
+              tags,
+            },
+            child,
+          )
+        : existingBucket(args.bucketName, child);
+    const topics =
+      args.successTopicArn === undefined || args.errorTopicArn === undefined
+        ? new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child)
+        : { successTopicArn: pulumi.output(args.successTopicArn), errorTopicArn: pulumi.output(args.errorTopicArn) };
+    const vpc =
+      args.vpcSubnetIds === undefined || args.vpcSecurityGroupIds === undefined
+        ? undefined
+        : { subnetIds: args.vpcSubnetIds, securityGroupIds: args.vpcSecurityGroupIds };
     const image = new InferenceImage(
       `${name}-image`,
-      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
+      { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, awsEnvironment, tags },
       child,
     );
     const model = new ModelArtifact(
@@ -96,8 +126,7 @@ export class WhisperService extends pulumi.ComponentResource {
         revision: config.modelRevision,
         localDir: config.modelLocalDir,
         diarization: config.speakerLabels !== "off",
-        region,
-        identityEnvironment: args.uploadIdentityEnvironment,
+        awsEnvironment,
       },
       child,
     );
@@ -109,8 +138,9 @@ export class WhisperService extends pulumi.ComponentResource {
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
         endpointName,
-        readsDropFolder: config.dropFolder,
+        readsDropFolder: dropFolderOn,
         kmsKeyArn: config.kmsKeyArn,
+        vpc,
         tags,
       },
       child,
@@ -130,7 +160,7 @@ export class WhisperService extends pulumi.ComponentResource {
         startupHealthCheckTimeoutSeconds: config.startupHealthCheckTimeoutSeconds,
         modelDownloadTimeoutSeconds: config.modelDownloadTimeoutSeconds,
         updateTerminationWaitMinutes: config.updateTerminationWaitMinutes,
-        region,
+        awsEnvironment,
         maxConcurrentInvocationsPerInstance: config.maxConcurrentInvocationsPerInstance,
         kmsKeyArn: config.kmsKeyArn,
         resultInNotifications: config.resultInNotifications,
@@ -144,6 +174,7 @@ export class WhisperService extends pulumi.ComponentResource {
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
+        vpc,
         tags,
       },
       child,
@@ -162,7 +193,7 @@ export class WhisperService extends pulumi.ComponentResource {
       child,
     );
     const alarmTopicArn = config.alarmTopicArn ?? topics.errorTopicArn;
-    const dropFolder = config.dropFolder
+    const dropFolder = dropFolderOn
       ? new DropFolder(
           `${name}-drop-folder`,
           {
@@ -253,7 +284,8 @@ export class WhisperService extends pulumi.ComponentResource {
 /** The args checked and completed with their defaults; a bad one fails the preview naming the argument. */
 function settingsOf(args: WhisperServiceArgs, service: WhisperService): StackConfig {
   try {
-    return resolveServiceSettings(args);
+    // The default instance price depends on the region of the stack's default aws provider (instance-price.ts).
+    return resolveServiceSettings(args, ARGUMENT_NAMES, defaultProviderRegion());
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.ResourceError(e.message, service, true);
     throw e;

@@ -19,6 +19,7 @@ const spec = {
   usage: [
     "Usage: npm run cost -- [--stack NAME] [--since 7d] [--json]",
     "       npm run cost -- --estimate [--stack NAME] [--json] [--model-gb N] [--image-gb N] [--startup-minutes N]",
+    "                                  [--uplink-mbps N]",
     "",
     "Reads the endpoint's metrics from CloudWatch and prints one line per UTC day (today included) and a total:",
     "requests, audio hours, instance hours, $, $ per audio hour, x realtime, mean queue wait, cold starts, and",
@@ -45,6 +46,11 @@ const spec = {
     estimate: { type: "boolean", help: "Estimate the first deploy and an idle month from the stack's settings." },
     "model-gb": { type: "string", value: "N", help: "With --estimate: GB of the model. Default: the default model's." },
     "image-gb": { type: "string", value: "N", help: "With --estimate: GB of the image in ECR. Default: 3." },
+    "uplink-mbps": {
+      type: "string",
+      value: "N",
+      help: "With --estimate: your uplink in Mbit/s, for the first up's upload time. Default: 10 and 100.",
+    },
     "startup-minutes": {
       type: "string",
       value: "N",
@@ -67,11 +73,12 @@ async function estimate(parsed: ParsedCli): Promise<number> {
     modelGb: positive("model-gb"),
     imageGb: positive("image-gb"),
     startupMinutes: positive("startup-minutes"),
+    uplinkMbps: positive("uplink-mbps"),
   };
-  const config = await readStackConfig(stringOption(parsed.values, "stack"));
+  const { config, region } = await readStackConfig(stringOption(parsed.values, "stack"));
   let result;
   try {
-    result = estimateCost({ config, ...sizes });
+    result = estimateCost({ config, region, ...sizes });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -81,7 +88,7 @@ async function estimate(parsed: ParsedCli): Promise<number> {
 
 async function main(parsed: ParsedCli): Promise<number> {
   if (parsed.values.estimate) return estimate(parsed);
-  for (const flag of ["model-gb", "image-gb", "startup-minutes"]) {
+  for (const flag of ["model-gb", "image-gb", "startup-minutes", "uplink-mbps"]) {
     if (parsed.values[flag] !== undefined) throw new UsageError(`--${flag} goes with --estimate`);
   }
   const window = parseSince(stringOption(parsed.values, "since") ?? DEFAULT_SINCE);

@@ -9,6 +9,7 @@ import { formatDuration } from "./cli-kit/progress";
 import { runCommand } from "./cli-kit/run";
 import { planBatch, prepareOutputDirectory } from "./client/batch-plan";
 import { runBatch } from "./client/batch-run";
+import { settledSources } from "./client/source-state";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { TARGET_CLI_OPTIONS, transcriberFrom } from "./client/target";
 
@@ -21,7 +22,8 @@ const spec = {
     "",
     "Transcribes every audio/video file given (directories recursively) and writes <name>.<format> to DIR,",
     "mirroring the inputs' relative paths. Files whose result exists are skipped, so a re-run resumes.",
-    "Exit codes: 0 all done, 1 some file failed, 2 usage error or a file timed out.",
+    "Exit codes: 0 all done, 1 some file failed or the output could take no more results, 2 usage error or a file",
+    "timed out.",
   ].join("\n"),
   options: {
     out: { type: "string", value: "DIR", help: "Directory for the results (created). Required." },
@@ -29,6 +31,11 @@ const spec = {
       type: "string",
       value: "N",
       help: `Files in flight at once, 1..64. Default ${DEFAULT_CONCURRENCY}.`,
+    },
+    "min-age": {
+      type: "string",
+      value: "SECONDS",
+      help: "Leave out files modified less than SECONDS ago (still being written?), saying so. Default 0: none.",
     },
     ...TRANSCRIPTION_CLI_OPTIONS,
     ...TARGET_CLI_OPTIONS,
@@ -40,24 +47,39 @@ async function main(parsed: ParsedCli): Promise<number> {
   const outDir = stringOption(parsed.values, "out");
   if (!outDir) throw new UsageError("--out DIR is required");
   const concurrency = numberOption(parsed.values, "concurrency", { min: 1, max: 64 }) ?? DEFAULT_CONCURRENCY;
+  const minAge = numberOption(parsed.values, "min-age", { min: 0, max: 86_400, integer: false }) ?? 0;
   const options = transcriptionOptionsFrom(parsed.values);
   const { items, skipped } = await planBatch(parsed.positionals, outDir, options.format);
   const transcriber = await transcriberFrom(parsed.values);
   await prepareOutputDirectory(outDir);
 
   for (const { path, reason } of skipped) console.error(`transcribe: left out ${path}: ${reason}`);
-  console.error(`transcribe: ${items.length} file(s) -> ${outDir} via ${transcriber.description}`);
+  const { settled, recent } = await settledSources(items, minAge);
+  for (const { item, secondsAgo } of recent) {
+    console.error(
+      `transcribe: left out ${item.displayName}: modified ${secondsAgo.toFixed(1)} s ago (--min-age ${minAge}); ` +
+        "a later run takes it",
+    );
+  }
+  console.error(`transcribe: ${settled.length} file(s) -> ${outDir} via ${transcriber.description}`);
   const started = Date.now();
-  const outcome = await runBatch(items, transcriber, options, concurrency);
+  const outcome = await runBatch(settled, transcriber, options, concurrency);
 
   const audio = outcome.audioSeconds > 0 ? `, ${formatDuration(outcome.audioSeconds)} of audio` : "";
   console.error(
     `${outcome.done} transcribed, ${outcome.skipped} skipped (result exists), ${outcome.failures.length} failed` +
       `${audio} in ${formatDuration((Date.now() - started) / 1000)}`,
   );
-  if (outcome.failures.length === 0) return ExitCode.Ok;
+  if (outcome.stoppedBecause !== undefined) {
+    console.error(
+      `transcribe: stopped: ${outcome.stoppedBecause}, so no further result could be saved; ` +
+        `${outcome.notSent} file(s) not sent. Free the output (${outDir}) and run again: finished files are skipped.`,
+    );
+  }
+  if (outcome.failures.length === 0 && outcome.stoppedBecause === undefined) return ExitCode.Ok;
   console.error("Failed:");
   for (const failure of outcome.failures) console.error(`  ${failure.item.displayName}: ${failure.message}`);
+  if (outcome.stoppedBecause !== undefined) return ExitCode.Failed;
   return outcome.failures.every((failure) => failure.timedOut) ? ExitCode.UsageOrTimeout : ExitCode.Failed;
 }
 

@@ -51,7 +51,7 @@ POLICY_DOCUMENTS = {
 # Findings that are deliberate, each with the reason; keyed by (issue, action).
 ACCEPTED = {
     ("CREDENTIALS_EXPOSURE", "ecr:getauthorizationtoken"): (
-        "SageMaker pulls the image with a registry token of the execution role; AWS has no narrower grant"
+        "a registry token (SageMaker's pull of the image, a preview's read of it); AWS has no narrower grant"
     ),
 }
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from serving import Server, running_serve
 
 from whisper_server import local_models
 from whisper_server.app import create_app
@@ -97,6 +98,15 @@ def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
         out.setframerate(rate)
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
     return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def default_server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real `serve` command with default settings (tiny.en on CPU), one per test module that uses it."""
+    with running_serve(
+        model_dir, tmp_path_factory.mktemp("serve"), {"WHISPER_MODEL_NAME": "tiny.en"}
+    ) as server:
+        yield server
 
 
 DIARIZATION_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"

@@ -167,3 +167,28 @@ def test_segments_end_at_sentences_and_long_pauses() -> None:
         "And another",
         "after a pause.",
     ]
+
+
+def test_a_japanese_word_wider_than_the_line_starts_a_new_cue_when_one_line_is_allowed() -> None:
+    """`ござい / ます。` at width 5 used to be one cue of two lines although max_line_count was 1."""
+    words = [
+        Word(0.0, 0.6, "本日は", 0.9, spaced=False),
+        Word(0.6, 1.8, "ございます。", 0.9, spaced=False),
+        Word(1.8, 2.4, "よろしく", 0.9, spaced=False),
+    ]
+    cues = cues_of(words, language="ja", max_line_width=5, max_line_count=1)
+    check_invariants(cues, 600)
+    assert all(len(c.lines) == 1 and writing.width(c.lines[0]) <= 5 for c in cues), cues
+    assert "".join(c.text for c in cues) == "本日はございます。よろしく"
+    # Cut where its line would break (kinsoku keeps 。 off a line's start), each part timed by its share
+    # of the word's characters.
+    assert [(c.text, c.start, c.end) for c in cues[1:3]] == [("ございま", 0.6, 1.4), ("す。", 1.4, 1.8)]
+
+
+def test_wide_words_are_split_only_where_the_limits_need_it() -> None:
+    words = [Word(0.0, 1.2, "ございます。", 0.9, spaced=False)]
+    # Two lines allowed: one cue, its lines balanced as before.
+    assert [c.lines for c in cues_of(words, language="ja", max_line_width=5, max_line_count=2)] == [
+        ("ござい", "ます。")
+    ]
+    assert [c.text for c in cues_of(words, language="ja", max_line_width=13)] == ["ございます。"]

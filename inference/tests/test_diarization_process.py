@@ -15,7 +15,7 @@ import pytest
 from conftest import DIARIZATION_DIR
 
 from whisper_server.audio import decode
-from whisper_server.diarization_process import DiarizationProcess
+from whisper_server.diarization_process import DiarizationFailed, DiarizationProcess
 from whisper_server.diarizer import Diarizer, DiarizerConfig
 
 CONFIG = DiarizerConfig(DIARIZATION_DIR / "models", threads=1, window_shift=0.25, threshold=0.25)
@@ -66,7 +66,7 @@ def test_a_child_that_dies_fails_its_request_and_the_next_gets_a_new_one(process
     pid = process.pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(RuntimeError, match="diarization process ended unexpectedly"):
+    with pytest.raises(DiarizationFailed, match="diarization process ended unexpectedly"):
         pending.result()
     assert len({t.speaker for t in process.diarize(audio)}) == 2
     assert process.pid not in (None, pid)

@@ -20,10 +20,11 @@ from collections.abc import Iterator
 import av
 import numpy as np
 
+from .audio_frames import SAMPLE_RATE, MonoResampler, UnsupportedSamples
 from .errors import RequestError
+from .ogg_links import TooManyLinks, ogg_links
 
-SAMPLE_RATE = 16000
-"""Whisper's input rate; everything is resampled to mono at this rate."""
+__all__ = ["MIN_SAMPLE_RATE", "SAMPLE_RATE", "decode"]
 
 MIN_SAMPLE_RATE = 4000
 """Lowest input sample rate accepted, in Hz. Speech needs about 2 kHz of bandwidth to be understood;
@@ -65,90 +66,118 @@ def _too_long(max_seconds: float) -> RequestError:
 def decode(body: bytes, max_seconds: float) -> np.ndarray:
     """Decodes `body` to mono float32 samples at 16 kHz.
 
-    Raises RequestError: 415 when no audio can be read (or the container is not an allowed one, or its
-    sample rate is below MIN_SAMPLE_RATE), 400 when the audio holds no samples, 413 when it is longer
-    than `max_seconds`. A stream that breaks off midway (a truncated upload) keeps what decoded, as
-    faster-whisper does.
+    Raises RequestError: 415 when no audio can be read (or the container is not an allowed one, its audio
+    codec has no decoder, or its sample rate is below MIN_SAMPLE_RATE), 400 when the audio holds no samples,
+    413 when it is longer than `max_seconds`. A packet that fails to decode is skipped, as FFmpeg's own
+    command does, and a stream that breaks off midway (a truncated upload) keeps what decoded, as
+    faster-whisper does. A chained Ogg stream is decoded link by link (ogg_links.py).
     """
-    max_samples = int(max_seconds * SAMPLE_RATE)
-    chunks: list[np.ndarray] = []
-    total = 0
     try:
-        with av.open(
-            io.BytesIO(body), mode="r", metadata_errors="ignore", options=_OPEN_OPTIONS
-        ) as container:
-            if not container.streams.audio:
-                raise _undecodable("no audio track")
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-            input_seconds = 0.0
-            for frame in _frames(container):
-                if frame is not None:
-                    if frame.sample_rate < MIN_SAMPLE_RATE:
-                        raise _undecodable(
-                            f"sample rate {frame.sample_rate} Hz; speech needs at least {MIN_SAMPLE_RATE} Hz"
-                        )
-                    # Checked before resampling, which is where a low rate would multiply the samples.
-                    input_seconds += frame.samples / frame.sample_rate
-                    if input_seconds > max_seconds:
-                        raise _too_long(max_seconds)
-                for resampled in resampler.resample(_mono_if_unmixable(frame)):
-                    samples = resampled.to_ndarray().reshape(-1)
-                    total += samples.size
-                    if total > max_samples:
-                        raise _too_long(max_seconds)
-                    chunks.append(samples)
+        links = ogg_links(body)
+    except TooManyLinks as e:
+        raise _undecodable(str(e)) from None
+    audio = _DecodedAudio(max_seconds)
+    try:
+        for link in links:
+            _decode_container(link, audio)
+        audio.add(None)
     except av.error.FFmpegError as e:
         # FFmpeg's own text may name paths or say what exists on this host: never pass it on.
         raise _undecodable("not a supported audio or video container, or damaged data") from e
-    if total == 0:
+    except UnsupportedSamples as e:
+        raise _undecodable(str(e)) from e
+    if audio.total == 0:
         raise RequestError(
             400, "empty_audio", "the audio holds no samples; send a recording with sound in it"
         )
-    return _to_float(chunks, total)
+    return _to_float(audio.chunks, audio.total)
 
 
-def _frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame | None]:
-    """The first audio stream's frames, then None (which flushes the resampler).
+class _DecodedAudio:
+    """16 kHz mono 16-bit chunks gathered from frames, checked against the duration limit as they come."""
 
-    A stream that breaks off after some frames decoded ends there instead of failing.
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds = max_seconds
+        self.max_samples = int(max_seconds * SAMPLE_RATE)
+        self.chunks: list[np.ndarray] = []
+        self.total = 0
+        self.input_seconds = 0.0
+        self._resampler = MonoResampler()
+
+    def add(self, frame: av.AudioFrame | None) -> None:
+        """Adds a decoded frame (None: the end, which flushes the resampler)."""
+        if frame is not None:
+            if frame.sample_rate < MIN_SAMPLE_RATE:
+                raise _undecodable(
+                    f"sample rate {frame.sample_rate} Hz; speech needs at least {MIN_SAMPLE_RATE} Hz"
+                )
+            # Checked before resampling, which is where a low rate would multiply the samples.
+            self.input_seconds += frame.samples / frame.sample_rate
+            if self.input_seconds > self.max_seconds:
+                raise _too_long(self.max_seconds)
+        for resampled in self._resampler.resample(frame):
+            samples = resampled.to_ndarray().reshape(-1)
+            self.total += samples.size
+            if self.total > self.max_samples:
+                raise _too_long(self.max_seconds)
+            self.chunks.append(samples)
+
+
+def _decode_container(data: bytes, audio: _DecodedAudio) -> None:
+    """Adds the frames of the first decodable audio stream of the container `data` to `audio`."""
+    with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore", options=_OPEN_OPTIONS) as container:
+        stream = _decodable_audio_stream(container)
+        for frame in _frames(container, stream):
+            audio.add(frame)
+
+
+def _decodable_audio_stream(container: av.container.InputContainer) -> av.audio.stream.AudioStream:
+    """The first audio stream FFmpeg has a decoder for.
+
+    A stream without one (a WAV format tag or bit depth no codec has, a renamed codec id) has no codec
+    context, and decoding it crashes the whole process in PyAV before 18.1 (its issue #2344): it is refused
+    here, before any decoding.
     """
-    frames = container.decode(audio=0)
+    streams = container.streams.audio
+    if not streams:
+        raise _undecodable("no audio track")
+    for stream in streams:
+        if stream.codec_context is not None:
+            return stream
+    raise _undecodable("no decoder for the codec of its audio track")
+
+
+def _frames(
+    container: av.container.InputContainer, stream: av.audio.stream.AudioStream
+) -> Iterator[av.AudioFrame]:
+    """The stream's frames, packet by packet, then those the decoder still held.
+
+    A packet that fails to decode is skipped (a concatenated MP3 whose layout changes has one at the seam);
+    a stream that breaks off after some frames decoded ends there instead of failing. Nothing decoded and a
+    packet failed: its error is raised.
+    """
+    packets = container.demux(stream)
     decoded_any = False
+    failure: av.error.InvalidDataError | None = None
     while True:
         try:
-            frame = next(frames, None)
+            packet = next(packets, None)
         except av.error.InvalidDataError:
             if not decoded_any:
                 raise
-            frame = None  # damaged tail: keep what decoded
-        if frame is None:
-            yield None
-            return
-        decoded_any = True
-        yield frame
-
-
-def _mono_if_unmixable(frame: av.AudioFrame | None) -> av.AudioFrame | None:
-    """`frame` itself, or for a channel count FFmpeg has no named layout for (9, 32, 64 ...), which its
-    resampler cannot downmix, the average of the channels as a mono float frame."""
-    if frame is None or frame.layout.name != f"{len(frame.layout.channels)} channels":
-        return frame
-    data = frame.to_ndarray()
-    channels = len(frame.layout.channels)
-    per_channel = data if frame.format.is_planar else data.reshape(-1, channels).T
-    mono = _as_unit_float(per_channel).mean(axis=0, dtype=np.float32)
-    mixed = av.AudioFrame.from_ndarray(mono.reshape(1, -1), format="flt", layout="mono")
-    mixed.sample_rate = frame.sample_rate
-    return mixed
-
-
-def _as_unit_float(samples: np.ndarray) -> np.ndarray:
-    """Integer or float PCM samples as floats in [-1, 1]."""
-    if samples.dtype == np.uint8:
-        return (samples.astype(np.float32) - 128) / 128
-    if np.issubdtype(samples.dtype, np.integer):
-        return samples.astype(np.float32) / float(-np.iinfo(samples.dtype).min)
-    return samples.astype(np.float32)
+            return  # damaged tail: keep what decoded
+        if packet is None:
+            break
+        try:
+            frames = packet.decode()  # the last packet, with no data, flushes the decoder
+        except av.error.InvalidDataError as e:
+            failure = failure or e
+            continue
+        for frame in frames:
+            decoded_any = True
+            yield frame
+    if failure is not None and not decoded_any:
+        raise failure
 
 
 def _to_float(chunks: list[np.ndarray], total: int) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import Word, get_suppressed_tokens
-from faster_whisper.vad import SpeechTimestampsMap, VadOptions, get_speech_timestamps
+from faster_whisper.vad import SpeechTimestampsMap, VadOptions
 
 from . import windows
 from .audio import SAMPLE_RATE
@@ -44,6 +44,7 @@ from .prompt import prompt_token_ids
 from .repeated_speech import repeats_itself
 from .results import Redecodes
 from .silence import is_invented
+from .vad_pieces import speech_regions
 
 OnResult = Callable[[int, "Decoded | Exception"], None]
 """Told of each request's outcome as soon as it is known: its index, then its result or its exception."""
@@ -205,7 +206,7 @@ class ChunkedDecoder:
         vad = self.settings.vad if options.vad is None else options.vad
         limit = self.settings.chunk_seconds
         if vad:
-            regions = get_speech_timestamps(
+            regions = speech_regions(
                 audio, VadOptions(max_speech_duration_s=limit, min_silence_duration_ms=160)
             )
             pieces, metadata = _merge_regions(audio, regions, limit)
@@ -214,7 +215,7 @@ class ChunkedDecoder:
             # All the audio is decoded, in 30 s windows (15 s ones made tiny.en loop on the benchmark's
             # meeting). The VAD still says where the silences are, so that a window ends in one rather
             # than mid-word, and how much speech each window holds, for the dropped-speech check.
-            regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=160))
+            regions = speech_regions(audio, VadOptions(min_silence_duration_ms=160))
             bounds = _window_bounds(audio, regions, windows.MAX_WINDOW_SECONDS * SAMPLE_RATE)
             pieces = [audio[begin:end] for begin, end in bounds]
             metadata = [

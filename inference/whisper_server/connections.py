@@ -16,12 +16,17 @@ app may wait for its next bytes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .body_chunks import ChunksTooSmall, CountedConnection, error_response
+
+log = logging.getLogger("whisper_server")
 
 RESERVED_FILE_DESCRIPTORS = 64
 """Descriptors kept for everything but client sockets: the model files, the VAD, logs, the listener."""
@@ -45,11 +50,36 @@ def connection_cap(max_connections: int, open_file_limit: int) -> int:
     return max(2, min(max_connections, open_file_limit - RESERVED_FILE_DESCRIPTORS))
 
 
-def guarded_protocol(max_connections: int) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with the idle timeout from the connection's start and the connection cap."""
+def guarded_protocol(max_connections: int, min_body_chunk_bytes: int = 0) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with the idle timeout from the connection's start, the connection cap, and the
+    floor on the average size of a body's pieces (body_chunks.py; 0: none)."""
 
     class GuardedH11Protocol(H11Protocol):
         cap: ClassVar[int] = max_connections
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.conn = CountedConnection(self.conn, min_body_chunk_bytes)  # type: ignore[assignment]
+
+        def handle_events(self) -> None:
+            try:
+                super().handle_events()
+            except ChunksTooSmall as refused:
+                self._refuse(refused)
+
+        def _refuse(self, refused: ChunksTooSmall) -> None:
+            """Answers the 400 itself (the app is still reading the body) and closes the connection; the app
+            then sees the client gone, and whatever it answers is dropped."""
+            log.warning("request refused: %s", refused.error.message, extra={"status": 400})
+            cycle = getattr(self, "cycle", None)
+            if cycle is not None:
+                cycle.disconnected = True
+                cycle.message_event.set()
+                if cycle.response_started:
+                    self.transport.close()
+                    return
+            self.transport.write(error_response(refused.error))
+            self.transport.close()
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)

@@ -181,6 +181,7 @@ def _touches_spaceless(left: str, right: str) -> bool:
 
 def _cut(words: list[Word], style: CueStyle) -> list[Cue]:
     """One stretch cut into cues at the cheapest cuts within the limits."""
+    words = _split_wide_words(words, style)
     pieces = _pieces(words, style.break_by_character)
     first_piece = [0] * (len(words) + 1)
     for position in range(len(pieces) - 1, -1, -1):
@@ -250,9 +251,14 @@ def _between_characters(left: str, right: str) -> str:
 
 
 def _line_count(pieces: list[_Piece], begin: int, end: int, limit: int) -> int:
-    """Fewest lines pieces[begin:end] fit in (lines filled greedily, each broken at the last place
-    allowed before it overflows; a piece wider than a line overflows alone)."""
-    lines, start, used = 1, begin, 0
+    """Fewest lines pieces[begin:end] fit in (see `_line_starts`)."""
+    return len(_line_starts(pieces, begin, end, limit))
+
+
+def _line_starts(pieces: list[_Piece], begin: int, end: int, limit: int) -> list[int]:
+    """Where each line of pieces[begin:end] starts, lines filled greedily, each broken at the last place
+    allowed before it overflows (a piece wider than a line overflows alone)."""
+    starts, start, used = [begin], begin, 0
     position = begin
     while position < end:
         piece = pieces[position]
@@ -260,13 +266,41 @@ def _line_count(pieces: list[_Piece], begin: int, end: int, limit: int) -> int:
         if position > start and used + added > limit:
             cut = next((p for p in range(position, start, -1) if pieces[p].breakable), None)
             if cut is not None:
-                lines += 1
+                starts.append(cut)
                 start, position = cut, cut
                 used = 0
                 continue
         used += added
         position += 1
-    return lines
+    return starts
+
+
+def _split_wide_words(words: list[Word], style: CueStyle) -> list[Word]:
+    """Scripts broken by character: a word that takes more lines than `max_line_count` is split where its
+    lines break, each part timed in proportion to its characters, so that a cue can end inside it instead
+    of holding more lines than allowed (`ございます。` at width 5 with one line a cue). Words are split only
+    for cutting cues; the JSON keeps them whole."""
+    if not style.break_by_character:
+        return words
+    split: list[Word] = []
+    for word in words:
+        pieces = _pieces([word], by_character=True)
+        starts = _line_starts(pieces, 0, len(pieces), style.max_line_width)
+        if len(starts) <= style.max_line_count:  # fits a cue whole: laid out as before
+            split.append(word)
+            continue
+        seconds = (word.end - word.start) / len(pieces)
+        for number, (begin, end) in enumerate(itertools.pairwise([*starts, len(pieces)])):
+            split.append(
+                replace(
+                    word,
+                    start=round(word.start + begin * seconds, 3),
+                    end=round(word.start + end * seconds, 3),
+                    word="".join(piece.text for piece in pieces[begin:end]),
+                    spaced=word.spaced and number == 0,
+                )
+            )
+    return split
 
 
 def _layout(pieces: list[_Piece], words: list[Word], style: CueStyle) -> tuple[str, ...]:

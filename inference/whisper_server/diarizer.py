@@ -355,7 +355,7 @@ def load_diarizer(settings: Settings) -> DiarizationProcess | None:
             extra={"diarization_dir": str(model_dir)},
         )
         return None
-    from .diarization_process import DiarizationProcess
+    from .diarization_process import DiarizationDeadline, DiarizationProcess
 
     return DiarizationProcess(
         DiarizerConfig(
@@ -363,7 +363,10 @@ def load_diarizer(settings: Settings) -> DiarizationProcess | None:
             threads=settings.diarization_threads or default_threads(),
             window_shift=settings.diarization_window_shift,
             threshold=settings.diarization_threshold,
-        )
+        ),
+        DiarizationDeadline(
+            settings.diarization_timeout_seconds, settings.diarization_timeout_per_audio_second
+        ),
     )
 
 

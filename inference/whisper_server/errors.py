@@ -8,6 +8,7 @@ ERROR_CODES: dict[str, int] = {
     "bad_option": 400,
     "empty_body": 400,
     "empty_audio": 400,
+    "body_chunks_too_small": 400,
     "diarization_unavailable": 400,
     "not_found": 404,
     "method_not_allowed": 405,
@@ -20,12 +21,14 @@ ERROR_CODES: dict[str, int] = {
     "queue_full": 503,
     "server_busy": 503,
     "shutting_down": 503,
+    "diarization_failed": 503,
 }
 """Every `error` code a failed request can carry, with its HTTP status. Clients may rely on these names
 (they are published in contract/server-contract.json); a test checks that the server uses no other. Any
 other routing error keeps its status and the code `http_error`."""
-RETRYABLE = ("body_timeout", "queue_full", "server_busy", "shutting_down")
-"""Codes of requests the server did not process; the same request may succeed when sent again."""
+RETRYABLE = ("body_timeout", "queue_full", "server_busy", "shutting_down", "diarization_failed")
+"""Codes of requests the server did not process, or whose diarization process died or hung (it is
+restarted); the same request may succeed when sent again."""
 
 
 @dataclass

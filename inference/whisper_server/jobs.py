@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from .errors import RequestError
+from .memory import give_back_memory
 
 T = TypeVar("T")
 
@@ -174,6 +175,7 @@ class JobQueue:
                 result = job.work()
             except Exception as e:  # handed to the request, which logs it
                 error = e
+            give_back_memory()  # what decoding freed (memory.py)
             with self._lock:
                 job.state = "done"
                 self._running = None

@@ -127,7 +127,7 @@ def _boolean(key: str, raw: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise bad_option(key, f"expected true or false, got '{raw}'")
+    raise bad_option(key, f"expected true or false, got '{_shortened(raw)}'")
 
 
 def _ranged(integer: bool, low: float, high: float) -> Callable[[str, str], float]:
@@ -139,13 +139,24 @@ def _ranged(integer: bool, low: float, high: float) -> Callable[[str, str], floa
 
     def parse(key: str, raw: str) -> float:
         if not pattern.fullmatch(raw):
-            raise bad_option(key, f"expected {noun} {span}, got '{raw}'")
+            raise bad_option(key, f"expected {noun} {span}, got '{_shortened(raw)}'")
+        # int() refuses strings of more than 4300 digits (a ValueError, not a bad option): a value with more
+        # digits than the bound has is out of range whatever its digits are.
+        if integer:
+            raw = raw.lstrip("0") or "0"
+            if len(raw) > len(str(int(high))):
+                raise bad_option(key, f"must be {span}, got {_shortened(raw)}")
         value = convert(raw)
         if not low <= value <= high:
-            raise bad_option(key, f"must be {span}, got {value if integer else raw}")
+            raise bad_option(key, f"must be {span}, got {value if integer else _shortened(raw)}")
         return value
 
     return parse
+
+
+def _shortened(raw: str, keep: int = 40) -> str:
+    """`raw` for an error message: at most `keep` characters, and how many more there were."""
+    return raw if len(raw) <= keep else f"{raw[:keep]}... ({len(raw)} characters)"
 
 
 def _text(max_length: int) -> Callable[[str, str], str]:
@@ -162,7 +173,7 @@ def _text(max_length: int) -> Callable[[str, str], str]:
 def _choice(choices: tuple[str, ...]) -> Callable[[str, str], str]:
     def parse(key: str, raw: str) -> str:
         if raw not in choices:
-            raise bad_option(key, f"expected {' or '.join(choices)}, got '{raw}'")
+            raise bad_option(key, f"expected {' or '.join(choices)}, got '{_shortened(raw)}'")
         return raw
 
     return parse
@@ -248,7 +259,9 @@ def parse_options(
     language = values.get("language")
     if language is not None and language not in supported_languages:
         known = ", ".join(sorted(supported_languages))
-        raise bad_option("language", f"'{language}' is not supported by this model; supported: {known}")
+        raise bad_option(
+            "language", f"'{_shortened(language)}' is not supported by this model; supported: {known}"
+        )
     if values.get("task") == "translate" and not multilingual:
         raise bad_option("task", "translate needs a multilingual model; this one is English-only")
     _check_speaker_counts(values)

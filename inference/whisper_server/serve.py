@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=1,
         log_config=None,
         access_log=False,
-        http=guarded_protocol(max_connections),
+        http=guarded_protocol(max_connections, settings.min_body_chunk_bytes),
         timeout_keep_alive=settings.idle_timeout_seconds,
         # The accept queue and each accept burst: no more sockets at once than connections allowed.
         backlog=max_connections,

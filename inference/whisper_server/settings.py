@@ -130,6 +130,13 @@ class Settings(BaseSettings):
     passed; slower gets 408 `body_timeout`. Default 262144 (256 KiB/s, 2 Mbit/s: a 1 GiB body may take
     68 minutes, a 10 MB file 50 s); 0 bounds only the pauses."""
 
+    min_body_chunk_bytes: int = Field(default=256, ge=0, le=65536)
+    """Smallest average size, in bytes, of the pieces a request body arrives in (HTTP chunks, or the reads of
+    a body of declared length), once it has come in more than 1024 of them; smaller gets 400
+    `body_chunks_too_small` and the connection is closed. Every piece costs the event loop the same work, so
+    bodies in 1-byte chunks from two or three clients delayed /ping by 4 s. Default 256 (real uploads come in
+    pieces of kilobytes: TCP segments, 8-64 KB chunks); 0: no floor."""
+
     shutdown_grace_seconds: int = Field(default=20, ge=0, le=25)
     """After SIGTERM, seconds the running job may still finish before its client gets a retryable 503
     and the server exits. Waiting requests get their 503 at once. Default 20: SageMaker kills the
@@ -165,6 +172,17 @@ class Settings(BaseSettings):
     voiceprints.py): lower finds more speakers. Default 0.32, the best of 0.22-0.44 on the development
     conversations (inference/bench/conversations.py, sets dev and dev-varied; tune_diarization.py): the
     right count on 65% of them (0.25, the best on the first set alone, split the varied set's voices)."""
+
+    diarization_timeout_seconds: int = Field(default=60, ge=1, le=3600)
+    """Seconds the diarization process may take for a request, beyond
+    WHISPER_DIARIZATION_TIMEOUT_PER_AUDIO_SECOND for each second of its audio, counted from when the request
+    reaches it; past that the process is killed (the next request starts a new one) and the request gets a
+    retryable 503 `diarization_failed`. Default 60."""
+
+    diarization_timeout_per_audio_second: float = Field(default=0.5, ge=0.0, le=10.0)
+    """Seconds the diarization process may take per second of audio, on top of
+    WHISPER_DIARIZATION_TIMEOUT_SECONDS. Default 0.5: about seven times the 0.07 it took on 2 CPU cores (20 s
+    for a 5-minute file), so only a process that stopped or hung misses it."""
 
     @model_validator(mode="after")
     def _compute_type_matches_device(self) -> Settings:

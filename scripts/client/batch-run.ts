@@ -7,7 +7,9 @@ import { WaitTimeoutError, messageOf } from "../../clients/typescript/src/errors
 import type { Transcriber } from "../../clients/typescript/src/job";
 import type { TranscriptionOptions } from "../../clients/typescript/src/options";
 import { writeFileAtomic } from "./atomic-write";
+import { stoppingReason } from "./output-failure";
 import { detectedLanguage } from "./report";
+import { assertUnchanged, sourceState } from "./source-state";
 
 export interface BatchFailure {
   readonly item: BatchItem;
@@ -23,11 +25,22 @@ export interface BatchOutcome {
   readonly failures: readonly BatchFailure[];
   /** Sum of the audio lengths the JSON results reported (0 for other formats). */
   readonly audioSeconds: number;
+  /** Why the batch stopped sending files (an output directory that cannot take results), when it did. */
+  readonly stoppedBecause?: string;
+  /** Files never sent because the batch stopped (0 when it did not). */
+  readonly notSent: number;
 }
+
+/** Writes one result; the default writes it atomically (atomic-write.ts). */
+export type ResultWriter = (path: string, content: string) => Promise<void>;
 
 /**
  * Transcribes every item whose output does not exist yet, at most `concurrency` at a time, writing each
  * result atomically as soon as it arrives (an interrupted batch keeps everything finished so far).
+ *
+ * A source whose size or modification time changed between sending it and its result fails and is not written
+ * (source-state.ts). A result that cannot be written because of the output itself (read-only, full, not
+ * permitted: output-failure.ts) stops the batch: the files in flight end, no other file is sent.
  */
 export async function runBatch(
   items: readonly BatchItem[],
@@ -36,6 +49,7 @@ export async function runBatch(
   concurrency: number,
   progress: (todo: number, totalBytes: number) => BatchProgress = (todo, totalBytes) =>
     new BatchProgress(todo, process.stderr, totalBytes),
+  writeResult: ResultWriter = writeFileAtomic,
 ): Promise<BatchOutcome> {
   const todo = items.filter((item) => !existsSync(item.output));
   // Sizes weigh the ETA; a file that cannot be read now counts 0 here and fails with its reason below.
@@ -54,15 +68,21 @@ export async function runBatch(
   const failures: BatchFailure[] = [];
   let done = 0;
   let next = 0;
+  let stoppedBecause: string | undefined;
   const worker = async () => {
-    while (next < todo.length) {
+    while (next < todo.length && stoppedBecause === undefined) {
       const bytes = sizes[next];
       const item = todo[next++];
       display.began(item.displayName);
       const started = Date.now();
       try {
+        const before = await sourceState(item.source);
         const result = await transcriber.transcribe(item.source, options);
-        await writeFileAtomic(item.output, result.body);
+        assertUnchanged(before, await sourceState(item.source));
+        await writeResult(item.output, result.body).catch((error: unknown) => {
+          stoppedBecause ??= stoppingReason(error);
+          throw error;
+        });
         done++;
         const seconds = (Date.now() - started) / 1000;
         display.succeeded(item.displayName, result.audioSeconds, seconds, bytes, detectedLanguage(result));
@@ -75,5 +95,12 @@ export async function runBatch(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
   display.finish();
-  return { done, skipped: items.length - todo.length, failures, audioSeconds: display.audioSecondsDone };
+  return {
+    done,
+    skipped: items.length - todo.length,
+    failures,
+    audioSeconds: display.audioSecondsDone,
+    stoppedBecause,
+    notSent: todo.length - next,
+  };
 }

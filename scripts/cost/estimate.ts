@@ -14,6 +14,9 @@ import { DEFAULTS, type StackConfig } from "../../components/config";
  * CloudWatch standard-resolution alarm per metric it evaluates, and a dashboard beyond the account's first three
  * free ones (https://aws.amazon.com/cloudwatch/pricing/).
  */
+/** The region of {@link LIST_PRICES}. */
+export const LIST_PRICES_REGION = "us-east-1";
+
 export const LIST_PRICES = {
   s3StandardPerGbMonth: 0.023,
   ecrStoragePerGbMonth: 0.1,
@@ -45,18 +48,35 @@ export const DEFAULT_STARTUP_MINUTES = 8;
 
 /**
  * CloudWatch alarm metrics the program creates: the four of the failure alarm's sum, the oldest-request alarm, the
- * from-zero, step-in (backlog and instance count) and idle alarms, the drop folder's dead-letter alarm (when the
- * drop folder is on), and the two that Application Auto Scaling creates for the target-tracking policy.
+ * from-zero alarm, the step-in and idle alarms (backlog and instance count each), the drop folder's dead-letter alarm
+ * (when the drop folder is on), and the two that Application Auto Scaling creates for the target-tracking policy.
  * tests/cost/estimate.test.ts counts the program's own alarms against this.
  */
-export const ALARM_METRICS = { program: 9, dropFolder: 1, targetTracking: 2 } as const;
+export const ALARM_METRICS = { program: 10, dropFolder: 1, targetTracking: 2 } as const;
+
+/**
+ * Uplink speeds the estimate gives the first `up`'s upload time for when none is passed (`--uplink-mbps`): a slow
+ * home or office line and a fast one, in Mbit/s.
+ */
+export const EXAMPLE_UPLINK_MBPS = [10, 100] as const;
 
 export interface EstimateInputs {
   readonly config: StackConfig;
+  /** The stack's region (`aws:region`), named in the estimate; undefined when the stack does not say. */
+  readonly region: string | undefined;
   /** GB of the model prefix; default: the default revision's size (required for any other model). */
   readonly modelGb?: number;
   readonly imageGb?: number;
   readonly startupMinutes?: number;
+  /** The operator's uplink in Mbit/s, for the time of the first `up`'s uploads. Default: {@link EXAMPLE_UPLINK_MBPS}. */
+  readonly uplinkMbps?: number;
+}
+
+/** What the first `up` sends from the machine that runs it, and how long that takes at an uplink speed. */
+export interface FirstUpload {
+  /** The image push and the model upload, in GB. */
+  readonly gb: number;
+  readonly minutesAt: readonly { readonly mbps: number; readonly minutes: number }[];
 }
 
 export interface CostLine {
@@ -67,12 +87,15 @@ export interface CostLine {
 }
 
 export interface CostEstimate {
+  /** The region the instance price is for (the stack's `aws:region`); the other list prices are us-east-1's. */
+  readonly region: string | undefined;
   readonly instanceType: string;
   readonly pricePerHour: number;
   readonly firstDeploy: readonly CostLine[];
   readonly idleMonth: readonly CostLine[];
   readonly firstDeployTotal: number;
   readonly idleMonthTotal: number;
+  readonly firstUpload: FirstUpload;
 }
 
 const usd = (value: number) => `$${value.toFixed(4).replace(/0{1,2}$/, "")}`;
@@ -153,13 +176,23 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
       : []),
   ];
   const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.dollars, 0);
+  // Both the image push and the model upload leave from the machine that runs `pulumi up` (the model streams from
+  // the Hugging Face Hub through it to S3), so its uplink bounds the first `up`.
+  const uploadGb = imageGb + storedGb;
+  const speeds = inputs.uplinkMbps === undefined ? [...EXAMPLE_UPLINK_MBPS] : [inputs.uplinkMbps];
+  const firstUpload = {
+    gb: uploadGb,
+    minutesAt: speeds.map((mbps) => ({ mbps, minutes: (uploadGb * 8000) / mbps / 60 })),
+  };
   return {
+    region: inputs.region,
     instanceType: config.instanceType,
     pricePerHour: price,
     firstDeploy,
     idleMonth,
     firstDeployTotal: total(firstDeploy),
     idleMonthTotal: total(idleMonth),
+    firstUpload,
   };
 }
 
@@ -171,12 +204,20 @@ export function formatEstimate(estimate: CostEstimate): string {
     ...lines.map((line) => `${dollars(line.dollars)}  ${line.item} (${line.basis})`),
     `${dollars(total)}  total`,
   ];
+  const { gb, minutesAt } = estimate.firstUpload;
+  const times = minutesAt.map(({ mbps, minutes }) => `${Math.round(minutes)} min at ${mbps} Mbit/s`).join(", ");
   return [
     ...section("First deploy (one time):", estimate.firstDeploy, estimate.firstDeployTotal),
+    `    Uploads from this machine: ${gb.toFixed(2)} GB (image push and model), ${times}` +
+      (minutesAt.length > 1 ? " (--uplink-mbps N for yours)" : "") +
+      "; docs/deploying.md, 'A slow uplink'.",
     "",
     ...section("An idle month (no requests):", estimate.idleMonth, estimate.idleMonthTotal),
     "",
-    "Each busy instance-hour adds its price; us-east-1 list prices (scripts/cost/estimate.ts), an estimate:",
-    "`npm run cost` reports what a deployed stack really cost.",
+    `Priced for ${estimate.region ?? "an unnamed region (no aws:region)"}: ${estimate.instanceType} at ` +
+      `${usd(estimate.pricePerHour)}/h, the stack's instance price; storage, alarms and the dashboard at ` +
+      `${LIST_PRICES_REGION} list prices (scripts/cost/estimate.ts)` +
+      (estimate.region === LIST_PRICES_REGION ? "." : `, which ${estimate.region ?? "other regions"} may exceed.`),
+    "Each busy instance-hour adds its price; an estimate: `npm run cost` reports what a deployed stack really cost.",
   ].join("\n");
 }

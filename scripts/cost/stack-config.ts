@@ -11,8 +11,14 @@ const PROJECT = "whisper-async";
 /** `pulumi config --json` prints `{"<project>:<key>": {"value": "...", "secret": false}, ...}`. */
 type PulumiConfig = Record<string, { value?: string; secret?: boolean }>;
 
+/** A stack's validated settings and the region it deploys to (`aws:region`; undefined when the stack does not say). */
+export interface StackSettings {
+  readonly config: StackConfig;
+  readonly region: string | undefined;
+}
+
 /** Runs `pulumi config --json [--stack NAME]` in the project root and loads the stack's config from it. */
-export function readStackConfig(stack?: string): Promise<StackConfig> {
+export function readStackConfig(stack?: string): Promise<StackSettings> {
   const args = ["config", "--json", ...(stack ? ["--stack", stack] : [])];
   return new Promise((resolve, reject) => {
     execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -30,11 +36,12 @@ export function readStackConfig(stack?: string): Promise<StackConfig> {
   });
 }
 
-/** The StackConfig of `pulumi config --json` output; a bad setting is a UsageError naming it. */
-export function stackConfigFrom(config: PulumiConfig): StackConfig {
+/** The settings of `pulumi config --json` output; a bad setting is a UsageError naming it. */
+export function stackConfigFrom(config: PulumiConfig): StackSettings {
   if (!config || typeof config !== "object") throw new UsageError("pulumi config --json printed no JSON object");
+  const region = config["aws:region"]?.value;
   try {
-    return loadStackConfig((key) => config[`${PROJECT}:${key}`]?.value);
+    return { config: loadStackConfig((key) => config[`${PROJECT}:${key}`]?.value, region), region };
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

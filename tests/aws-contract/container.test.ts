@@ -32,7 +32,7 @@ const AUDIO = fs.readFileSync(path.join(ROOT, "fixtures", "audio", "speech.wav")
 
 /** The Model environment of a stack, through the program's own functions. */
 function modelEnvironment(config: Record<string, string>): Record<string, string> {
-  return serverEnvironment(loadStackConfig((key) => config[`whisper-async:${key}`]));
+  return serverEnvironment(loadStackConfig((key) => config[`whisper-async:${key}`], config["aws:region"]));
 }
 
 async function timedPing(url: string): Promise<number> {

@@ -18,7 +18,7 @@ interface Finding {
 
 /** The container's environment on SageMaker: the image's ENV, then the Model's environment over it. */
 function containerEnvironment(config: Record<string, string>): Record<string, string> {
-  const stack = loadStackConfig((key) => config[`whisper-async:${key}`]);
+  const stack = loadStackConfig((key) => config[`whisper-async:${key}`], config["aws:region"]);
   return { ...imageEnvironment(DOCKERFILE), ...serverEnvironment(stack) };
 }
 

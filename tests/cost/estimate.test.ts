@@ -7,13 +7,14 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadStackConfig } from "../../components/config";
-import { ALARM_METRICS, HOURS_PER_MONTH, LIST_PRICES, estimateCost } from "../../scripts/cost/estimate";
+import { ALARM_METRICS, HOURS_PER_MONTH, LIST_PRICES, estimateCost, formatEstimate } from "../../scripts/cost/estimate";
 import { stackConfigFrom } from "../../scripts/cost/stack-config";
 import { runCli } from "../client/helpers";
 import { REGION, loadProgram, ofType } from "../program/mocks";
 import { exampleStacks, stackConfig } from "../program/stacks";
 
-const configOf = (settings: Record<string, string>) => loadStackConfig((key) => settings[`whisper-async:${key}`]);
+const configOf = (settings: Record<string, string>) =>
+  loadStackConfig((key) => settings[`whisper-async:${key}`], settings["aws:region"] ?? "us-east-1");
 const line = (lines: readonly { item: string; dollars: number }[], item: string) => {
   const found = lines.find((l) => l.item.includes(item));
   assert.ok(found, `no line for ${item}`);
@@ -24,37 +25,80 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
   this.timeout(60_000);
 
   it("dev: the first instance for its start and idleMinutes, an idle month of storage, alarms and dashboard", function () {
-    const estimate = estimateCost({ config: configOf(stackConfig("dev")) });
+    const estimate = estimateCost({ region: "us-east-1", config: configOf(stackConfig("dev")) });
     // Pulumi.dev.yaml: ml.g4dn.xlarge ($0.7364/h by default), idleMinutes 10, minInstances 0 (the default).
     assert.equal(estimate.pricePerHour, 0.7364);
     assert.equal(line(estimate.firstDeploy, "instance"), ((8 + 10) / 60) * 0.7364);
     assert.equal(line(estimate.idleMonth, "always-on"), 0);
     assert.equal(line(estimate.idleMonth, "S3"), 3.09 * LIST_PRICES.s3StandardPerGbMonth);
     assert.equal(line(estimate.idleMonth, "ECR"), 3 * LIST_PRICES.ecrStoragePerGbMonth);
-    assert.equal(line(estimate.idleMonth, "alarms"), 12 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "alarms"), 13 * LIST_PRICES.alarmMetricPerMonth);
     assert.equal(line(estimate.idleMonth, "drop folder"), 0);
     assert.equal(line(estimate.idleMonth, "dashboard"), LIST_PRICES.dashboardPerMonth);
     assert.ok(Math.abs(estimate.firstDeployTotal - 0.22092) < 1e-9, String(estimate.firstDeployTotal));
-    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.2 + 3)) < 1e-9, String(estimate.idleMonthTotal));
+    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.3 + 3)) < 1e-9, String(estimate.idleMonthTotal));
   });
 
   it("follows the stack: minInstances run all month, speaker labels add their models, another model needs its size", function () {
     const always = estimateCost({
+      region: "us-east-1",
       config: configOf({ "whisper-async:minInstances": "1", "whisper-async:idleMinutes": "30" }),
       startupMinutes: 6,
     });
     assert.equal(line(always.firstDeploy, "instance"), (6 / 60) * 0.7364, "the start only: it never scales in");
     assert.equal(line(always.idleMonth, "always-on"), HOURS_PER_MONTH * 0.7364);
-    const labels = estimateCost({ config: configOf({ "whisper-async:speakerLabels": "on-request" }) });
+    const labels = estimateCost({
+      region: "us-east-1",
+      config: configOf({ "whisper-async:speakerLabels": "on-request" }),
+    });
     assert.equal(line(labels.idleMonth, "S3"), (3.09 + 0.034) * LIST_PRICES.s3StandardPerGbMonth);
-    const g5 = estimateCost({ config: configOf({ "whisper-async:instanceType": "ml.g5.xlarge" }) });
+    const g5 = estimateCost({
+      region: "us-east-1",
+      config: configOf({ "whisper-async:instanceType": "ml.g5.xlarge" }),
+    });
     assert.equal(line(g5.firstDeploy, "instance"), ((8 + 15) / 60) * 1.408);
     const turbo = configOf({
       "whisper-async:modelRepo": "Systran/faster-whisper-large-v3-turbo",
       "whisper-async:modelRevision": "0".repeat(40),
     });
-    assert.throws(() => estimateCost({ config: turbo }), /is not known: pass --model-gb/);
-    assert.equal(line(estimateCost({ config: turbo, modelGb: 1.6 }).idleMonth, "S3"), 1.6 * 0.023);
+    assert.throws(() => estimateCost({ region: "us-east-1", config: turbo }), /is not known: pass --model-gb/);
+    assert.equal(line(estimateCost({ region: "us-east-1", config: turbo, modelGb: 1.6 }).idleMonth, "S3"), 1.6 * 0.023);
+  });
+
+  it("says how long the first up's uploads take on the operator's uplink", function () {
+    const dev = estimateCost({ region: "us-east-1", config: configOf(stackConfig("dev")) });
+    assert.ok(Math.abs(dev.firstUpload.gb - 6.09) < 1e-9, String(dev.firstUpload.gb));
+    assert.deepEqual(
+      dev.firstUpload.minutesAt.map(({ mbps, minutes }) => [mbps, Math.round(minutes)]),
+      [
+        [10, 81],
+        [100, 8],
+      ],
+    );
+    assert.match(
+      formatEstimate(dev),
+      /^ {4}Uploads from this machine: 6\.09 GB \(image push and model\), 81 min at 10 Mbit\/s, 8 min at 100 Mbit\/s \(--uplink-mbps N for yours\);/m,
+    );
+    const slow = estimateCost({ region: "us-east-1", config: configOf(stackConfig("dev")), uplinkMbps: 2 });
+    assert.match(
+      formatEstimate(slow),
+      /^ {4}Uploads from this machine: 6\.09 GB \(image push and model\), 406 min at 2 Mbit\/s;/m,
+    );
+  });
+
+  it("names the region it priced; outside us-east-1 it needs the stack's price, and says the rest is us-east-1's", function () {
+    const tokyo = { "aws:region": "ap-northeast-1", "whisper-async:instancePricePerHour": "0.99" };
+    const estimate = estimateCost({ region: "ap-northeast-1", config: configOf(tokyo) });
+    assert.equal(estimate.region, "ap-northeast-1");
+    assert.equal(line(estimate.firstDeploy, "instance"), ((8 + 15) / 60) * 0.99);
+    assert.match(
+      formatEstimate(estimate),
+      /^Priced for ap-northeast-1: ml\.g4dn\.xlarge at \$0\.99\/h, the stack's instance price; storage, alarms and the dashboard at us-east-1 list prices \(scripts\/cost\/estimate\.ts\), which ap-northeast-1 may exceed\.$/m,
+    );
+    assert.throws(
+      () => stackConfigFrom({ "aws:region": { value: "ap-northeast-1" } }),
+      /whisper-async:instancePricePerHour must be set for ml\.g4dn\.xlarge in ap-northeast-1: the default prices are us-east-1 on-demand prices/,
+    );
   });
 
   for (const { title, config } of exampleStacks()) {
@@ -92,7 +136,13 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       const text = await runCli("cost.ts", ["--estimate", "--stack", "dev"], env);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /First deploy \(one time\):\n\s+\$0\.22 {2}first ml\.g4dn\.xlarge instance/);
-      assert.match(text.stdout, /\$4\.57 {2}total/);
+      assert.match(text.stdout, /\$4\.67 {2}total/);
+      const slow = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--uplink-mbps", "10"], env);
+      assert.match(slow.stdout, /Uploads from this machine: 6\.09 GB \(image push and model\), 81 min at 10 Mbit\/s;/);
+      assert.match(
+        text.stdout,
+        /^Priced for us-east-1: ml\.g4dn\.xlarge at \$0\.7364\/h, the stack's instance price;/m,
+      );
       const json = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--json", "--image-gb", "2.5"], env);
       assert.equal(json.code, 0, json.stderr);
       assert.equal(

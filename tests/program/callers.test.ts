@@ -12,6 +12,7 @@ describe("Pulumi program under mocks with whisper-async:callers", function () {
   before(async function () {
     ({ exports, resources } = await loadProgram({
       "aws:region": REGION,
+      "whisper-async:instancePricePerHour": "0.9",
       "whisper-async:callers": '["web","batch"]',
     }));
   });
@@ -43,7 +44,7 @@ describe("Pulumi program under mocks with whisper-async:callers", function () {
         {
           Sid: "UploadOwnInputs",
           Effect: "Allow",
-          Action: ["s3:PutObject"],
+          Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
           Resource: `${bucketArn}/async/inputs/${caller}/*`,
         },
         {

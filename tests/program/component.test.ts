@@ -6,7 +6,11 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { markProgramStart, programResources, resolve, settled, REGION } from "./mocks";
+import * as path from "node:path";
+import { packagePath, scriptCommand } from "../../components/package-root";
 import { WhisperService, type WhisperServiceArgs } from "../../components/whisper-service";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 /** The message the component refuses `args` with. */
 function refusal(args: WhisperServiceArgs): string {
@@ -33,6 +37,12 @@ describe("WhisperService as a component of another program", function () {
     assert.match(refusal({ tags: { team: 7 } as never }), /^tags must be an object of string values, got/);
     assert.match(refusal({ callers: ["Web"] }), /^callers must be a list of distinct names/);
     assert.match(refusal({ instanceType: "ml.g6.xlarge" }), /^instancePricePerHour must be set for ml\.g6\.xlarge/);
+    assert.match(
+      refusal({}),
+      new RegExp(
+        `^instancePricePerHour must be set for ml\\.g4dn\\.xlarge in ${REGION}: the default prices are us-east-1`,
+      ),
+    );
     assert.match(refusal({ speakerLabels: "sometimes" as never }), /^speakerLabels must be one of off, on-request/);
     assert.match(
       refusal({ kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" }),
@@ -42,8 +52,13 @@ describe("WhisperService as a component of another program", function () {
 
   it("runs two services in one program without a shared name, URN or endpoint", async function () {
     markProgramStart();
-    const eu = new WhisperService("speech-eu", {});
-    const batch = new WhisperService("speech-batch", { instanceType: "ml.g5.xlarge", maxInstances: 4 });
+    // Outside us-east-1 (the mocks' region) each service needs its instance price.
+    const eu = new WhisperService("speech-eu", { instancePricePerHour: 0.9 });
+    const batch = new WhisperService("speech-batch", {
+      instanceType: "ml.g5.xlarge",
+      maxInstances: 4,
+      instancePricePerHour: 1.7,
+    });
     const endpoints = await Promise.all([resolve(eu.endpointName), resolve(batch.endpointName)]);
     await settled();
     assert.deepEqual(endpoints, ["speech-eu-dev-g4dn-xlarge", "speech-batch-dev-g5-xlarge"]);
@@ -71,9 +86,21 @@ describe("WhisperService as a component of another program", function () {
 
   it("registers as whisper-sagemaker-async:index:WhisperService, aliased to the token earlier stacks recorded", async function () {
     markProgramStart();
-    const service = new WhisperService("tokened", {});
+    const service = new WhisperService("tokened", { instancePricePerHour: 0.9 });
     const urn = await resolve(service.urn);
     await settled();
     assert.match(urn, /::whisper-sagemaker-async:index:WhisperService::tokened$/);
+  });
+
+  it("builds the image and runs its scripts from the package's files, relative to the program's directory", function () {
+    assert.equal(packagePath("", ROOT), ".");
+    assert.equal(packagePath("container/Dockerfile", ROOT), "container/Dockerfile");
+    assert.equal(scriptCommand("scripts/package-model", ROOT), "node_modules/.bin/tsx scripts/package-model.ts");
+    const consumer = path.join(ROOT, "examples", "typescript");
+    assert.equal(packagePath("container/Dockerfile", consumer), "../../container/Dockerfile");
+    assert.equal(
+      scriptCommand("scripts/deploy-checks/endpoint-config", consumer),
+      "../../node_modules/.bin/tsx ../../scripts/deploy-checks/endpoint-config.ts",
+    );
   });
 });

@@ -35,7 +35,7 @@ describe("components on their own", function () {
       repo: "ignored/repo",
       revision: "0".repeat(40),
       localDir: "/models/it's mine",
-      region: "eu-west-1",
+      awsEnvironment: { AWS_REGION: "eu-west-1" },
     });
     await resolve(artifact.modelDataUrl);
     const packaging = named("command:local:Command", "local-package");
@@ -53,7 +53,7 @@ describe("components on their own", function () {
       repo: "Systran/faster-whisper-large-v3",
       revision: "0".repeat(40),
       diarization: true,
-      region: "eu-west-1",
+      awsEnvironment: { AWS_REGION: "eu-west-1" },
     });
     await resolve(artifact.modelDataUrl);
     const packaging = named("command:local:Command", "speakers-package");
@@ -63,7 +63,7 @@ describe("components on their own", function () {
 
   it("tells the server the stack's speaker-label choice, and nothing when it is off", function () {
     const environment = (speakerLabels?: string) =>
-      serverEnvironment(loadStackConfig((key) => (key === "speakerLabels" ? speakerLabels : undefined)));
+      serverEnvironment(loadStackConfig((key) => (key === "speakerLabels" ? speakerLabels : undefined), "us-east-1"));
     assert.equal(environment().WHISPER_DIARIZE, undefined);
     assert.equal(environment("off").WHISPER_DIARIZE, undefined);
     assert.equal(environment("on-request").WHISPER_DIARIZE, "false");

@@ -2,8 +2,9 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, DEFAULTS, loadStackConfig } from "../../components/config";
 
-function load(values: Record<string, string>) {
-  return loadStackConfig((key) => values[key]);
+/** The stack's whisper-async settings in `region` (us-east-1 unless a test says otherwise). */
+function load(values: Record<string, string>, region: string | undefined = "us-east-1") {
+  return loadStackConfig((key) => values[key], region);
 }
 
 describe("stack config", function () {
@@ -226,6 +227,26 @@ describe("stack config", function () {
     ["price with a $", { instancePricePerHour: "$1" }, /whisper-async:instancePricePerHour must be a number/],
     ["log retention 10", { logRetentionDays: "10" }, /whisper-async:logRetentionDays must be one of 1, 3, 5, 7, 14/],
   ];
+  it("defaults the instance price only in us-east-1, and names the key and the region elsewhere", function () {
+    assert.equal(load({ instanceType: "ml.g5.xlarge" }).instancePricePerHour, 1.408);
+    assert.equal(load({ instancePricePerHour: "1.2" }, "ap-northeast-1").instancePricePerHour, 1.2);
+    assert.throws(
+      () => load({}, "ap-northeast-1"),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message.startsWith(
+          "whisper-async:instancePricePerHour must be set for ml.g4dn.xlarge in ap-northeast-1: the default prices " +
+            "are us-east-1 on-demand prices",
+        ),
+    );
+    assert.throws(
+      () => loadStackConfig(() => undefined, undefined),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message.startsWith("whisper-async:instancePricePerHour must be set when aws:region is not"),
+    );
+  });
+
   for (const [title, values, message] of errors) {
     it(`rejects ${title}`, function () {
       assert.throws(

@@ -23,9 +23,13 @@ function dashboard() {
   return { body, lines, expressions };
 }
 
-describe("cost measurement in the program (defaults: ml.g4dn.xlarge at its us-east-1 price)", function () {
+describe("cost measurement in the program (ml.g4dn.xlarge at the price set for the mocks' region)", function () {
   before(async function () {
-    await loadProgram({ "aws:region": REGION, "whisper-async:logRetentionDays": "90" });
+    await loadProgram({
+      "aws:region": REGION,
+      "whisper-async:instancePricePerHour": "0.7364",
+      "whisper-async:logRetentionDays": "90",
+    });
   });
 
   it("creates the endpoint's log group itself, with the configured retention", function () {

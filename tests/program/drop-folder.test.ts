@@ -5,7 +5,7 @@
  * cannot prove; the IAM linter and the request checks (tests/aws-contract/) also read these resources.
  */
 import { strict as assert } from "node:assert";
-import { loadStackConfig, resolveServiceSettings } from "../../components/config";
+import { ARGUMENT_NAMES, loadStackConfig, resolveServiceSettings } from "../../components/config";
 import { functionNameFor } from "../../components/drop-folder";
 import { ACCOUNT, REGION, loadProgram, waitsFor, type Recorded } from "./mocks";
 import { requireBundle } from "../drop-folder/support";
@@ -244,18 +244,23 @@ describe("drop folder function names", function () {
 describe("drop folder settings", function () {
   it("as component arguments: refused by the argument's name", function () {
     assert.throws(
-      () => resolveServiceSettings({ dropFolderFormats: ["json", "pdf"] as never }),
+      () => resolveServiceSettings({ dropFolderFormats: ["json", "pdf"] as never }, ARGUMENT_NAMES, "us-east-1"),
       /^Error: dropFolderFormats must be a list of distinct formats of json, txt, srt, vtt, got "\["json","pdf"\]"/,
     );
-    assert.throws(() => resolveServiceSettings({ dropFolderOptions: "speakers=2;speakers=3" }), {
-      message: "dropFolderOptions: option 'speakers' given twice",
-    });
-    assert.deepEqual(resolveServiceSettings({ dropFolder: false, dropFolderFormats: ["srt"] }).dropFolderFormats, [
-      "srt",
-    ]);
+    assert.throws(
+      () => resolveServiceSettings({ dropFolderOptions: "speakers=2;speakers=3" }, ARGUMENT_NAMES, "us-east-1"),
+      {
+        message: "dropFolderOptions: option 'speakers' given twice",
+      },
+    );
+    assert.deepEqual(
+      resolveServiceSettings({ dropFolder: false, dropFolderFormats: ["srt"] }, ARGUMENT_NAMES, "us-east-1")
+        .dropFolderFormats,
+      ["srt"],
+    );
   });
 
-  const load = (settings: Record<string, string>) => loadStackConfig((key) => settings[key]);
+  const load = (settings: Record<string, string>) => loadStackConfig((key) => settings[key], "us-east-1");
 
   it("defaults: on, all four formats, no options, recordings kept", function () {
     const config = load({});

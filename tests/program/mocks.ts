@@ -118,6 +118,8 @@ pulumi.runtime.setMocks(
 /** What a registration asked of the engine beyond its inputs. */
 export interface RequestedOptions {
   readonly retainOnDelete: boolean;
+  /** `deleteBeforeReplace` as the program set it; undefined when it left the choice to the provider. */
+  readonly deleteBeforeReplace: boolean | undefined;
   /** URNs of the resources it waits for: dependsOn and those its inputs come from. */
   readonly dependencies: string[];
 }
@@ -128,6 +130,8 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
 }
 // The mock monitor drops these options; the request still carries them, so they are taken from it on the way in.
@@ -138,6 +142,7 @@ const registerResource = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, callback) => {
   requestedOptions.set(`${req.getType()}::${req.getName()}`, {
     retainOnDelete: req.getRetainondelete(),
+    deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
     dependencies: req.getDependenciesList(),
   });
   return registerResource(req, callback);
@@ -191,16 +196,17 @@ export function one(type: string, nameSuffix?: string): Recorded {
 }
 
 /**
- * Runs the program (index.ts) afresh with exactly `config` (as `pulumi.runtime.setAllConfig` takes it) and returns
- * its resolved exports and the resources it registered. The module is taken out of the require cache before and
- * after, so every caller, in any order, registers the program's resources anew.
+ * Runs the program (index.ts, or the one at `programPath`) afresh with exactly `config` (as
+ * `pulumi.runtime.setAllConfig` takes it) and returns its resolved exports and the resources it registered. The
+ * module is taken out of the require cache before and after, so every caller, in any order, registers the
+ * program's resources anew.
  */
 export async function loadProgram(
   config: Record<string, string>,
+  programPath: string = require.resolve("../../index"),
 ): Promise<{ exports: Record<string, unknown>; resources: Recorded[] }> {
   pulumi.runtime.setAllConfig(config);
   markProgramStart();
-  const programPath = require.resolve("../../index");
   delete require.cache[programPath];
   try {
     // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.

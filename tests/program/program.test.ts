@@ -293,16 +293,28 @@ describe("Pulumi program under mocks", function () {
     });
   });
 
-  it("scales in to zero only after idleMinutes of empty backlog", function () {
-    const idle = alarm("ApproximateBacklogSize");
-    assert.deepEqual(idle.inputs.dimensions, { EndpointName: ENDPOINT });
-    assert.equal(idle.inputs.comparisonOperator, "LessThanOrEqualToThreshold");
-    assert.equal(idle.inputs.threshold, 0);
-    assert.equal(idle.inputs.period * idle.inputs.evaluationPeriods, 12 * 60);
+  it("scales in to zero only after idleMinutes of instances idle (traces: scale-in-traces.test.ts)", function () {
+    const [idle] = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.endsWith("-idle"));
+    const queries: Json[] = idle.inputs.metricQueries;
+    assert.deepEqual(
+      queries.filter((q) => q.metric).map((q) => [q.id, q.metric.metricName, q.metric.dimensions, q.metric.stat]),
+      [
+        ["backlog", "ApproximateBacklogSize", { EndpointName: ENDPOINT }, "Maximum"],
+        ["instances", "CPUUtilization", { EndpointName: ENDPOINT, VariantName: "whisper" }, "SampleCount"],
+      ],
+    );
+    assert.deepEqual(
+      queries.filter((q) => q.returnData).map((q) => q.id),
+      ["idle"],
+    );
+    assert.equal(idle.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+    assert.equal(idle.inputs.threshold, 1);
+    assert.equal(idle.inputs.evaluationPeriods, 12);
     assert.equal(idle.inputs.datapointsToAlarm, 12);
+    assert.equal(idle.inputs.treatMissingData, "notBreaching");
     const step = policyOf(idle).inputs.stepScalingPolicyConfiguration;
     assert.equal(step.adjustmentType, "ExactCapacity");
-    assert.deepEqual(step.stepAdjustments, [{ metricIntervalUpperBound: "0", scalingAdjustment: 0 }]);
+    assert.deepEqual(step.stepAdjustments, [{ metricIntervalLowerBound: "0", scalingAdjustment: 0 }]);
   });
 
   it("drives each step policy from one alarm, in one direction, on the breaching side of its threshold", function () {
@@ -496,7 +508,12 @@ describe("Pulumi program under mocks", function () {
         Action: ["sagemaker:InvokeEndpointAsync"],
         Resource: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:endpoint/${ENDPOINT}`,
       },
-      { Sid: "UploadInputs", Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucketArn}/async/inputs/*` },
+      {
+        Sid: "UploadInputs",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: `${bucketArn}/async/inputs/*`,
+      },
       {
         Sid: "ReadResults",
         Effect: "Allow",

@@ -8,6 +8,7 @@
  * treats a missing value by treatMissingData), nor the lag between a minute and its datapoint.
  */
 import { strict as assert } from "node:assert";
+import { DEFAULTS } from "../../components/config";
 import { loadProgram, type Inputs, type Recorded } from "./mocks";
 import { stackConfig } from "./stacks";
 import { evaluateMath } from "../support/metric-math";
@@ -86,8 +87,7 @@ function simulate(alarm: Inputs, policy: Inputs, minCapacity: number, desired: n
   return steps;
 }
 
-const minutes = (count: number, minute: (t: number) => Minute): Minute[] =>
-  Array.from({ length: count }, (_, t) => minute(t));
+const minutes = <M>(count: number, minute: (t: number) => M): M[] => Array.from({ length: count }, (_, t) => minute(t));
 
 describe("step scale-in on minute-by-minute traces", function () {
   let alarm: Inputs;
@@ -170,5 +170,82 @@ describe("step scale-in on minute-by-minute traces", function () {
     assert.equal(evaluateMath("IF(FILL(backlog, 0) > 0, 0, instances - 1)", { backlog: undefined, instances: 3 }), 2);
     assert.equal(evaluateMath("IF(backlog > 0, 0, 1)", { backlog: undefined }), undefined);
     assert.throws(() => evaluateMath("MAX(backlog)", { backlog: 1 }), /unsupported function MAX/);
+  });
+});
+
+/** One minute of the idle path: what SageMaker and the instances publish (undefined: no datapoint). */
+interface IdleMinute {
+  readonly backlog: number | undefined;
+  /** Instances publishing CPUUtilization (0 while the only instance still boots, or with none). */
+  readonly instances: number;
+}
+
+/**
+ * Runs the idle alarm (whatever its form: one metric or metric math) and its ExactCapacity policy over `trace`,
+ * which starts when the endpoint is created. CloudWatch evaluates a new alarm over the periods before it existed
+ * too, so the window starts with evaluationPeriods minutes without any datapoint. Returns the minutes it stepped.
+ */
+function simulateIdle(alarm: Inputs, trace: IdleMinute[]): number[] {
+  const valueOf = (minute: IdleMinute | undefined): number | undefined => {
+    const backlog = minute?.backlog;
+    const instances = minute && minute.instances > 0 ? minute.instances : undefined;
+    if (alarm.metricQueries) return alarmValue(alarm.metricQueries, { backlog, instances });
+    assert.equal(alarm.metricName, "ApproximateBacklogSize", "a single-metric idle alarm reads the backlog");
+    return backlog;
+  };
+  const breaching = (value: number | undefined) =>
+    value === undefined
+      ? alarm.treatMissingData === "breaching"
+      : COMPARE[alarm.comparisonOperator](value, alarm.threshold);
+  const before: undefined[] = Array.from({ length: alarm.evaluationPeriods });
+  const history = [...before, ...trace].map((minute) => breaching(valueOf(minute)));
+  const steps: number[] = [];
+  trace.forEach((_, t) => {
+    const window = history.slice(t + 1, t + 1 + alarm.evaluationPeriods);
+    if (window.filter(Boolean).length >= alarm.datapointsToAlarm) steps.push(t);
+  });
+  return steps;
+}
+
+describe("scale-in to minInstances on minute-by-minute traces", function () {
+  let alarm: Inputs;
+  let idleMinutes: number;
+
+  before(async function () {
+    const config = stackConfig("prod");
+    const { resources } = await loadProgram(config);
+    alarm = resources.find(
+      (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name.endsWith("-idle"),
+    )!.inputs;
+    idleMinutes = Number(config["whisper-async:idleMinutes"] ?? DEFAULTS.idleMinutes);
+  });
+
+  it("keeps a new endpoint's first instance for idleMinutes after it starts, not minutes after the deploy", function () {
+    // The endpoint is created: its instance boots for 6 minutes (no sample), SageMaker reports no backlog yet.
+    const trace = [
+      ...minutes(6, () => ({ backlog: undefined, instances: 0 })),
+      ...minutes(idleMinutes + 5, () => ({ backlog: 0, instances: 1 })),
+    ];
+    const steps = simulateIdle(alarm, trace);
+    assert.equal(steps[0], 6 + idleMinutes - 1, "the first scale-in after idleMinutes of the instance running idle");
+  });
+
+  it("never scales in while a request is queued or running, and does once the fleet has been idle", function () {
+    const trace = [
+      ...minutes(20, () => ({ backlog: 1, instances: 1 })),
+      // SageMaker may stop reporting an idle endpoint's backlog: a minute without it still counts as idle.
+      ...minutes(idleMinutes + 2, (t) => ({ backlog: t % 2 === 0 ? 0 : undefined, instances: 1 })),
+    ];
+    assert.deepEqual(simulateIdle(alarm, trace).slice(0, 1), [20 + idleMinutes - 1]);
+  });
+
+  it("counts nothing while no instance runs: a stack at zero never reads as idle", function () {
+    assert.deepEqual(
+      simulateIdle(
+        alarm,
+        minutes(idleMinutes * 3, () => ({ backlog: 0, instances: 0 })),
+      ),
+      [],
+    );
   });
 });

@@ -1,7 +1,11 @@
-/** The model upload's identity follows the stack's aws provider settings (components/upload-identity.ts). */
+/**
+ * Every command resource that calls AWS (the model upload, the image-manifest check, the post-update endpoint check)
+ * acts as the stack's aws provider identity (components/upload-identity.ts), not as whoever runs the shell.
+ */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../components/config";
+import { requirePosixShell } from "../../components/command-shell";
 import { uploadIdentityEnvironment } from "../../components/upload-identity";
 import { loadProgram, resolve } from "./mocks";
 
@@ -56,13 +60,38 @@ describe("model upload identity from the aws provider config", function () {
     );
   });
 
-  it("reaches the package-model command of the program, and a bad setting fails the program by its message", async function () {
-    const { resources } = await loadProgram({ "aws:region": "eu-west-1", "aws:profile": "deployer" });
-    const packaging = resources.find((r) => r.type === "command:local:Command")!;
-    assert.deepEqual(packaging.inputs.environment, { AWS_PROFILE: "deployer", AWS_REGION: "eu-west-1" });
+  it("reaches every command of the program, and a bad setting fails the program by its message", async function () {
+    const { resources } = await loadProgram({
+      "aws:region": "eu-west-1",
+      "whisper-async:instancePricePerHour": "0.9",
+      "aws:profile": "deployer",
+      "aws:sharedConfigFiles": '["/ci/config"]',
+    });
+    // Every command of the program calls AWS; a new one without the identity fails here.
+    const commands = resources.filter((r) => r.type === "command:local:Command");
+    assert.deepEqual(commands.map((c) => c.name.replace(/^whisper-/, "")).sort(), [
+      "endpoint-verify",
+      "image-manifest-check",
+      "model-package",
+    ]);
+    for (const command of commands) {
+      assert.deepEqual(
+        command.inputs.environment,
+        { AWS_PROFILE: "deployer", AWS_CONFIG_FILE: "/ci/config", AWS_REGION: "eu-west-1" },
+        command.name,
+      );
+    }
     await assert.rejects(
-      loadProgram({ "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
+      loadProgram({ "aws:region": "us-east-1", "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/x"}]' }),
       (e: unknown) => e instanceof pulumi.RunError && /^aws:assumeRoles is not passed on/.test(e.message),
     );
+  });
+
+  it("refuses native Windows (cmd cannot run the commands) with the way out, and runs under WSL, Linux or macOS", function () {
+    assert.throws(
+      () => requirePosixShell("win32"),
+      (e: unknown) => e instanceof pulumi.RunError && /POSIX shell/.test(e.message) && /inside WSL/.test(e.message),
+    );
+    for (const platform of ["linux", "darwin"] as const) requirePosixShell(platform);
   });
 });

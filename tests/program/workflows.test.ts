@@ -54,6 +54,30 @@ describe("GitHub workflows", function () {
     assert.deepEqual(workflow("preview.yml").jobs.test.strategy.matrix.node, maintainedLts);
   });
 
+  it("every action is at its current major (all on the Node 24 runtime), and the docs name the same", function () {
+    // The newest major tag of each action's repository, read 2026-12-07; each of these runs `using: node24` (GitHub
+    // retires the Node 20 runtime of older majors).
+    const currentMajors: Record<string, number> = {
+      "actions/checkout": 7,
+      "actions/setup-node": 7,
+      "actions/setup-python": 7,
+      "aws-actions/configure-aws-credentials": 6,
+      "docker/setup-buildx-action": 4,
+      "pulumi/actions": 7,
+    };
+    const docs = fs.readFileSync(path.join(ROOT, "docs", "development.md"), "utf8");
+    for (const name of ["deploy.yml", "preview.yml"]) {
+      for (const [id, job] of Object.entries(workflow(name).jobs) as [string, Json][]) {
+        for (const uses of (job.steps ?? []).map((s: Json) => s.uses).filter(Boolean) as string[]) {
+          const [action, version] = uses.split("@");
+          assert.ok(action in currentMajors, `${name} ${id}: ${action} is not a known action`);
+          assert.equal(version, `v${currentMajors[action]}`, `${name} ${id}: ${uses}`);
+          assert.ok(docs.includes(`\`${uses}\``), `docs/development.md names ${uses}`);
+        }
+      }
+    }
+  });
+
   it("preview.yml: assumes only the preview role and stops loudly when it is not set", function () {
     const preview = workflow("preview.yml").jobs.preview;
     const steps: Json[] = preview.steps;

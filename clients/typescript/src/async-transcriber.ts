@@ -9,7 +9,16 @@ import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/cli
 import { CHECK_CALL_CAP_MS, Deadline } from "./deadline";
 import { waitFor } from "./backoff";
 import { WaitTimeoutError, messageOf } from "./errors";
-import { objectExists, parseS3Uri, readObjectText, s3Uri, uploadFile, type S3Location } from "./s3";
+import {
+  checkObject,
+  objectExists,
+  parseS3Uri,
+  readObjectText,
+  s3Uri,
+  uploadFile,
+  type ObjectCheck,
+  type S3Location,
+} from "./s3";
 import { JobFailedError } from "./job-failed-error";
 import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
@@ -30,7 +39,8 @@ export interface AsyncEndpointTarget {
   /**
    * InvokeEndpointAsync's S3OutputPathExtension: results go under `<output path>/<extension>/`. A caller of
    * whisper-async:callers sets its name, so that it may list where its results appear ("not yet" is then 404, not
-   * 403). Defaults to none: results directly under the output path.
+   * 403). With it set, a 403 while waiting counts as "not yet" until the timeout (see {@link deniedIsPending}).
+   * Defaults to none: results directly under the output path, and a 403 is an error.
    */
   readonly outputPathExtension?: string;
 }
@@ -45,6 +55,20 @@ export interface AsyncClients {
  * inside an S3 key.
  */
 export const INFERENCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/**
+ * Whether a 403 for the result or failure key means "not yet" for this target. Under a caller prefix it may: how S3
+ * evaluates an `s3:prefix`-conditioned ListBucket for a missing key, and where SageMaker writes a failure when
+ * S3OutputPathExtension is set, are not documented, so a caller may get 403 on every check until its result is
+ * written. Such a wait ends at the timeout with a message that names the caller policy.
+ */
+export function deniedIsPending(target: AsyncEndpointTarget): boolean {
+  return target.outputPathExtension !== undefined;
+}
+
+/** Appended to the timeout message when the last checks were answered 403 and counted as "not yet". */
+export const DENIED_WHILE_WAITING =
+  "no result visible (S3 answered 403 to the checks); if this persists, check the caller policy";
 
 /** Keeps object keys readable and URI-safe whatever the local file is called. */
 function keySafeName(file: string): string {
@@ -127,6 +151,14 @@ export class AsyncTranscriber implements Transcriber {
     const failure = response.FailureLocation ? parseS3Uri(response.FailureLocation) : undefined;
 
     hooks.onStatus?.("queued or processing");
+    // The last answer for each location (checks cut off by the deadline leave it as it was).
+    const lastAnswers = new Map<string, ObjectCheck>();
+    const check = async (location: S3Location, signal: AbortSignal): Promise<boolean> => {
+      if (!deniedIsPending(this.target)) return objectExists(s3, location, signal);
+      const found = await checkObject(s3, location, signal);
+      lastAnswers.set(s3Uri(location), found);
+      return found === "present";
+    };
     const outcome = await waitFor(
       async () => {
         // A check cut off by the overall deadline is "not there yet": the waiter then reports the timeout with
@@ -135,7 +167,7 @@ export class AsyncTranscriber implements Transcriber {
           awsCall(
             deadline,
             `checking ${s3Uri(location)}`,
-            (signal) => objectExists(s3, location, signal),
+            (signal) => check(location, signal),
             CHECK_CALL_CAP_MS,
           ).catch((error: unknown) => {
             if (error instanceof WaitTimeoutError && deadline.remainingMs() === 0) return false;
@@ -150,7 +182,8 @@ export class AsyncTranscriber implements Transcriber {
         timeoutMessage: () =>
           `no result after ${options.timeoutSeconds} s for inference ${inferenceId}; ` +
           `it may still appear at ${response.OutputLocation}` +
-          (response.FailureLocation ? ` (errors at ${response.FailureLocation})` : ""),
+          (response.FailureLocation ? ` (errors at ${response.FailureLocation})` : "") +
+          ([...lastAnswers.values()].includes("denied") ? `; ${DENIED_WHILE_WAITING}` : ""),
       },
     );
     const jobSeconds = secondsSince(invoked);

@@ -50,21 +50,34 @@ export async function headObject(
 }
 
 /**
- * Whether the object exists: false for "not yet"; a 403 gets a hint, because S3 also answers 403 for a missing
- * object when the caller lacks s3:ListBucket.
+ * What one check of a key found: the object, no object (404), or a 403. S3 answers 403 both for a key the caller may
+ * not read and for a missing key when the caller may not list where it is, so a 403 alone cannot tell "not yet" from
+ * "not allowed".
  */
-export async function objectExists(s3: S3Client, location: S3Location, signal?: AbortSignal): Promise<boolean> {
+export type ObjectCheck = "present" | "absent" | "denied";
+
+/** Checks `location` with HeadObject; errors other than 404 and 403 surface. */
+export async function checkObject(s3: S3Client, location: S3Location, signal?: AbortSignal): Promise<ObjectCheck> {
   try {
-    return (await headObject(s3, location, signal)) !== undefined;
+    return (await headObject(s3, location, signal)) === undefined ? "absent" : "present";
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
-      throw new Error(
-        `access denied checking ${s3Uri(location)}: the caller needs s3:GetObject and s3:ListBucket on the bucket`,
-        { cause: error },
-      );
-    }
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return "denied";
     throw error;
   }
+}
+
+/**
+ * Whether the object exists: false for "not yet"; a 403 is an error with a hint, because S3 also answers 403 for a
+ * missing object when the caller lacks s3:ListBucket.
+ */
+export async function objectExists(s3: S3Client, location: S3Location, signal?: AbortSignal): Promise<boolean> {
+  const found = await checkObject(s3, location, signal);
+  if (found === "denied") {
+    throw new Error(
+      `access denied checking ${s3Uri(location)}: the caller needs s3:GetObject and s3:ListBucket on the bucket`,
+    );
+  }
+  return found === "present";
 }
 
 /** How {@link uploadStream} sends a body. Absent fields take lib-storage's defaults (5 MiB parts, 4 in parallel). */

@@ -27,6 +27,12 @@ INVOCATION_TIMEOUT_SECONDS = 3600
 hour-long recordings)."""
 DEFAULT_INPUT_PREFIX = "async/inputs/"
 """The stack's input prefix unless its `inputPrefix` output says otherwise."""
+CALLER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+"""A name of the stack's `callers` setting (the program validates them with the same pattern)."""
+
+DENIED_WHILE_WAITING = "no result visible (S3 answered 403 to the checks); if this persists, check the caller policy"
+"""Appended to the timeout message when the last checks were answered 403 and counted as "not yet"."""
+
 INFERENCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 """Valid for SageMaker's InferenceId and safe inside an S3 key."""
 
@@ -102,9 +108,8 @@ class WhisperAsyncClient:
     >>> client = WhisperAsyncClient("whisper-dev-g4dn-xlarge", "whisper-storage-bucket-1a2b3c")
     >>> client.transcribe("talk.mp3", options={"language": "en"}).text
 
-    The caller needs the stack's `clientPolicyArn` (or a `callerPolicyArns` entry with
-    `pending_on_access_denied=True`): PutObject on the input prefix, GetObject on results and failures,
-    InvokeEndpointAsync on the endpoint.
+    The caller needs the stack's `clientPolicyArn` (or, with `caller=`, its `callerPolicyArns` entry): PutObject on
+    the input prefix, GetObject on results and failures, InvokeEndpointAsync on the endpoint.
     """
 
     def __init__(
@@ -115,12 +120,17 @@ class WhisperAsyncClient:
         *,
         s3: Any = None,
         sagemaker_runtime: Any = None,
-        pending_on_access_denied: bool = False,
+        caller: str | None = None,
+        pending_on_access_denied: bool | None = None,
     ):
         """`s3` and `sagemaker_runtime`: boto3 clients; default ones use the standard credential, region and
-        endpoint chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL ...). `pending_on_access_denied`: treat a 403
-        for a result as "not there yet", for callers without s3:ListBucket (S3 then answers 403, not 404, for a
-        missing object). Default False: a 403 is an error."""
+        endpoint chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL ...).
+
+        `caller`: submit as this caller of the stack's `callers` setting, like the CLIs' `--caller`: uploads under
+        `<input prefix><caller>/`, results under `async/outputs/<caller>/` (S3OutputPathExtension). Default None.
+        `pending_on_access_denied`: treat a 403 for a result as "not there yet" until the timeout, whose message then
+        says to check the caller policy: S3 answers 403, not 404, for a missing object to a caller that may not list
+        where it is. Default: True with `caller`, else False (a 403 is an error)."""
         if s3 is None or sagemaker_runtime is None:
             import boto3
             from botocore.config import Config
@@ -131,11 +141,19 @@ class WhisperAsyncClient:
             sagemaker_runtime = sagemaker_runtime or boto3.client("sagemaker-runtime", config=config)
         self.endpoint_name = endpoint_name
         self.bucket = bucket
+        if caller is not None and not CALLER_PATTERN.match(caller):
+            raise OptionError(f"caller must match {CALLER_PATTERN.pattern}, got {caller!r}")
         prefix = input_prefix.lstrip("/")
-        self.input_prefix = prefix if prefix == "" or prefix.endswith("/") else prefix + "/"
+        prefix = prefix if prefix == "" or prefix.endswith("/") else prefix + "/"
+        self.input_prefix = prefix + (f"{caller}/" if caller else "")
+        self.caller = caller
         self._s3 = s3
         self._runtime = sagemaker_runtime
-        self._pending_on_access_denied = pending_on_access_denied
+        self._pending_on_access_denied = (
+            caller is not None if pending_on_access_denied is None else pending_on_access_denied
+        )
+        # The last answer of each location checked while waiting ("denied" for a 403 counted as "not yet").
+        self._last_answers: dict[str, str] = {}
 
     @classmethod
     def from_stack_outputs(cls, outputs: Mapping[str, Any], **kwargs: Any) -> WhisperAsyncClient:
@@ -210,6 +228,8 @@ class WhisperAsyncClient:
         }
         if attributes:
             request["CustomAttributes"] = attributes
+        if self.caller:
+            request["S3OutputPathExtension"] = self.caller
         response = self._runtime.invoke_endpoint_async(**request)
         if not response.get("OutputLocation"):
             raise TranscriptionError(f"the endpoint returned no OutputLocation for {inference_id}")
@@ -243,9 +263,12 @@ class WhisperAsyncClient:
             outcome = poll_until(lambda: self._outcome(job), deadline)
         if outcome is None:
             where = f" (errors at {job.failure_location})" if job.failure_location else ""
+            locations = [job.output_location, job.failure_location]
+            denied = any(self._last_answers.get(uri) == "denied" for uri in locations if uri)
             raise TranscriptionTimeout(
                 f"no result after {timeout:g} s for inference {job.inference_id}; "
-                f"it may still appear at {job.output_location}{where}",
+                f"it may still appear at {job.output_location}{where}"
+                + (f"; {DENIED_WHILE_WAITING}" if denied else ""),
                 job.inference_id,
                 job.output_location,
             )
@@ -278,6 +301,7 @@ class WhisperAsyncClient:
         bucket, key = parse_s3_uri(uri)
         try:
             self._s3.head_object(Bucket=bucket, Key=key)
+            self._last_answers[uri] = "present"
             return True
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
@@ -286,8 +310,10 @@ class WhisperAsyncClient:
                 "NotFound",
                 "NoSuchKey",
             ):
+                self._last_answers[uri] = "absent"
                 return False
             if status == 403 and self._pending_on_access_denied:
+                self._last_answers[uri] = "denied"
                 return False
             if status == 403:
                 raise PermissionError(
