@@ -11,6 +11,7 @@ import {
   type DropFolderResources,
 } from "./drop-folder-policies";
 import { FUNCTION_HANDLER, FUNCTION_RUNTIME, handlerArchive } from "./function-code";
+import { CREATE_BEFORE_DELETE } from "./replacement";
 import { PREFIXES } from "./storage";
 
 /** Seconds SQS keeps a dead letter: its maximum, 14 days, to look into what failed. */
@@ -102,7 +103,7 @@ export class DropFolder extends pulumi.ComponentResource {
       const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-${role}-logs`,
         { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
-        child,
+        { ...child, ...CREATE_BEFORE_DELETE },
       );
       const iamRole = new aws.iam.Role(
         `${name}-${role}-role`,
@@ -148,7 +149,7 @@ export class DropFolder extends pulumi.ComponentResource {
           loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
           tags,
         },
-        { parent: this, dependsOn: [policy, logGroup] },
+        { parent: this, dependsOn: [policy, logGroup], ...CREATE_BEFORE_DELETE },
       );
     };
 
