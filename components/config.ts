@@ -42,9 +42,9 @@ export interface StackConfig {
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width; unset: the server's default. */
   readonly beamSize?: number;
-  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window; unset: the server's default (15). */
+  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window; unset: the server's GPU default (30). */
   readonly chunkSeconds?: number;
-  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window; unset: the server's default (15). */
+  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window; unset: the server's GPU default (30). */
   readonly minWindowSeconds?: number;
   /** Days after which async request data (inputs, outputs, failures) expires. */
   readonly retentionDays: number;

@@ -45,9 +45,9 @@ export interface WhisperServiceArgs {
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width. Defaults to the server's. */
   readonly beamSize?: number;
-  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window. Defaults to the server's (15). */
+  /** WHISPER_CHUNK_SECONDS, the longest stretch of speech decoded in one window. Defaults to the server's (30 on a GPU). */
   readonly chunkSeconds?: number;
-  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window. Defaults to the server's (15). */
+  /** WHISPER_MIN_WINDOW_SECONDS, the smallest encoder window. Defaults to the server's (30 on a GPU). */
   readonly minWindowSeconds?: number;
   /** Days after which request data (inputs, outputs, failures) expires, 1 to 3650. Defaults to 7. */
   readonly retentionDays?: number;

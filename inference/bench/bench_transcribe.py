@@ -8,8 +8,8 @@ Two workloads:
 Three paths for each:
   1. the seed way: WhisperModel.transcribe(beam_size=5, vad_filter=True, without_timestamps=True);
   2. our way: Transcriber.transcribe (long) and Transcriber.transcribe_many (clips) with the server's
-     defaults for the device, the code /invocations runs: for JSON, SRT and WebVTT (words timed for the
-     segments and cues), and for text/plain (no word timings), to show what the word timing costs;
+     defaults for the device, the code /invocations runs (every format times the words: the check for
+     skipped speech reads them);
   3. sequential with timestamps (WhisperModel.transcribe, beam 5): slow, but it keeps every word; its
      WER is the bar ours must meet.
 The seed path and ours alternate, each keeps its best of --runs, so a busy spell slows both alike. WER is
@@ -168,10 +168,8 @@ def main() -> int:
     def sequential(workload: Workload) -> list[str]:
         return [text_of(sequential_segments(transcriber.model, piece)) for piece in workload.audio]
 
-    def ours(workload: Workload, timed_words: bool = True) -> list[str]:
-        results = transcriber.transcribe_many(
-            [Request(piece, SERVER_DEFAULTS, timed_words) for piece in workload.audio]
-        )
+    def ours(workload: Workload) -> list[str]:
+        results = transcriber.transcribe_many([Request(piece, SERVER_DEFAULTS) for piece in workload.audio])
         return [result.text for result in results if not isinstance(result, Exception)]
 
     def report(label: str, workload: Workload, timings: list[tuple[float, list[str]]]) -> Score:
@@ -198,13 +196,11 @@ def main() -> int:
         for key, workload in workloads.items():
             runs.setdefault((key, "seed"), []).append(timed(lambda w=workload: seed(w)))
             runs.setdefault((key, "ours"), []).append(timed(lambda w=workload: ours(w)))
-            runs.setdefault((key, "plain"), []).append(timed(lambda w=workload: ours(w, False)))
     summaries: list[str] = []
     for key, workload in workloads.items():
         print(f"{workload.name} ({workload.seconds:.1f} s of audio):", flush=True)
         seed_score = report("seed path (sequential, beam 5, no timestamps)", workload, runs[(key, "seed")])
-        our_score = report("server default path (JSON, SRT, WebVTT)", workload, runs[(key, "ours")])
-        plain_score = report("server, text/plain (no word timings)", workload, runs[(key, "plain")])
+        our_score = report("server default path (every format)", workload, runs[(key, "ours")])
         report(
             "sequential with timestamps (the WER bar)", workload, [timed(lambda w=workload: sequential(w))]
         )
@@ -214,11 +210,6 @@ def main() -> int:
             flush=True,
         )
         prefix = "short-clip speedup" if key == "clips" else "speedup"
-        print(
-            f"  word timings (JSON, subtitles) cost {plain_score.speed / our_score.speed - 1:+.0%} of the "
-            f"text/plain path's time; text/plain {plain_score.speed / seed_score.speed:.2f}x the seed path",
-            flush=True,
-        )
         summaries.append(
             f"{prefix}: {our_score.speed / seed_score.speed:.2f}x (ours {our_score.speed:.1f} x realtime, "
             f"WER {our_score.wer:.2f}; seed path {seed_score.speed:.1f} x realtime, WER {seed_score.wer:.2f})"

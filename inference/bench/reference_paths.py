@@ -33,3 +33,15 @@ def sequential_segments(model: WhisperModel, audio: np.ndarray, language: str | 
 def text_of(segments: Iterable[Segment]) -> str:
     """The segments' texts, each stripped, joined by one space."""
     return " ".join(segment.text.strip() for segment in segments)
+
+
+def seed_transcript(model: WhisperModel, audio: np.ndarray) -> tuple[str, str]:
+    """The seed path's text of `audio` and the language it detected."""
+    segments, info = model.transcribe(audio, beam_size=5, vad_filter=True, without_timestamps=True)
+    return text_of(segments), info.language
+
+
+def sequential_transcript(model: WhisperModel, audio: np.ndarray) -> tuple[str, str]:
+    """Sequential decoding's text of `audio` (with timestamps) and the language it detected."""
+    segments, info = model.transcribe(audio, beam_size=5, vad_filter=True)
+    return text_of(segments), info.language

@@ -79,9 +79,13 @@ def test_a_japanese_chunk_that_lost_a_sentence_gets_it_back(base: Transcriber) -
 def test_without_the_check_the_sentence_stays_lost(
     base: Transcriber, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The same clip with the dropped-speech check off: what a Japanese user got when the check skipped
-    # Japanese (the language list this replaces).
+    # The same clip with the dropped-speech checks off: what a Japanese user got when the check skipped
+    # Japanese (the language list this replaces). The check for a region of speech without words finds it
+    # on its own too (the lost sentence's region holds no word).
     monkeypatch.setattr(chunked, "looks_truncated", lambda *_: False)
+    alone = base.transcribe(_audio("multilingual/ja-4.ogg"), TranscribeOptions())
+    assert alone.text.count("新しい担当者") == 2, alone.text
+    monkeypatch.setattr(chunked, "wordless_regions", lambda *_: 0)
     result = base.transcribe(_audio("multilingual/ja-4.ogg"), TranscribeOptions())
     assert result.text.count("新しい担当者") == 1, f"the clip no longer shows the problem: {result.text}"
 

@@ -14,7 +14,8 @@ The steps, for every request of a call:
      its speech (dropped_speech.py) is decoded again the safe way, sequentially with timestamps over
      the chunk, and the longer text is kept. Only text the silence filter keeps is judged (silence.py:
      noise that decodes to nothing lost no words), and each request may decode again at most its
-     budget of chunks (`max_redecode_share`), the likeliest first;
+     budget of chunks (`max_redecode_share`), the likeliest first; a re-decode that got words back
+     gives its place back (speech, not noise), and a chunk left unchecked is reported (`unchecked`);
   4. assemble: timestamps mapped back from speech time to the original audio.
 A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
 again on its own and only the one that still fails gets the error.
@@ -38,11 +39,17 @@ from faster_whisper.vad import SpeechTimestampsMap, VadOptions
 
 from . import windows
 from .audio import SAMPLE_RATE
-from .dropped_speech import is_clearly_longer, looks_truncated, speech_seconds, text_share
+from .dropped_speech import (
+    is_clearly_longer,
+    looks_truncated,
+    speech_seconds,
+    text_share,
+    wordless_regions,
+)
 from .options import TranscribeOptions
 from .prompt import prompt_token_ids
 from .repeated_speech import repeats_itself
-from .results import Redecodes
+from .results import Redecodes, UncheckedSpan
 from .silence import is_invented
 from .vad_pieces import speech_regions
 
@@ -62,7 +69,9 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 @dataclass(frozen=True)
 class Request:
     """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
-    (JSON segments and subtitle cues are timed by their words; plain text is not)."""
+    (JSON segments and subtitle cues are timed by their words; plain text is not). The words are timed
+    either way, since the check for skipped speech reads them (`_wordless`), so that every format has the
+    same words."""
 
     audio: np.ndarray
     options: TranscribeOptions
@@ -124,6 +133,8 @@ class Plan:
     redecodes_left: int = 0
     """Chunks it may still decode again (ChunkingSettings.max_redecode_share of its chunks)."""
     redecodes: Redecodes = field(default_factory=Redecodes)
+    unchecked: list[tuple[Chunk, str]] = field(default_factory=list)
+    """Chunks a check flagged that the budget left as decoded, with the check (UncheckedSpan.check)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,8 @@ class Decoded:
     language: str
     language_probability: float
     redecodes: Redecodes = field(default_factory=Redecodes)
+    unchecked: tuple[UncheckedSpan, ...] = ()
+    """Chunks a check flagged that the budget left as decoded, in original time, in time order."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,7 @@ class ChunkedDecoder:
         plan.last_speech_timestamp = 0.0
         plan.redecodes_left = math.ceil(self.settings.max_redecode_share * len(plan.chunks))
         plan.redecodes = Redecodes()
+        plan.unchecked = []
         try:
             return self._decode([plan])[0]
         except Exception as e:
@@ -245,7 +259,8 @@ class ChunkedDecoder:
             initial_prompt=options.initial_prompt,
             hotwords=options.hotwords,
             temperature=options.temperature,
-            word_timestamps=request.timed_words or options.word_timestamps,
+            # Always: the check for skipped speech reads the word timings (`_wordless`).
+            word_timestamps=True,
         )
         budget = math.ceil(self.settings.max_redecode_share * len(chunks))
         return Plan(request, decoding, probability, chunks, speech_map, redecodes_left=budget)
@@ -296,34 +311,85 @@ class ChunkedDecoder:
 
     def _heard(self, chunk: Chunk) -> str:
         """The chunk's text less what the silence filter drops: what of it reaches the transcript."""
-        threshold = self.settings.no_speech_threshold
-        return _text([s for s in chunk.segments if not is_invented(s, chunk.audio, threshold, chunk.offset)])
+        return _text(self._heard_segments(chunk, chunk.segments))
 
-    def _within_budget(self, plan: Plan, suspects: list[Chunk]) -> list[Chunk]:
-        """The first of `suspects` (likeliest first) that `plan`'s re-decode budget allows; the others are
-        counted as over budget."""
+    def _heard_segments(self, chunk: Chunk, segments: list[DecodedSegment]) -> list[DecodedSegment]:
+        threshold = self.settings.no_speech_threshold
+        return [s for s in segments if not is_invented(s, chunk.audio, threshold, chunk.offset)]
+
+    def _wordless(self, chunk: Chunk, segments: list[DecodedSegment]) -> int:
+        """The chunk's VAD regions of speech in which `segments` (heard, timed) have no word: speech
+        skipped between sentences that were kept (dropped_speech.wordless_regions). 0 without timings."""
+        words = [w for s in self._heard_segments(chunk, segments) for w in s.words or ()]
+        if not words or len(chunk.region_lengths) < 2:
+            return 0
+        edges = chunk.offset + np.cumsum([0, *chunk.region_lengths]) / SAMPLE_RATE
+        speech = [speech_seconds([n], VAD_PADDING_SAMPLES, SAMPLE_RATE) for n in chunk.region_lengths]
+        middles = [(w.start + w.end) / 2 for w in words]
+        return wordless_regions(list(itertools.pairwise(edges)), speech, middles)
+
+    def _lost_speech(self, plan: Plan, chunk: Chunk, segments: list[DecodedSegment]) -> bool:
+        """Whether `segments` look as if they lost some of `chunk`'s speech: too short for it, or a region
+        of it without a word."""
+        text = _text(segments)
+        return looks_truncated(text, chunk.speech_seconds, plan.decoding.language) or (
+            self._wordless(chunk, segments) > 0
+        )
+
+    def _better(self, chunk: Chunk, candidate: list[DecodedSegment], current: list[DecodedSegment]) -> bool:
+        """Whether a re-decoded `candidate` replaces `current`: clearly longer, or longer with words in
+        more of the chunk's regions (a skipped sentence can be short beside the rest of the chunk)."""
+        if is_clearly_longer(_text(candidate), _text(current)):
+            return True
+        gaps = self._wordless(chunk, current)
+        return (
+            gaps > 0
+            and self._wordless(chunk, candidate) < gaps
+            and is_clearly_longer(_text(candidate), _text(current), min_gain=1.0)
+        )
+
+    def _within_budget(self, plan: Plan, suspects: list[Chunk], check: str) -> list[Chunk]:
+        """The first of `suspects` (likeliest first) that `plan`'s re-decode budget allows (and takes from
+        it); the others are left unchecked by `check`."""
         allowed = suspects[: plan.redecodes_left]
         plan.redecodes_left -= len(allowed)
-        counts = plan.redecodes
-        plan.redecodes = replace(counts, over_budget=counts.over_budget + len(suspects) - len(allowed))
+        self._leave_unchecked(plan, suspects[len(allowed) :], check)
         return allowed
+
+    @staticmethod
+    def _leave_unchecked(plan: Plan, chunks: list[Chunk], check: str) -> None:
+        """Counts `chunks` as over budget and reports them as unchecked by `check` (UncheckedSpan.check)."""
+        plan.unchecked += [(chunk, check) for chunk in chunks]
+        plan.redecodes = replace(plan.redecodes, over_budget=plan.redecodes.over_budget + len(chunks))
 
     def _redecode_truncated(self, plan: Plan) -> None:
         """Decodes again the chunks whose heard text is too short for their speech, fewest characters per
-        second first. A chunk heard as nothing (noise, silence) is not judged: it lost no words."""
+        second first. A chunk heard as nothing (noise, silence) is not judged: it lost no words.
+
+        The budget is spent only on re-decodes that gain nothing: a chunk that got words back was speech
+        that lost some, and gives its place back, so a recording with many such chunks loses none of them
+        to the budget, while audio that fools the check (each re-decode as short as the first) is still
+        bounded. A chunk of speech costs at most its re-decodes, once each."""
         language = plan.decoding.language
         heard = {id(chunk): self._heard(chunk) for chunk in plan.chunks}
         suspects = [
             chunk
             for chunk in plan.chunks
-            if heard[id(chunk)] and looks_truncated(heard[id(chunk)], chunk.speech_seconds, language)
+            if heard[id(chunk)]
+            and self._lost_speech(plan, chunk, self._heard_segments(chunk, chunk.segments))
         ]
         # Shortest against its own script's rate first (a kana chunk says fewer characters than a Latin one).
         suspects.sort(key=lambda chunk: text_share(heard[id(chunk)], chunk.speech_seconds, language))
-        chosen = self._within_budget(plan, suspects)
-        plan.redecodes = replace(plan.redecodes, truncated=plan.redecodes.truncated + len(chosen))
-        for chunk in chosen:
-            self._redecode(plan, chunk)
+        for position, chunk in enumerate(suspects):
+            if plan.redecodes_left <= 0:
+                for left in suspects[position:]:
+                    short = looks_truncated(heard[id(left)], left.speech_seconds, language)
+                    self._leave_unchecked(plan, [left], "too_short" if short else "skipped_region")
+                break
+            plan.redecodes_left -= 1
+            plan.redecodes = replace(plan.redecodes, truncated=plan.redecodes.truncated + 1)
+            if self._redecode(plan, chunk):
+                plan.redecodes_left += 1
 
     def _decode_all(self, members: list[tuple[Plan, Chunk]]) -> None:
         """Decodes `members` in batches of chunks that share their Decoding and window size."""
@@ -345,7 +411,7 @@ class ChunkedDecoder:
                 for chunk in plan.chunks
                 if chunk.window_seconds < windows.MAX_WINDOW_SECONDS and repeats_itself(self._heard(chunk))
             ]
-            chosen = self._within_budget(plan, suspects)
+            chosen = self._within_budget(plan, suspects, "repeated")
             plan.redecodes = replace(plan.redecodes, repeated=plan.redecodes.repeated + len(chosen))
             retries += [
                 (plan, chunk, replace(chunk, window_seconds=windows.MAX_WINDOW_SECONDS, segments=[]))
@@ -353,9 +419,10 @@ class ChunkedDecoder:
             ]
         self._decode_all([(plan, wide) for plan, _, wide in retries])
         self.widened_chunks += len(retries)
-        for _, chunk, wide in retries:
+        for plan, chunk, wide in retries:
             if not repeats_itself(_text(wide.segments)):
                 chunk.segments = wide.segments
+                plan.redecodes_left += 1  # it was fixed: the budget bounds only re-decodes that gain nothing
 
     def _tokenizer(self, decoding: Decoding) -> Tokenizer:
         return Tokenizer(
@@ -454,8 +521,9 @@ class ChunkedDecoder:
             if last is not None:
                 owner.last_speech_timestamp = last
 
-    def _redecode(self, plan: Plan, chunk: Chunk) -> None:
-        """Decodes `chunk` again the safe way; a clearly longer text replaces the first one.
+    def _redecode(self, plan: Plan, chunk: Chunk) -> bool:
+        """Decodes `chunk` again the safe way; a clearly longer text replaces the first one. Returns
+        whether one did.
 
         First sequentially with timestamps, which moves on through the audio until all of it is
         covered. If that is still too short and the chunk is made of several VAD speech regions, region
@@ -463,13 +531,11 @@ class ChunkedDecoder:
         is a whole sentence); this hears less context, so it is the last resort.
         """
         self.redecoded_chunks += 1
-        language = plan.decoding.language
+        first = chunk.segments
         candidate = self._sequential(plan.decoding, chunk)
-        if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+        if self._better(chunk, candidate, chunk.segments):
             chunk.segments = candidate
-        if len(chunk.region_lengths) > 1 and looks_truncated(
-            _text(chunk.segments), chunk.speech_seconds, language
-        ):
+        if len(chunk.region_lengths) > 1 and self._lost_speech(plan, chunk, chunk.segments):
             bounds = np.cumsum([0, *chunk.region_lengths])
             parts = [
                 self._chunk(
@@ -484,8 +550,9 @@ class ChunkedDecoder:
                 members = [(plan, part) for part in parts if part.window_seconds == seconds]
                 self._decode_batch(plan.decoding, members)
             candidate = [segment for part in parts for segment in part.segments]
-            if is_clearly_longer(_text(candidate), _text(chunk.segments)):
+            if self._better(chunk, candidate, chunk.segments):
                 chunk.segments = candidate
+        return chunk.segments is not first
 
     def _sequential(self, decoding: Decoding, chunk: Chunk) -> list[DecodedSegment]:
         offset = chunk.offset
@@ -528,7 +595,13 @@ class ChunkedDecoder:
             for word in segment.words or ():
                 word.start, word.end = round(float(word.start), 3), round(float(word.end), 3)
                 word.probability = float(word.probability)
-        return Decoded(segments, plan.decoding.language, plan.language_probability, plan.redecodes)
+        unchecked = sorted(
+            (_original_span(chunk, plan.speech_map, check) for chunk, check in plan.unchecked),
+            key=lambda span: span.start,
+        )
+        return Decoded(
+            segments, plan.decoding.language, plan.language_probability, plan.redecodes, tuple(unchecked)
+        )
 
 
 def _solo_order(plan: Plan) -> list[Chunk]:
@@ -613,6 +686,14 @@ def _frames(chunk: Chunk) -> int:
 
 def _text(segments: list[DecodedSegment]) -> str:
     return " ".join(s.text.strip() for s in segments)
+
+
+def _original_span(chunk: Chunk, speech_map: SpeechTimestampsMap | None, check: str) -> UncheckedSpan:
+    """Where `chunk` lies in the request's audio (its speech time mapped back, as segments are)."""
+    start, end = chunk.offset, chunk.offset + chunk.duration
+    if speech_map is not None:
+        start, end = speech_map.get_original_time(start), speech_map.get_original_time(end, is_end=True)
+    return UncheckedSpan(round(float(start), 3), round(float(end), 3), check)
 
 
 def _to_original_time(segment: DecodedSegment, speech_map: SpeechTimestampsMap) -> None:

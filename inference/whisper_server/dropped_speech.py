@@ -71,10 +71,25 @@ def looks_truncated(text: str, seconds: float, language: str) -> bool:
     return seconds >= MIN_SPEECH_SECONDS and text_share(text, seconds, language) < 1
 
 
-def is_clearly_longer(candidate: str, current: str) -> bool:
-    """Whether a re-decoded `candidate` should replace the `current` text of a chunk: clearly longer,
-    and not a repetition loop."""
+def is_clearly_longer(candidate: str, current: str, min_gain: float = MIN_GAIN) -> bool:
+    """Whether a re-decoded `candidate` should replace the `current` text of a chunk: longer by `min_gain`
+    (default MIN_GAIN), and not a repetition loop."""
     candidate, current = candidate.strip(), current.strip()
-    if not candidate or candidate == current or len(candidate) < MIN_GAIN * len(current):
+    if not candidate or candidate == current or len(candidate) < min_gain * len(current):
         return False
     return not is_a_loop(candidate)
+
+
+def wordless_regions(
+    region_bounds: list[tuple[float, float]], region_speech: list[float], word_middles: list[float]
+) -> int:
+    """How many VAD speech regions (`region_bounds`, with `region_speech` seconds of speech each) of at least
+    MIN_SPEECH_SECONDS hold the middle of no timed word: speech the decoder skipped. Whisper base skipped
+    "The conference is now unmuted." between two sentences it kept, in a chunk of five recorded prompts
+    whose text stayed above its script's rate (inference/bench/bench_recorded_speech.py); the region
+    between them held no word."""
+    return sum(
+        1
+        for (start, end), speech in zip(region_bounds, region_speech, strict=True)
+        if speech >= MIN_SPEECH_SECONDS and not any(start <= middle < end for middle in word_middles)
+    )

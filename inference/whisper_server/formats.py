@@ -111,6 +111,8 @@ def to_json(
     if result.speaker_count is not None:
         count = result.speaker_count
         body["speaker_count"] = {"found": count.found, "requested": count.requested, "met": count.met}
+    if result.unchecked:
+        body["unchecked"] = [{"start": u.start, "end": u.end, "check": u.check} for u in result.unchecked]
     return body
 
 

@@ -67,6 +67,19 @@ class Redecodes:
 
 
 @dataclass(frozen=True)
+class UncheckedSpan:
+    """A chunk a check flagged but left as first decoded, its budget spent (the JSON's `unchecked`)."""
+
+    start: float
+    end: float
+    """Seconds of the audio the chunk spans (its first and last speech)."""
+    check: str
+    """`too_short` (its text looked too short for its speech: words may be missing), `skipped_region` (a
+    stretch of its speech has no word: a sentence may be missing) or `repeated` (it seemed to say a
+    sentence twice)."""
+
+
+@dataclass(frozen=True)
 class Transcription:
     text: str
     language: str
@@ -80,3 +93,5 @@ class Transcription:
     """Speakers found against asked, present only when the request asked for diarization."""
     redecodes: Redecodes = Redecodes()
     """Chunks decoded a second time (not part of the output; for the log line)."""
+    unchecked: tuple[UncheckedSpan, ...] = ()
+    """Chunks a check flagged but the re-decode budget left as they were, in time order (JSON `unchecked`)."""

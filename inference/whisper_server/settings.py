@@ -2,7 +2,8 @@
 
 Every field is an env var `WHISPER_<NAME>` except the three that the container contract fixes
 (`MODEL_DIR`, `HOST`, `PORT`). Per-device defaults (compute type, batch size) are resolved
-once the device is known, in `resolve_*`, so an explicit env var always wins.
+once the device is known, in `resolve_*`, so an explicit env var always wins. The per-device defaults of
+chunking (chunk and window seconds) say where they were measured: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ Device = Literal["cuda", "cpu"]
 # time the same), 8 holds less memory.
 DEFAULT_COMPUTE_TYPE: dict[Device, str] = {"cuda": "float16", "cpu": "int8"}
 DEFAULT_BATCH_SIZE: dict[Device, int] = {"cuda": 16, "cpu": 8}
+# A default holds only where it was measured (docs/performance.md, "Defaults per device", which a test holds
+# these to). CPU: 15 s chunks in 15 s windows, measured with tiny.en and Whisper base on this project's CPU
+# benchmarks (half the time of 30 s at the sequential path's WER in English). CUDA (production: large-v3 or
+# turbo in float16): no GPU measurement of shorter chunks or windows exists, so faster-whisper's own
+# batched settings apply there: speech merged into chunks of up to 30 s, each in a 30 s window, the input
+# the model was trained on. The shorter ones stay a stack setting (chunkSeconds, minWindowSeconds).
+DEFAULT_CHUNK_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
+DEFAULT_MIN_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
 
 
 class Settings(BaseSettings):
@@ -65,30 +74,32 @@ class Settings(BaseSettings):
     """Skip non-speech with the Silero VAD. Default true; it is also what keeps silence from
     producing invented text."""
 
-    chunk_seconds: int = Field(default=15, ge=5, le=30)
+    chunk_seconds: int | None = Field(default=None, ge=5, le=30)
     """Longest stretch of speech decoded in one window (batched path): VAD regions are merged into
     chunks up to this long, never across a pause of more than 3 s (with VAD off the audio is cut into
-    windows of up to 30 s that end in the VAD's silences). Default 15: two
-    15 s encoder passes cost half of one 30 s pass, and the benchmark's WER stayed at the sequential
-    path's (0.015; 20 s: 0.017)."""
+    windows of up to 30 s that end in the VAD's silences). Default 30 on CUDA (faster-whisper's batched
+    setting: shorter chunks were not measured on a GPU model), 15 on CPU (two 15 s encoder passes cost
+    half of one 30 s pass at the sequential path's WER on the English benchmark: 0.015; 20 s: 0.017)."""
 
-    min_window_seconds: int = Field(default=15, ge=1, le=30)
+    min_window_seconds: int | None = Field(default=None, ge=1, le=30)
     """Smallest encoder window (batched path). Each chunk is encoded in a window sized to it (rounded
-    up to 5 s steps) but never shorter than this; 30 gives Whisper's fixed 30 s windows. Default 15:
-    the fastest floor at the sequential path's WER on the 158 benchmark clips (70 errors in 2284
-    words against 71; 10 s windows made 90, mostly a last sentence said twice when speech filled
-    the window, 74 once such chunks are decoded again; 20 s 69, 30 s 69, each slower)."""
+    up to 5 s steps) but never shorter than this; 30 gives Whisper's fixed 30 s windows. Default 30 on
+    CUDA (the window the model was trained on; shorter ones were not measured on a GPU model), 15 on CPU:
+    the fastest floor at the sequential path's WER on the 158 English benchmark clips (70 errors in 2284
+    words against 71; 10 s windows made 90, mostly a last sentence said twice when speech filled the
+    window, 74 once such chunks are decoded again; 20 s 69, 30 s 69, each slower)."""
 
     no_speech_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     """A segment whose no-speech probability is above this and whose average log probability is below
     -1 is dropped as invented. Default 0.6 (faster-whisper's)."""
 
     max_redecode_share: float = Field(default=0.25, ge=0.0, le=1.0)
-    """Most chunks of one request decoded a second time by the checks for dropped and repeated speech
-    (batched path), as a share of its chunks, rounded up; the likeliest are decoded first and the log
-    line counts the rest as `redecodes_over_budget`. It bounds how much audio that fools the checks can
-    multiply a request's time. Default 0.25 (complete speech trips a check on a few percent of chunks); 0
-    turns both checks off."""
+    """Most chunks of one request decoded a second time without gain by the checks for dropped and repeated
+    speech (batched path), as a share of its chunks, rounded up; the likeliest are decoded first, a
+    re-decode that got words back (or stopped a repeat) gives its place back, and the log line counts the
+    rest as `redecodes_over_budget` (the JSON lists them as `unchecked`). It bounds how much audio that
+    fools the checks can multiply a request's time. Default 0.25 (complete speech trips a check on a few
+    percent of chunks); 0 turns both checks off."""
 
     pack_requests: int = Field(default=8, ge=1, le=64)
     """Most waiting requests transcribed together (batched path): their chunks share encoder and
@@ -213,6 +224,14 @@ class Settings(BaseSettings):
     def resolve_batch_size(self, device: Device) -> int:
         """WHISPER_BATCH_SIZE, else the default for `device`."""
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
+
+    def resolve_chunk_seconds(self, device: Device) -> int:
+        """WHISPER_CHUNK_SECONDS, else the default for `device`."""
+        return self.chunk_seconds or DEFAULT_CHUNK_SECONDS[device]
+
+    def resolve_min_window_seconds(self, device: Device) -> int:
+        """WHISPER_MIN_WINDOW_SECONDS, else the default for `device`."""
+        return self.min_window_seconds or DEFAULT_MIN_WINDOW_SECONDS[device]
 
     def resolve_diarization_dir(self) -> Path:
         """WHISPER_DIARIZATION_DIR, else `diarization` inside MODEL_DIR."""

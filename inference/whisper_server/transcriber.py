@@ -53,8 +53,8 @@ class Transcriber:
         )
         self.model_name = settings.model_name or describe_model(settings.model_dir)
         """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
-        self.min_window_seconds = settings.min_window_seconds
-        self.chunk_seconds = settings.chunk_seconds
+        self.min_window_seconds = settings.resolve_min_window_seconds(self.device)
+        self.chunk_seconds = settings.resolve_chunk_seconds(self.device)
         self.chunked = ChunkedDecoder(
             self.model,
             ChunkingSettings(
@@ -97,11 +97,12 @@ class Transcriber:
     ) -> Transcription:
         """Decodes 16 kHz mono `audio`; raises what failed it.
 
-        `timed_words` (default true) times every word, which the JSON's sentence-sized segments and the
-        subtitle cues are cut by; plain text does without (the alignment costs some 15% of the time). The
-        text is the same either way: the decoder runs the same, only the alignment is added. Sequential
-        decoding (WHISPER_BATCHED=false) always times its segments and words: without timestamps it skips
-        text it did not finish in a window (the seed path's WER), and its word timings move its seek.
+        `timed_words` (default true) says whether the output needs word timings (the JSON's sentence-sized
+        segments and the subtitle cues are cut by them; plain text is not). The words are timed either way,
+        since the check for skipped speech reads them (chunked.py), so every format has the same text.
+        Sequential decoding (WHISPER_BATCHED=false) always times its segments and words: without
+        timestamps it skips text it did not finish in a window (the seed path's WER), and its word timings
+        move its seek.
         """
         result = self.transcribe_many([Request(audio, options, timed_words)])[0]
         if isinstance(result, Exception):
@@ -185,6 +186,7 @@ class Transcriber:
             duration=audio.shape[0] / SAMPLE_RATE,
             segments=tuple(segments),
             redecodes=decoded.redecodes,
+            unchecked=decoded.unchecked,
         )
 
     def _drop_non_speech(self, segments: Iterable[DecodedSegment], audio: np.ndarray) -> list[Segment]:
