@@ -24,6 +24,7 @@ const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key
 const service = new WhisperService("whisper", {
   ...config,
   callers: [...config.callers],
+  dropFolderFormats: [...config.dropFolderFormats],
   uploadIdentityEnvironment: validated(() =>
     uploadIdentityEnvironment(
       (key) => awsProvider.get(key),
@@ -37,6 +38,8 @@ export const bucketName = service.bucketName;
 export const inputPrefix = service.inputPrefix;
 export const outputPrefix = service.outputPrefix;
 export const failurePrefix = service.failurePrefix;
+export const dropPrefix = service.dropPrefix;
+export const resultsPrefix = service.resultsPrefix;
 export const successTopicArn = service.successTopicArn;
 export const errorTopicArn = service.errorTopicArn;
 export const dashboardUrl = service.dashboardUrl;

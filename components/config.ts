@@ -5,6 +5,8 @@
  * {@link loadStackConfig}, which only turns the config's strings into those args).
  */
 import serverContract from "../contract/server-contract.json";
+import { FORMATS, type Format } from "../functions/drop-folder/layout";
+import { OptionsError, parseOptionPairs } from "../functions/drop-folder/options";
 import { defaultInstancePrice } from "./instance-price";
 import type { WhisperServiceArgs } from "./service-args";
 
@@ -98,6 +100,17 @@ export interface StackConfig {
   readonly instancePricePerHour: number;
   /** Days CloudWatch Logs keeps the endpoint's log lines (the source of the cost metrics). */
   readonly logRetentionDays: number;
+  /**
+   * The drop folder (docs/drop-folder.md): recordings put under `drop/` are transcribed into `results/`. Default
+   * true: it costs nothing while unused (two idle functions, an empty queue) and needs no client code.
+   */
+  readonly dropFolder: boolean;
+  /** Files the drop folder writes per recording, of json, txt, srt, vtt. Default all four. */
+  readonly dropFolderFormats: readonly Format[];
+  /** Options for every dropped recording, `key=value;key=value` (the server's); empty (default): its defaults. */
+  readonly dropFolderOptions: string;
+  /** Days after which dropped recordings expire; unset (default): kept until deleted. Transcripts are kept. */
+  readonly dropFolderRetentionDays?: number;
 }
 
 /** Every setting of the stack is an argument of the component, under the same name. */
@@ -127,6 +140,9 @@ export const DEFAULTS = {
   updateTerminationWaitMinutes: 20,
   oldestRequestAlarmMinutes: 30,
   logRetentionDays: 30,
+  dropFolder: true,
+  dropFolderFormats: ["json", "srt", "vtt", "txt"],
+  dropFolderOptions: "",
 } as const satisfies Partial<StackConfig>;
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy), in days. */
@@ -333,6 +349,31 @@ class Checker {
     return [...(value as string[])];
   }
 
+  dropFolderFormats(): Format[] {
+    if (!this.isSet("dropFolderFormats")) return [...DEFAULTS.dropFolderFormats];
+    const value = this.args.dropFolderFormats;
+    const valid =
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((format) => (FORMATS as readonly unknown[]).includes(format)) &&
+      new Set(value).size === value.length;
+    if (!valid)
+      this.refuse("dropFolderFormats", `${this.names.shapes.list} of distinct formats of ${FORMATS.join(", ")}`);
+    return [...(value as Format[])];
+  }
+
+  /** The options for every dropped recording: known option names, each once (the server checks the values). */
+  dropFolderOptions(): string {
+    const value = this.text("dropFolderOptions") ?? DEFAULTS.dropFolderOptions;
+    try {
+      parseOptionPairs(value, this.name("dropFolderOptions"));
+    } catch (e) {
+      if (e instanceof OptionsError) throw new ConfigError(e.message);
+      throw e;
+    }
+    return value;
+  }
+
   /**
    * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
    * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
@@ -514,6 +555,10 @@ export function resolveServiceSettings(
     tags: check.tags(),
     instancePricePerHour: check.instancePricePerHour(type, region),
     logRetentionDays: check.logRetentionDays(),
+    dropFolder: check.boolean("dropFolder", DEFAULTS.dropFolder),
+    dropFolderFormats: check.dropFolderFormats(),
+    dropFolderOptions: check.dropFolderOptions(),
+    dropFolderRetentionDays: check.integer("dropFolderRetentionDays", undefined, 1, 3650),
   };
 }
 
@@ -552,6 +597,10 @@ const STACK_CONFIG_KINDS: Readonly<Record<keyof StackConfig, ConfigKind>> = {
   tags: "json",
   instancePricePerHour: "number",
   logRetentionDays: "number",
+  dropFolder: "boolean",
+  dropFolderFormats: "json",
+  dropFolderOptions: "string",
+  dropFolderRetentionDays: "number",
 };
 
 /** One config string as the arg's type; a string that is not one is passed on as it is, for the check to quote. */

@@ -9,6 +9,11 @@ export interface ExecutionRoleArgs {
   readonly errorTopicArn: pulumi.Input<string>;
   /** Endpoint name whose log groups the role may write. */
   readonly endpointName: pulumi.Input<string>;
+  /**
+   * The endpoint reads recordings under `drop/` (the drop folder submits them where they are) and the copies under
+   * `async/drop-inputs/` of those whose keys are not URI-safe. Defaults to false.
+   */
+  readonly readsDropFolder?: boolean;
   /** Customer KMS key used by the bucket/topics; no KMS statement when undefined. */
   readonly kmsKeyArn?: string;
   /** The VPC attachment of the endpoint's instances, whose network interfaces SageMaker manages. Defaults to none. */
@@ -87,13 +92,19 @@ export function executionStatements(r: {
   errorTopicArn: string;
   logGroupArnPrefix: string;
   kmsKeyArn?: string;
+  readsDropFolder?: boolean;
 }): Statement[] {
+  const readable = [
+    PREFIXES.models,
+    PREFIXES.inputs,
+    ...(r.readsDropFolder ? [PREFIXES.drop, PREFIXES.dropInputs] : []),
+  ];
   const statements: Statement[] = [
     {
       Sid: "ReadModelAndInputs",
       Effect: "Allow",
       Action: ["s3:GetObject"],
-      Resource: [`${r.bucketArn}/${PREFIXES.models}*`, `${r.bucketArn}/${PREFIXES.inputs}*`],
+      Resource: readable.map((prefix) => `${r.bucketArn}/${prefix}*`),
     },
     {
       Sid: "ListModelPrefix",
@@ -230,6 +241,7 @@ export class ExecutionRole extends pulumi.ComponentResource {
                     errorTopicArn,
                     logGroupArnPrefix: logPrefix,
                     kmsKeyArn: args.kmsKeyArn,
+                    readsDropFolder: args.readsDropFolder,
                   }),
                   ...(args.vpc ? vpcStatements({ ec2ArnPrefix, subnetIds, securityGroupIds }) : []),
                 ],

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_INSTANCE_NAMESPACE, INSTANCE_COUNT_METRIC } from "./cost-metric-filters";
 import { costWidgets } from "./cost-widgets";
+import { dropFolderWidgets } from "./drop-folder-widgets";
 import { CREATE_BEFORE_DELETE } from "./replacement";
 import { SAGEMAKER_NAMESPACE } from "./scale-to-zero";
 
@@ -29,6 +30,12 @@ export interface ObservabilityArgs {
   readonly costNamespace: string;
   /** US dollars per instance-hour, for the cost widgets. */
   readonly instancePricePerHour: number;
+  /** The drop folder's functions and dead-letter queue, for its dashboard row; no row when undefined. */
+  readonly dropFolder?: pulumi.Input<{
+    submitFunctionName: pulumi.Input<string>;
+    deliverFunctionName: pulumi.Input<string>;
+    deadLetterQueueName: pulumi.Input<string>;
+  }>;
   readonly tags?: Record<string, string>;
 }
 
@@ -47,11 +54,12 @@ export class Observability extends pulumi.ComponentResource {
     const dimensions = { EndpointName: args.endpointName };
     const variantDimensions = { EndpointName: args.endpointName, VariantName: args.variantName };
 
+    const dashboardInputs = pulumi.all([args.endpointName, args.region, args.dropFolder]);
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
         dashboardName: pulumi.interpolate`${args.endpointName}`,
-        dashboardBody: pulumi.all([args.endpointName, args.region]).apply(([endpoint, region]) => {
+        dashboardBody: dashboardInputs.apply(([endpoint, region, drop]) => {
           // The queue metrics belong to the endpoint; the per-request ones to the variant.
           const async = (metric: string) => [SAGEMAKER_NAMESPACE, metric, "EndpointName", endpoint];
           const variant = (metric: string) => [
@@ -99,6 +107,7 @@ export class Observability extends pulumi.ComponentResource {
                 region,
                 y: 18,
               }),
+              ...(drop ? dropFolderWidgets({ ...drop, region, y: 30 }) : []),
             ],
           });
         }),

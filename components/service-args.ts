@@ -121,6 +121,21 @@ export interface WhisperServiceArgs {
   /** IDs of the security groups of those attachments; give vpcSubnetIds with them. Defaults to none. */
   readonly vpcSecurityGroupIds?: pulumi.Input<string>[];
   /**
+   * The drop folder: a recording put under `drop/` in the bucket is transcribed, its files written under
+   * `results/` at the same relative path (docs/drop-folder.md). Defaults to true (false with bucketName, since S3
+   * keeps one event notification configuration per bucket and the drop folder's would replace yours).
+   */
+  readonly dropFolder?: boolean;
+  /** Files the drop folder writes per recording, of "json", "txt", "srt", "vtt". Defaults to json,srt,vtt,txt (all four). */
+  readonly dropFolderFormats?: string[];
+  /**
+   * Server options for every dropped recording, `key=value;key=value` (a recording's `whisper-options` metadata
+   * overrides them key by key). Defaults to "" (none, the server's defaults).
+   */
+  readonly dropFolderOptions?: string;
+  /** Days after which recordings under `drop/` expire, 1 to 3650. Defaults to none: they are kept. */
+  readonly dropFolderRetentionDays?: number;
+  /**
    * Start of the endpoint's name; the instance type is appended (`<prefix>-g4dn-xlarge`, at most 63 characters).
    * Defaults to `<name>-<stack>`, so two services in one program, or one program in two stacks, never collide.
    */

@@ -9,11 +9,21 @@ export const PREFIXES = {
   failures: "async/failures/",
   /** Parent of the request data that the lifecycle rule expires. */
   requests: "async/",
+  /** Recordings dropped here are transcribed (the drop folder, components/drop-folder.ts). */
+  drop: "drop/",
+  /** The drop folder's transcripts and error files, at each recording's path below `drop/`. */
+  results: "results/",
+  /** The drop folder's claims, one per submitted recording version (request data: expires with `async/`). */
+  dropClaims: "async/drop-claims/",
+  /** Copies of dropped recordings whose keys are not URI-safe, submitted in their place (expire with `async/`). */
+  dropInputs: "async/drop-inputs/",
 } as const;
 
 export interface StorageArgs {
   /** Days after which objects under async/ expire. Required (the config default is 7). */
   readonly retentionDays: number;
+  /** Days after which recordings under drop/ expire. Undefined (the default): they are kept. */
+  readonly dropRetentionDays?: number;
   /** Customer KMS key for SSE-KMS; SSE-S3 (AES256) when undefined. */
   readonly kmsKeyArn?: string;
   /** Let destroy empty the bucket. Defaults to false. */
@@ -85,6 +95,16 @@ export class Storage extends pulumi.ComponentResource {
             filter: { prefix: PREFIXES.requests },
             expiration: { days: args.retentionDays },
           },
+          ...(args.dropRetentionDays === undefined
+            ? []
+            : [
+                {
+                  id: "expire-dropped-recordings",
+                  status: "Enabled",
+                  filter: { prefix: PREFIXES.drop },
+                  expiration: { days: args.dropRetentionDays },
+                },
+              ]),
           {
             id: "abort-incomplete-multipart-uploads",
             status: "Enabled",

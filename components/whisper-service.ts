@@ -5,6 +5,7 @@ import { ClientPolicy } from "./client-policy";
 import { requirePosixShell } from "./command-shell";
 import { ARGUMENT_NAMES, ConfigError, resolveServiceSettings, type StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
+import { DropFolder } from "./drop-folder";
 import { ExecutionRole } from "./execution-role";
 import { defaultProviderRegion } from "./instance-price";
 import { InferenceImage } from "./inference-image";
@@ -43,6 +44,9 @@ export class WhisperService extends pulumi.ComponentResource {
   public readonly outputPrefix: string = PREFIXES.outputs;
   /** Key prefix SageMaker writes failures under. */
   public readonly failurePrefix: string = PREFIXES.failures;
+  /** Where recordings are dropped, and where their transcripts appear; undefined with the drop folder off. */
+  public readonly dropPrefix?: string;
+  public readonly resultsPrefix?: string;
   /** SNS topic told of each finished job. */
   public readonly successTopicArn: pulumi.Output<string>;
   /** SNS topic told of each failed job (and, unless alarmTopicArn is set, of the alarms). */
@@ -73,6 +77,9 @@ export class WhisperService extends pulumi.ComponentResource {
     });
     requirePosixShell();
     const config = settingsOf(args, this);
+    // S3 keeps one event notification configuration per bucket, which the drop folder would own: on a bucket of
+    // yours only when asked for (dropFolder: true), never by default.
+    const dropFolderOn = args.bucketName === undefined ? config.dropFolder : args.dropFolder === true;
     const tags = config.tags;
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;
@@ -89,6 +96,7 @@ export class WhisperService extends pulumi.ComponentResource {
             `${name}-storage`,
             {
               retentionDays: config.retentionDays,
+              dropRetentionDays: dropFolderOn ? config.dropFolderRetentionDays : undefined,
               kmsKeyArn: config.kmsKeyArn,
               forceDestroy: config.forceDestroy,
               tags,
@@ -130,6 +138,7 @@ export class WhisperService extends pulumi.ComponentResource {
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
         endpointName,
+        readsDropFolder: dropFolderOn,
         kmsKeyArn: config.kmsKeyArn,
         vpc,
         tags,
@@ -183,16 +192,42 @@ export class WhisperService extends pulumi.ComponentResource {
       },
       child,
     );
+    const alarmTopicArn = config.alarmTopicArn ?? topics.errorTopicArn;
+    const dropFolder = dropFolderOn
+      ? new DropFolder(
+          `${name}-drop-folder`,
+          {
+            bucketName: storage.bucketName,
+            bucketArn: storage.bucketArn,
+            endpointName,
+            endpointArn: endpoint.endpointArn,
+            successTopicArn: topics.successTopicArn,
+            errorTopicArn: topics.errorTopicArn,
+            alarmTopicArn,
+            formats: config.dropFolderFormats,
+            defaultOptions: config.dropFolderOptions,
+            kmsKeyArn: config.kmsKeyArn,
+            logRetentionDays: config.logRetentionDays,
+            tags,
+          },
+          child,
+        )
+      : undefined;
     const observability = new Observability(
       `${name}-observability`,
       {
         endpointName: endpoint.endpointName,
         variantName: endpoint.variantName,
         region,
-        alarmTopicArn: config.alarmTopicArn ?? topics.errorTopicArn,
+        alarmTopicArn,
         oldestRequestAlarmMinutes: config.oldestRequestAlarmMinutes,
         costNamespace: costMetrics.namespace,
         instancePricePerHour: config.instancePricePerHour,
+        dropFolder: dropFolder && {
+          submitFunctionName: dropFolder.submitFunctionName,
+          deliverFunctionName: dropFolder.deliverFunctionName,
+          deadLetterQueueName: dropFolder.deadLetterQueueName,
+        },
         tags,
       },
       child,
@@ -213,6 +248,8 @@ export class WhisperService extends pulumi.ComponentResource {
 
     this.endpointName = endpoint.endpointName;
     this.bucketName = storage.bucketName;
+    this.dropPrefix = dropFolder?.dropPrefix;
+    this.resultsPrefix = dropFolder?.resultsPrefix;
     this.successTopicArn = topics.successTopicArn;
     this.errorTopicArn = topics.errorTopicArn;
     this.dashboardUrl = observability.dashboardUrl;
@@ -227,6 +264,8 @@ export class WhisperService extends pulumi.ComponentResource {
     this.registerOutputs({
       endpointName: this.endpointName,
       bucketName: this.bucketName,
+      dropPrefix: this.dropPrefix,
+      resultsPrefix: this.resultsPrefix,
       successTopicArn: this.successTopicArn,
       errorTopicArn: this.errorTopicArn,
       dashboardUrl: this.dashboardUrl,

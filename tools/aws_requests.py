@@ -282,6 +282,109 @@ def ecr_repository(r: dict[str, Any]) -> list[Request]:
     return [("ecr", "CreateRepository", compact(request))]
 
 
+def lambda_function(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    request = {
+        "FunctionName": name_of(r),
+        "Runtime": inputs.get("runtime"),
+        "Role": inputs["role"],
+        "Handler": inputs.get("handler"),
+        # The provider uploads the archive it builds; its bytes are not part of the request's shape.
+        "Code": {"ZipFile": b"PK"},
+        "Description": inputs.get("description"),
+        "Timeout": inputs.get("timeout"),
+        "MemorySize": inputs.get("memorySize"),
+        # Variable names are the user's, not API members: kept as written.
+        "Environment": {"Variables": inputs["environment"]["variables"]}
+        if inputs.get("environment")
+        else None,
+        "DeadLetterConfig": pascal(inputs.get("deadLetterConfig")),
+        "Architectures": inputs.get("architectures"),
+        "LoggingConfig": pascal(inputs.get("loggingConfig")),
+        "Tags": inputs.get("tags") or None,
+    }
+    return [("lambda", "CreateFunction", compact(request))]
+
+
+def lambda_permission(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    request = {
+        "FunctionName": inputs["function"],
+        "StatementId": inputs.get("statementId") or r["name"] + AUTONAME_SUFFIX,
+        "Action": inputs["action"],
+        "Principal": inputs["principal"],
+        "SourceArn": inputs.get("sourceArn"),
+        "SourceAccount": inputs.get("sourceAccount"),
+    }
+    return [("lambda", "AddPermission", compact(request))]
+
+
+def string_attributes(inputs: dict[str, Any], names: dict[str, str]) -> dict[str, str] | None:
+    """The set inputs as the API's attribute map (SQS and SNS take strings only); None if none is set."""
+    attributes = {
+        attribute: str(inputs[key]).lower() if isinstance(inputs[key], bool) else str(inputs[key])
+        for key, attribute in names.items()
+        if inputs.get(key) is not None
+    }
+    return attributes or None
+
+
+def sqs_queue(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    names = {
+        "messageRetentionSeconds": "MessageRetentionPeriod",
+        "kmsMasterKeyId": "KmsMasterKeyId",
+        "sqsManagedSseEnabled": "SqsManagedSseEnabled",
+    }
+    request = {
+        "QueueName": name_of(r),
+        "Attributes": string_attributes(inputs, names),
+        "tags": inputs.get("tags") or None,
+    }
+    return [("sqs", "CreateQueue", compact(request))]
+
+
+def sns_subscription(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+    names = {
+        "filterPolicy": "FilterPolicy",
+        "filterPolicyScope": "FilterPolicyScope",
+        "redrivePolicy": "RedrivePolicy",
+    }
+    request = {
+        "TopicArn": inputs["topic"],
+        "Protocol": inputs["protocol"],
+        "Endpoint": inputs.get("endpoint"),
+        "Attributes": string_attributes(inputs, names),
+    }
+    return [("sns", "Subscribe", compact(request))]
+
+
+def bucket_notification(r: dict[str, Any]) -> list[Request]:
+    inputs = r["inputs"]
+
+    def configuration(entry: dict[str, Any]) -> dict[str, Any]:
+        rules = [
+            {"Name": name, "Value": entry[key]}
+            for key, name in (("filterPrefix", "prefix"), ("filterSuffix", "suffix"))
+            if entry.get(key)
+        ]
+        return compact(
+            {
+                "LambdaFunctionArn": entry["lambdaFunctionArn"],
+                "Events": entry["events"],
+                "Filter": {"Key": {"FilterRules": rules}} if rules else None,
+            }
+        )
+
+    functions = [configuration(entry) for entry in inputs.get("lambdaFunctions") or []]
+    request = {
+        "Bucket": inputs["bucket"],
+        "NotificationConfiguration": compact({"LambdaFunctionConfigurations": functions or None}),
+    }
+    return [("s3", "PutBucketNotificationConfiguration", request)]
+
+
 MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:sagemaker/model:Model": sagemaker_model,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": sagemaker_endpoint_config,
@@ -299,6 +402,11 @@ MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
     "aws:iam/rolePolicy:RolePolicy": iam_role_policy,
     "aws:iam/policy:Policy": iam_policy,
     "aws:ecr/repository:Repository": ecr_repository,
+    "aws:lambda/function:Function": lambda_function,
+    "aws:lambda/permission:Permission": lambda_permission,
+    "aws:sqs/queue:Queue": sqs_queue,
+    "aws:sns/topicSubscription:TopicSubscription": sns_subscription,
+    "aws:s3/bucketNotification:BucketNotification": bucket_notification,
 }
 
 # botocore's patterns are Java regular expressions. The `regex` module reads their Unicode classes

@@ -263,6 +263,13 @@ async def _invoke(
                 words=options.word_timestamps,
             )
         )
+    if media_type == formats.RENDERINGS:
+        return JSONResponse(
+            formats.to_renderings(
+                result, options, transcriber.model_name, processing_seconds, transcriber.multilingual
+            ),
+            media_type=formats.RENDERINGS,
+        )
     return Response(formats.RENDERERS[media_type](result, options), media_type=f"{media_type}; charset=utf-8")
 
 

@@ -31,6 +31,7 @@ def server_contract() -> dict[str, Any]:
         "options": options_schema(),
         "accept": dict(formats.BY_NAME),
         "defaultFormat": next(name for name, media in formats.BY_NAME.items() if media == formats.JSON),
+        "renderings": {"mediaType": formats.RENDERINGS, "formats": list(formats.BY_NAME)},
         "settings": settings_schema(),
         "errors": {
             code: {"status": status, "retryable": code in RETRYABLE} for code, status in ERROR_CODES.items()

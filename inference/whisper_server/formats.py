@@ -18,10 +18,13 @@ JSON = "application/json"
 TEXT = "text/plain"
 VTT = "text/vtt"
 SRT = "application/x-subrip"
-SUPPORTED = (JSON, TEXT, VTT, SRT)
+RENDERINGS = "application/vnd.whisper.renderings+json"
+"""Every format of one transcript in one JSON object keyed by short name (`to_renderings`): one decode for all
+the files the drop folder writes. Only asked for by name; no wildcard picks it."""
+SUPPORTED = (JSON, TEXT, VTT, SRT, RENDERINGS)
 BY_NAME = {"json": JSON, "txt": TEXT, "srt": SRT, "vtt": VTT}
 """Each media type by the short name clients give it (the CLIs' `--format`, also the file extension)."""
-TIMED = (JSON, VTT, SRT)
+TIMED = (JSON, VTT, SRT, RENDERINGS)
 """Formats whose times come from word timings (JSON segments, subtitle cues); plain text has no times."""
 # Wildcards pick JSON, the default; `text/*` picks plain text.
 _WILDCARDS = {"*/*": JSON, "application/*": JSON, "text/*": TEXT}
@@ -199,3 +202,24 @@ RENDERERS: dict[str, Callable[[Transcription, TranscribeOptions], str]] = {
     SRT: to_srt,
 }
 """Text renderers by media type; JSON goes through `to_json`, which also needs the model and timing."""
+
+
+def to_renderings(
+    result: Transcription,
+    options: TranscribeOptions,
+    model: str,
+    processing_seconds: float,
+    multilingual: bool = True,
+) -> dict[str, Any]:
+    """Every format of one transcript, keyed by short name (BY_NAME): `json` is the JSON body (`to_json`),
+    the others the text a request for that format alone gets. One result, one set of options: the same
+    words in each."""
+    renderings: dict[str, Any] = {}
+    for name, media in BY_NAME.items():
+        if media == JSON:
+            renderings[name] = to_json(
+                result, model, processing_seconds, multilingual, words=options.word_timestamps
+            )
+        else:
+            renderings[name] = RENDERERS[media](result, options)
+    return renderings

@@ -48,10 +48,11 @@ export const DEFAULT_STARTUP_MINUTES = 8;
 
 /**
  * CloudWatch alarm metrics the program creates: the four of the failure alarm's sum, the oldest-request alarm, the
- * from-zero alarm, the step-in and idle alarms (backlog and instance count each), and the two that Application Auto Scaling
- * creates for the target-tracking policy. tests/cost/estimate.test.ts counts the program's own alarms against this.
+ * from-zero alarm, the step-in and idle alarms (backlog and instance count each), the drop folder's dead-letter alarm
+ * (when the drop folder is on), and the two that Application Auto Scaling creates for the target-tracking policy.
+ * tests/cost/estimate.test.ts counts the program's own alarms against this.
  */
-export const ALARM_METRICS = { program: 10, targetTracking: 2 } as const;
+export const ALARM_METRICS = { program: 10, dropFolder: 1, targetTracking: 2 } as const;
 
 /**
  * Uplink speeds the estimate gives the first `up`'s upload time for when none is passed (`--uplink-mbps`): a slow
@@ -131,7 +132,8 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
     },
     { item: "uploads (image push, model to S3)", dollars: 0, basis: "data transfer into AWS is free" },
   ];
-  const alarmMetrics = ALARM_METRICS.program + ALARM_METRICS.targetTracking;
+  const alarmMetrics =
+    ALARM_METRICS.program + (config.dropFolder ? ALARM_METRICS.dropFolder : 0) + ALARM_METRICS.targetTracking;
   const idleMonth: CostLine[] = [
     {
       item: `${config.minInstances} always-on instance(s) (minInstances)`,
@@ -163,6 +165,15 @@ export function estimateCost(inputs: EstimateInputs): CostEstimate {
       dollars: 0,
       basis: "an idle endpoint writes no log lines, so no ingestion and no metric data points",
     },
+    ...(config.dropFolder
+      ? [
+          {
+            item: "drop folder",
+            dollars: 0,
+            basis: "its functions, queue and S3 events bill per use: nothing while no recording is dropped",
+          },
+        ]
+      : []),
   ];
   const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.dollars, 0);
   // Both the image push and the model upload leave from the machine that runs `pulumi up` (the model streams from

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { loadProgram, type Recorded } from "../program/mocks";
 import { exampleStacks } from "../program/stacks";
 import { metricUses, metricViolations } from "./metric-uses";
+import { awsRecords } from "./python";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -31,9 +32,10 @@ describe("CloudWatch metrics against the reviewed table of what SageMaker publis
     before(async function () {
       ({ resources } = await loadProgram(exampleStacks()[0].config));
     });
-    // Component records hold resource objects in their args; the checks read only the AWS resources, so copy those.
+    // Component records hold resource objects in their args, a function its code archive: the checks read only the
+    // AWS resources' JSON inputs, so copy those.
     const edited = (edit: (copy: Recorded[]) => void) => {
-      const copy = structuredClone(resources.filter((r) => r.type.startsWith("aws:")));
+      const copy = awsRecords(resources);
       edit(copy);
       return copy;
     };

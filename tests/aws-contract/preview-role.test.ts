@@ -104,6 +104,35 @@ const READS_FOR_REFRESH: Record<string, string[]> = {
     "sns:GetTopicAttributes arn:aws:sns:us-east-1:123456789012:whisper-topics-success-1a2b3c",
     "sns:ListTagsForResource arn:aws:sns:us-east-1:123456789012:whisper-topics-success-1a2b3c",
   ],
+  // The drop folder (components/drop-folder.ts): its functions, their permissions and log groups, the dead-letter
+  // queue, the bucket's notification and the topic subscriptions.
+  "aws:lambda/function:Function": [
+    ...[
+      "GetFunction",
+      "GetFunctionCodeSigningConfig",
+      "GetFunctionConcurrency",
+      "GetFunctionRecursionConfig",
+      "GetRuntimeManagementConfig",
+      "ListTags",
+      "ListVersionsByFunction",
+    ].map(
+      (action) => `lambda:${action} arn:aws:lambda:us-east-1:123456789012:function:whisper-dev-g4dn-xlarge-drop-submit`,
+    ),
+    "logs:ListTagsForResource arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/whisper-dev-g4dn-xlarge-drop-submit",
+  ],
+  "aws:lambda/permission:Permission": [
+    "lambda:GetPolicy arn:aws:lambda:us-east-1:123456789012:function:whisper-dev-g4dn-xlarge-drop-submit",
+  ],
+  "aws:sqs/queue:Queue": [
+    "sqs:GetQueueAttributes arn:aws:sqs:us-east-1:123456789012:whisper-drop-dead-letters-1a2b3c",
+    "sqs:ListQueueTags arn:aws:sqs:us-east-1:123456789012:whisper-drop-dead-letters-1a2b3c",
+  ],
+  "aws:s3/bucketNotification:BucketNotification": [
+    "s3:GetBucketNotification arn:aws:s3:::whisper-storage-bucket-1a2b3c",
+  ],
+  "aws:sns/topicSubscription:TopicSubscription": [
+    "sns:GetSubscriptionAttributes arn:aws:sns:us-east-1:123456789012:whisper-topics-success-1a2b3c:0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9",
+  ],
   // The pushed image, read back through the registry on refresh (buildOnPreview is off: a preview pushes nothing).
   "docker-build:index:Image": [
     "ecr:BatchGetImage arn:aws:ecr:us-east-1:123456789012:repository/whisper-image-repo-1a2b3c",

@@ -1,5 +1,6 @@
 /**
- * Reviewed table of the CloudWatch metrics SageMaker publishes for an ASYNCHRONOUS endpoint: namespace, name and the
+ * Reviewed table of the CloudWatch metrics SageMaker publishes for an ASYNCHRONOUS endpoint (and, at its end, the
+ * Lambda and SQS metrics of the drop folder): namespace, name and the
  * exact dimension set, each with the AWS page it comes from. An alarm or widget that asks for another dimension set
  * gets no data at all (CloudWatch matches dimension sets exactly), so an alarm on it stays OK forever.
  *
@@ -16,6 +17,11 @@
  * Adding a metric: add its row with the page it comes from. Metrics that the program itself creates (CloudWatch Logs
  * metric filters in a custom namespace) need no row: the checker takes them from the LogMetricFilter resources.
  */
+/** Lambda's function metrics (dimension FunctionName): "Types of metrics for Lambda functions". */
+export const LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html";
+/** SQS queue metrics (dimension QueueName): "Available CloudWatch metrics for Amazon SQS". */
+export const SQS =
+  "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html";
 export const ASYNC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html";
 export const HOST = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html";
 
@@ -72,4 +78,8 @@ export const PUBLISHED_METRICS: readonly PublishedMetric[] = [
   host("DiskUtilization"),
   host("GPUUtilization"),
   host("GPUMemoryUtilization"),
+  // The drop folder's functions and dead-letter queue (components/drop-folder.ts).
+  { namespace: "AWS/Lambda", name: "Invocations", dimensions: ["FunctionName"], source: LAMBDA },
+  { namespace: "AWS/Lambda", name: "Errors", dimensions: ["FunctionName"], source: LAMBDA },
+  { namespace: "AWS/SQS", name: "ApproximateNumberOfMessagesVisible", dimensions: ["QueueName"], source: SQS },
 ];

@@ -33,6 +33,12 @@ const EVERY_OPERATION = [
   "logs:CreateLogGroup",
   "logs:PutRetentionPolicy",
   "logs:PutMetricFilter",
+  // The drop folder (on in every example stack).
+  "lambda:CreateFunction",
+  "lambda:AddPermission",
+  "sqs:CreateQueue",
+  "sns:Subscribe",
+  "s3:PutBucketNotificationConfiguration",
 ];
 
 describe("AWS API requests against botocore's service models", function () {
@@ -106,6 +112,27 @@ describe("AWS API requests against botocore's service models", function () {
     it("a log retention CloudWatch Logs does not offer", function () {
       const found = violations((c) => (ofType(c, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays = 100));
       assert.match(found, /PutRetentionPolicy.*retentionInDays/);
+    });
+
+    it("a drop-folder function on a runtime Lambda does not have, too small, or with a misspelled S3 event", function () {
+      const fn = (c: Recorded[]) => ofType(c, "aws:lambda/function:Function");
+      assert.match(
+        violations((c) => (fn(c).inputs.runtime = "nodejs99.x")),
+        /CreateFunction\): CreateFunction\.Runtime: 'nodejs99\.x' is not one of/,
+      );
+      assert.match(
+        violations((c) => (fn(c).inputs.memorySize = 64)),
+        /CreateFunction.*MemorySize/,
+      );
+      assert.match(
+        violations(
+          (c) =>
+            (ofType(c, "aws:s3/bucketNotification:BucketNotification").inputs.lambdaFunctions[0].events = [
+              "s3:ObjectCreated",
+            ]),
+        ),
+        /PutBucketNotificationConfiguration.*'s3:ObjectCreated' is not one of/,
+      );
     });
 
     it("a metric math alarm that also names a single metric's period, or returns two series", function () {

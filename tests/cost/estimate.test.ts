@@ -34,10 +34,11 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
     assert.equal(line(estimate.idleMonth, "always-on"), 0);
     assert.equal(line(estimate.idleMonth, "S3"), 3.09 * LIST_PRICES.s3StandardPerGbMonth);
     assert.equal(line(estimate.idleMonth, "ECR"), 3 * LIST_PRICES.ecrStoragePerGbMonth);
-    assert.equal(line(estimate.idleMonth, "alarms"), 12 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "alarms"), 13 * LIST_PRICES.alarmMetricPerMonth);
+    assert.equal(line(estimate.idleMonth, "drop folder"), 0);
     assert.equal(line(estimate.idleMonth, "dashboard"), LIST_PRICES.dashboardPerMonth);
     assert.ok(Math.abs(estimate.firstDeployTotal - 0.22092) < 1e-9, String(estimate.firstDeployTotal));
-    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.2 + 3)) < 1e-9, String(estimate.idleMonthTotal));
+    assert.ok(Math.abs(estimate.idleMonthTotal - (0.07107 + 0.3 + 1.3 + 3)) < 1e-9, String(estimate.idleMonthTotal));
   });
 
   it("follows the stack: minInstances run all month, speaker labels add their models, another model needs its size", function () {
@@ -111,7 +112,8 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
         (sum, alarm) => sum + (alarm.inputs.metricQueries?.filter((q: any) => q.metric).length ?? 1),
         0,
       );
-      assert.equal(metrics, ALARM_METRICS.program);
+      const dropFolder = config["whisper-async:dropFolder"] === "false" ? 0 : ALARM_METRICS.dropFolder;
+      assert.equal(metrics, ALARM_METRICS.program + dropFolder);
       const targetTracking = ofType("aws:appautoscaling/policy:Policy").filter(
         (p) => p.inputs.policyType === "TargetTrackingScaling",
       );
@@ -136,7 +138,7 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       const text = await runCli("cost.ts", ["--estimate", "--stack", "dev"], env);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /First deploy \(one time\):\n\s+\$0\.22 {2}first ml\.g4dn\.xlarge instance/);
-      assert.match(text.stdout, /\$4\.57 {2}total/);
+      assert.match(text.stdout, /\$4\.67 {2}total/);
       const slow = await runCli("cost.ts", ["--estimate", "--stack", "dev", "--uplink-mbps", "10"], env);
       assert.match(slow.stdout, /Uploads from this machine: 6\.09 GB \(image push and model\), 81 min at 10 Mbit\/s;/);
       assert.match(
@@ -182,7 +184,7 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
       const dev = await runCli("cost.ts", ["--estimate"], withoutPulumi);
       assert.equal(dev.code, 0, dev.stderr);
       assert.match(dev.stderr, /cost: the stack's settings from Pulumi\.dev\.yaml \(no Pulumi CLI on PATH\)/);
-      assert.match(dev.stdout, /\$4\.57 {2}total/);
+      assert.match(dev.stdout, /\$4\.67 {2}total/);
       const prod = await runCli("cost.ts", ["--estimate", "--stack", "prod", "--json"], withoutPulumi);
       assert.equal(prod.code, 0, prod.stderr);
       const prodSettings = stackConfig("prod");

@@ -75,6 +75,10 @@ describe("WhisperService as a component of another program", function () {
     assert.equal(new Set(physical).size, physical.length, `a physical name twice: ${physical.join(", ")}`);
     const logGroups = resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup").map((r) => r.inputs.name);
     assert.deepEqual(logGroups.sort(), [
+      "/aws/lambda/speech-batch-dev-g5-xlarge-drop-deliver",
+      "/aws/lambda/speech-batch-dev-g5-xlarge-drop-submit",
+      "/aws/lambda/speech-eu-dev-g4dn-xlarge-drop-deliver",
+      "/aws/lambda/speech-eu-dev-g4dn-xlarge-drop-submit",
       "/aws/sagemaker/Endpoints/speech-batch-dev-g5-xlarge",
       "/aws/sagemaker/Endpoints/speech-eu-dev-g4dn-xlarge",
     ]);

@@ -33,7 +33,7 @@ describe("cost measurement in the program (ml.g4dn.xlarge at the price set for t
   });
 
   it("creates the endpoint's log group itself, with the configured retention", function () {
-    const group = one("aws:cloudwatch/logGroup:LogGroup");
+    const group = one("aws:cloudwatch/logGroup:LogGroup", "-cost-logs");
     assert.equal(group.inputs.name, `/aws/sagemaker/Endpoints/${ENDPOINT}`);
     assert.equal(group.inputs.retentionInDays, 90);
   });

@@ -65,6 +65,12 @@ function computed(type: string, name: string, inputs: Inputs): Record<string, un
       return { name };
     case "aws:sagemaker/endpoint:Endpoint":
       return { arn: arn("sagemaker", `endpoint/${inputs.name}`) };
+    case "aws:sqs/queue:Queue":
+      return { arn: arn("sqs", name), name, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}` };
+    case "aws:lambda/function:Function":
+      return { arn: arn("lambda", `function:${inputs.name ?? name}`), name: inputs.name ?? name };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { arn: arn("logs", `log-group:${inputs.name ?? name}`) };
     case "aws:appautoscaling/policy:Policy":
       return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
     default:

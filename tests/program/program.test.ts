@@ -85,6 +85,7 @@ describe("Pulumi program under mocks", function () {
       "callerPolicyArns",
       "clientPolicyArn",
       "dashboardUrl",
+      "dropPrefix",
       "endpointName",
       "endpointQuotaName",
       "errorTopicArn",
@@ -95,6 +96,7 @@ describe("Pulumi program under mocks", function () {
       "instancesNeededDuringUpdate",
       "modelDataUrl",
       "outputPrefix",
+      "resultsPrefix",
       "successTopicArn",
       "variantName",
     ]);
@@ -105,6 +107,8 @@ describe("Pulumi program under mocks", function () {
     assert.equal(exports.inputPrefix, "async/inputs/");
     assert.equal(exports.outputPrefix, "async/outputs/");
     assert.equal(exports.failurePrefix, "async/failures/");
+    assert.equal(exports.dropPrefix, "drop/");
+    assert.equal(exports.resultsPrefix, "results/");
     assert.equal(exports.modelDataUrl, MODEL_URI_OF(bucket));
     assert.match(String(exports.imageUri), new RegExp(`@${DIGEST}$`));
     assert.match(
@@ -400,7 +404,7 @@ describe("Pulumi program under mocks", function () {
   });
 
   it("gives the execution role exactly its least-privilege statements", function () {
-    const role = one("aws:iam/role:Role");
+    const role = one("aws:iam/role:Role", "-exec-role");
     // Only SageMaker acting for this account's resources in this region (confused deputy prevention).
     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
       {
@@ -416,13 +420,19 @@ describe("Pulumi program under mocks", function () {
     const bucketArn = `arn:aws:s3:::${exports.bucketName}`;
     const repoArn = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${one("aws:ecr/repository:Repository").name}`;
     const logs = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/Endpoints/${ENDPOINT}`;
-    const statements: Json[] = JSON.parse(one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+    const statements: Json[] = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "-exec-policy").inputs.policy).Statement;
     assert.deepEqual(statements, [
       {
         Sid: "ReadModelAndInputs",
         Effect: "Allow",
         Action: ["s3:GetObject"],
-        Resource: [`${bucketArn}/models/*`, `${bucketArn}/async/inputs/*`],
+        // The drop folder submits recordings where they were dropped, or a copy under a URI-safe key.
+        Resource: [
+          `${bucketArn}/models/*`,
+          `${bucketArn}/async/inputs/*`,
+          `${bucketArn}/drop/*`,
+          `${bucketArn}/async/drop-inputs/*`,
+        ],
       },
       {
         Sid: "ListModelPrefix",

@@ -38,10 +38,14 @@ describe("replacements of the resources the program names", function () {
     g5 = await named("ml.g5.xlarge");
   });
 
-  it("names only the endpoint, its log group and its dashboard", function () {
+  it("names only the endpoint, its log group and its dashboard, and the drop folder's functions and their logs", function () {
     assert.deepEqual(g4.map((r) => r.type).sort(), [
       "aws:cloudwatch/dashboard:Dashboard",
       "aws:cloudwatch/logGroup:LogGroup",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:lambda/function:Function",
+      "aws:lambda/function:Function",
       "aws:sagemaker/endpoint:Endpoint",
     ]);
   });
