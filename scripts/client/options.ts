@@ -45,6 +45,8 @@ export interface DecodingOptions {
   readonly speakers?: number;
   readonly min_speakers?: number;
   readonly max_speakers?: number;
+  /** One of the server's `channels` choices: mixed, or separate (one speaker per channel). */
+  readonly channels?: string;
   readonly max_line_width?: number;
   readonly max_line_count?: number;
   readonly max_cue_duration?: number;
@@ -82,6 +84,10 @@ const DECODING_FLAGS: Readonly<Record<ServerOptionName, { readonly value?: strin
   speakers: { value: "N", help: `Exact number of speakers, ${range(OPTION.speakers)}; implies --diarize.` },
   min_speakers: { value: "N", help: "Fewest speakers to find; implies --diarize." },
   max_speakers: { value: "N", help: "Most speakers to find; implies --diarize." },
+  channels: {
+    value: "HOW",
+    help: `${OPTION.channels.enum.join(" | ")}: separate labels each channel's speech S1, S2 ... (calls). Default: server's.`,
+  },
   max_line_width: {
     value: "N",
     help: `Subtitles: characters per line, ${range(OPTION.max_line_width)}. Default 42 (ja 13, zh/ko 16).`,
@@ -165,6 +171,11 @@ function speakerOptionsFrom(parsed: Partial<Record<ServerOptionName, unknown>>):
   }
   if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
     throw new UsageError(`--min-speakers (${minSpeakers}) must not exceed --max-speakers (${maxSpeakers})`);
+  }
+  if (parsed.channels === "separate" && (diarize === true || counted !== undefined)) {
+    throw new UsageError(
+      "--channels separate labels each channel's speech with its own speaker; drop --diarize and the speaker counts",
+    );
   }
   return { diarize: diarize ?? (counted !== undefined ? true : undefined) };
 }
