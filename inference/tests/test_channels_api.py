@@ -81,6 +81,12 @@ def test_speakers_are_the_channels_with_their_talk_time(
         channel = int(speaker["speaker"][1:])
         talk = sum(t["end"] - t["start"] for t in call_turns if t["channel"] == channel)
         assert speaker["talk_time"] == pytest.approx(talk, abs=0.5)
+        assert speaker["untranscribed_time"] == 0.0  # every turn of the call has its words
+    turns = call_json["speaker_turns"]
+    assert [t["speaker"] for t in turns] == [
+        f"S{t['channel']}" for t in sorted(call_turns, key=lambda t: t["start"])
+    ]
+    assert all(t["transcribed"] for t in turns)
 
 
 def test_text_has_a_line_per_turn_in_the_order_said(

@@ -31,6 +31,7 @@ from .errors import bad_option
 from .options import TranscribeOptions
 from .results import Redecodes, Segment, Speaker, SpeakerCount, Transcription
 from .sentences import words_text
+from .speaker_timeline import timeline, untranscribed_time
 from .writing import join_pieces
 
 FRAME_SECONDS = 0.02
@@ -175,8 +176,15 @@ def merge_channels(
     pieces = _split_at_interjections([segment for *_, segment in labelled])
     segments = tuple(replace(piece, id=index) for index, piece in enumerate(pieces))
     main = max(range(len(transcriptions)), key=lambda c: len(transcriptions[c].text))
+    speaker_turns = timeline(
+        ((t.start, t.end, f"S{channel + 1}") for channel, ts in enumerate(turns) for t in ts), segments
+    )
     speakers = tuple(
-        Speaker(f"S{channel + 1}", round(sum(t.end - t.start for t in channel_turns), 3))
+        Speaker(
+            f"S{channel + 1}",
+            round(sum(t.end - t.start for t in channel_turns), 3),
+            untranscribed_time(speaker_turns, f"S{channel + 1}"),
+        )
         for channel, channel_turns in enumerate(turns)
     )
     return Transcription(
@@ -187,6 +195,7 @@ def merge_channels(
         segments=segments,
         speakers=speakers,
         speaker_count=SpeakerCount(found=len(speakers), requested="channels=separate", met=True),
+        speaker_turns=speaker_turns,
         redecodes=Redecodes(
             truncated=sum(t.redecodes.truncated for t in transcriptions),
             repeated=sum(t.redecodes.repeated for t in transcriptions),
