@@ -17,7 +17,7 @@ conversations as 8 kHz telephone audio (300-3400 Hz). The audio is built at benc
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -47,6 +47,11 @@ FILLETS_VOICES = {
 INTERJECTION_SECONDS = 0.9
 OVERLAP_SHARE = 1 / 6
 TELEPHONE_SHARE = 0.25
+REFERENCE_GAP = 0.3
+REFERENCE_BELOW_PEAK_DB = 30.0
+"""A frame of a speaker's own track is speech when it is at most this far below the track's loud frames
+(95th percentile): breaths and room noise between words are quieter."""
+"""Pauses within one speaker's sound shorter than this are inside a reference turn."""
 
 
 @cache
@@ -141,7 +146,32 @@ def compose(split: str, seed: int) -> Composed:
         )
         position += speech.size + int(float(rng.uniform(0.15, 0.8)) * RATE)
     length = max(p + s.size for p, _, s in placed) + int(0.5 * RATE)
-    return Composed(speakers, placed, turns, telephone, length)
+    composed = Composed(speakers, placed, [], telephone, length)
+    return replace(composed, turns=speech_turns(tracks(composed), speakers))
+
+
+def speech_turns(rows: np.ndarray, speakers: list[str]) -> list[dict[str, object]]:
+    """Reference turns: each speaker's stretches of speech in their own track (10 ms frames within
+    REFERENCE_BELOW_PEAK_DB of the track's loud frames), pauses shorter than REFERENCE_GAP closed. A
+    recorded line has pauses of its own (between sentences, a breath); counting them as speech would score
+    a diarizer that leaves them out as missing speech."""
+    frame = RATE // 100
+    turns: list[dict[str, object]] = []
+    for speaker, row in enumerate(rows):
+        frames = row[: row.size // frame * frame].reshape(-1, frame).astype(np.float64)
+        level = 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+        sounding = level > -120
+        if not sounding.any():
+            continue
+        on = np.flatnonzero(level > np.percentile(level[sounding], 95) - REFERENCE_BELOW_PEAK_DB)
+        if on.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(on) > round(REFERENCE_GAP * 100))
+        for first, last in zip(np.r_[on[0], on[breaks + 1]], np.r_[on[breaks], on[-1]] + 1, strict=True):
+            turns.append(
+                {"start": round(first / 100, 3), "end": round(last / 100, 3), "speaker": speakers[speaker]}
+            )
+    return sorted(turns, key=lambda t: (t["start"], t["end"]))  # type: ignore[arg-type, return-value]
 
 
 def tracks(composed: Composed) -> np.ndarray:
