@@ -18,9 +18,10 @@ const raw = new pulumi.Config("whisper-async");
 const awsProvider = new pulumi.Config("aws");
 const config: StackConfig = validated(() => loadStackConfig((key) => raw.get(key)));
 
+// The stack's settings are the component's args (same names); the endpoint is named `whisper-<stack>-<type>`.
 const service = new WhisperService("whisper", {
-  config,
-  endpointNamePrefix: `whisper-${pulumi.getStack()}`,
+  ...config,
+  callers: [...config.callers],
   uploadIdentityEnvironment: validated(() =>
     uploadIdentityEnvironment(
       (key) => awsProvider.get(key),

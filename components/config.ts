@@ -1,8 +1,11 @@
 /**
- * Typed, validated stack configuration. Every default lives in {@link DEFAULTS}; every check lives in
- * {@link loadStackConfig}, a pure function over a key getter so tests can table-test each error.
+ * The service's settings, typed and validated. Every default lives in {@link DEFAULTS}; every check lives in
+ * {@link resolveServiceSettings}, which both front doors share: the component's {@link WhisperServiceArgs} (names
+ * as they are, `maxInstances`) and this repository's stack config (`whisper-async:maxInstances`, read by
+ * {@link loadStackConfig}, which only turns the config's strings into those args).
  */
 import serverContract from "../contract/server-contract.json";
+import type { WhisperServiceArgs } from "./service-args";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
 export type ConfigGetter = (key: string) => string | undefined;
@@ -95,6 +98,11 @@ export interface StackConfig {
   readonly logRetentionDays: number;
 }
 
+/** Every setting of the stack is an argument of the component, under the same name. */
+const everySettingIsAnArgument: Exclude<keyof StackConfig, keyof WhisperServiceArgs> extends never ? true : never =
+  true;
+void everySettingIsAnArgument;
+
 /** The one place holding defaults (see docs/deploying.md, "Config", for the table). */
 export const DEFAULTS = {
   instanceType: "ml.g4dn.xlarge",
@@ -178,6 +186,7 @@ export const PROVIDER_ENDPOINT_WAITER_SECONDS = 3600;
 /** Time allowed for SageMaker to launch the new fleet's instance before the model download starts. */
 export const INSTANCE_LAUNCH_ALLOWANCE_SECONDS = 300;
 
+/** A setting the service refuses; the message names the argument (or the `whisper-async:` key) and what it takes. */
 export class ConfigError extends Error {}
 
 const INSTANCE_TYPE = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
@@ -188,221 +197,262 @@ const SNS_TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
 /** A caller name: a key prefix segment and part of an IAM policy name, so lowercase letters, digits and '-'. */
 const CALLER = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-function integer(get: ConfigGetter, key: string, fallback: number, min: number, max: number): number;
-function integer(get: ConfigGetter, key: string, fallback: undefined, min: number, max: number): number | undefined;
-function integer(get: ConfigGetter, key: string, fallback: number | undefined, min: number, max: number) {
-  const raw = get(key);
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`whisper-async:${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+/**
+ * How a front door names its settings in messages: the component by the argument (`maxInstances`), the stack config
+ * by its key (`whisper-async:maxInstances`, whose lists and maps are JSON strings).
+ */
+export interface SettingNames {
+  /** The setting as the user wrote it. */
+  name(key: keyof WhisperServiceArgs): string;
+  /** What a map or list is: "a JSON object"/"a JSON list" in the stack config's strings, else "an object"/"a list". */
+  readonly shapes: { readonly map: string; readonly list: string };
+}
+
+/** The component's names: the arguments themselves. */
+export const ARGUMENT_NAMES: SettingNames = {
+  name: (key) => key,
+  shapes: { map: "an object", list: "a list" },
+};
+
+/** The stack config's names: `whisper-async:<key>`. */
+export const STACK_CONFIG_NAMES: SettingNames = {
+  name: (key) => `whisper-async:${key}`,
+  shapes: { map: "a JSON object", list: "a JSON list" },
+};
+
+type Key = keyof WhisperServiceArgs;
+
+/** A value as the message quotes it (the stack config's string verbatim). */
+function shown(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The checks over one set of args, each naming its setting the way the front door does. */
+class Checker {
+  constructor(
+    private readonly args: Partial<Record<Key, unknown>>,
+    private readonly names: SettingNames,
+  ) {}
+
+  name(key: Key): string {
+    return this.names.name(key);
   }
-  return value;
-}
 
-function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T, allowed: readonly T[]): T;
-function oneOf<T extends string>(
-  get: ConfigGetter,
-  key: string,
-  fallback: undefined,
-  allowed: readonly T[],
-): T | undefined;
-function oneOf<T extends string>(get: ConfigGetter, key: string, fallback: T | undefined, allowed: readonly T[]) {
-  const raw = get(key);
-  if (raw === undefined || raw === "") return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`whisper-async:${key} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  refuse(key: Key, shape: string): never {
+    throw new ConfigError(`${this.name(key)} must be ${shape}, got "${shown(this.args[key])}"`);
   }
-  return raw as T;
-}
 
-function matching(get: ConfigGetter, key: string, pattern: RegExp, shape: string): string | undefined {
-  const raw = get(key);
-  if (raw === undefined || raw === "") return undefined;
-  if (!pattern.test(raw)) throw new ConfigError(`whisper-async:${key} must be ${shape}, got "${raw}"`);
-  return raw;
-}
-
-function boolean(get: ConfigGetter, key: string, fallback: boolean): boolean {
-  const raw = get(key);
-  if (raw === undefined || raw === "") return fallback;
-  if (raw !== "true" && raw !== "false")
-    throw new ConfigError(`whisper-async:${key} must be true or false, got "${raw}"`);
-  return raw === "true";
-}
-
-function instanceType(get: ConfigGetter): string {
-  const raw = get("instanceType") ?? DEFAULTS.instanceType;
-  const family = INSTANCE_TYPE.exec(raw)?.[1];
-  if (family === undefined) {
-    throw new ConfigError(
-      `whisper-async:instanceType must look like ml.<family>.<size> (e.g. ml.g5.xlarge), got "${raw}"`,
-    );
+  isSet(key: Key): boolean {
+    const value = this.args[key];
+    return value !== undefined && value !== null && value !== "";
   }
-  if (!(GPU_FAMILIES as readonly string[]).includes(family)) {
-    throw new ConfigError(
-      `whisper-async:instanceType must be a GPU instance of family ${GPU_FAMILIES.join(", ")}; "${raw}" is not`,
-    );
-  }
-  return raw;
-}
 
-function instancePricePerHour(get: ConfigGetter, type: string): number {
-  const raw = get("instancePricePerHour");
-  if (raw === undefined || raw === "") {
-    const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
-    if (known === undefined) {
+  integer(key: Key, fallback: number, min: number, max: number): number;
+  integer(key: Key, fallback: undefined, min: number, max: number): number | undefined;
+  integer(key: Key, fallback: number | undefined, min: number, max: number): number | undefined {
+    if (!this.isSet(key)) return fallback;
+    const value = this.args[key];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.refuse(key, `an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(key: Key, fallback: T, allowed: readonly T[]): T;
+  oneOf<T extends string>(key: Key, fallback: undefined, allowed: readonly T[]): T | undefined;
+  oneOf<T extends string>(key: Key, fallback: T | undefined, allowed: readonly T[]): T | undefined {
+    if (!this.isSet(key)) return fallback;
+    const value = this.args[key];
+    if (!(allowed as readonly unknown[]).includes(value)) this.refuse(key, `one of ${allowed.join(", ")}`);
+    return value as T;
+  }
+
+  matching(key: Key, pattern: RegExp, shape: string): string | undefined {
+    if (!this.isSet(key)) return undefined;
+    const value = this.args[key];
+    if (typeof value !== "string" || !pattern.test(value)) this.refuse(key, shape);
+    return value;
+  }
+
+  text(key: Key): string | undefined {
+    if (!this.isSet(key)) return undefined;
+    const value = this.args[key];
+    if (typeof value !== "string") this.refuse(key, "a string");
+    return value;
+  }
+
+  boolean(key: Key, fallback: boolean): boolean {
+    if (!this.isSet(key)) return fallback;
+    const value = this.args[key];
+    if (typeof value !== "boolean") this.refuse(key, "true or false");
+    return value;
+  }
+
+  instanceType(): string {
+    const value = this.isSet("instanceType") ? this.args.instanceType : DEFAULTS.instanceType;
+    const family = typeof value === "string" ? INSTANCE_TYPE.exec(value)?.[1] : undefined;
+    if (family === undefined) {
       throw new ConfigError(
-        `whisper-async:instancePricePerHour must be set for ${type}: no default price is known for it ` +
-          `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
+        `${this.name("instanceType")} must look like ml.<family>.<size> (e.g. ml.g5.xlarge), got "${shown(value)}"`,
       );
     }
-    return known;
+    if (!(GPU_FAMILIES as readonly string[]).includes(family)) {
+      throw new ConfigError(
+        `${this.name("instanceType")} must be a GPU instance of family ${GPU_FAMILIES.join(", ")}; "${shown(value)}" is not`,
+      );
+    }
+    return value as string;
   }
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1000) {
-    throw new ConfigError(
-      `whisper-async:instancePricePerHour must be a number of dollars above 0 and at most 1000, got "${raw}"`,
-    );
-  }
-  return value;
-}
 
-function logRetentionDays(get: ConfigGetter): number {
-  const raw = get("logRetentionDays");
-  if (raw === undefined || raw === "") return DEFAULTS.logRetentionDays;
-  const value = Number(raw);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
-    throw new ConfigError(
-      `whisper-async:logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got "${raw}"`,
-    );
+  instancePricePerHour(type: string): number {
+    if (!this.isSet("instancePricePerHour")) {
+      const known = ON_DEMAND_PRICE_PER_HOUR_US_EAST_1[type];
+      if (known === undefined) {
+        throw new ConfigError(
+          `${this.name("instancePricePerHour")} must be set for ${type}: no default price is known for it ` +
+            `(defaults exist for ${Object.keys(ON_DEMAND_PRICE_PER_HOUR_US_EAST_1).join(", ")} in us-east-1)`,
+        );
+      }
+      return known;
+    }
+    const value = this.args.instancePricePerHour;
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 1000) {
+      this.refuse("instancePricePerHour", "a number of dollars above 0 and at most 1000");
+    }
+    return value;
   }
-  return value;
-}
 
-function tags(get: ConfigGetter): Record<string, string> {
-  const raw = get("tags");
-  if (raw === undefined || raw === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`whisper-async:tags must be a JSON object of string values, got "${raw}"`);
+  logRetentionDays(): number {
+    if (!this.isSet("logRetentionDays")) return DEFAULTS.logRetentionDays;
+    const value = this.args.logRetentionDays;
+    if (!(LOG_RETENTION_DAYS as readonly unknown[]).includes(value)) {
+      this.refuse("logRetentionDays", `one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return value as number;
   }
-  const isStringMap =
-    typeof parsed === "object" &&
-    parsed !== null &&
-    !Array.isArray(parsed) &&
-    Object.values(parsed).every((v) => typeof v === "string");
-  if (!isStringMap) throw new ConfigError(`whisper-async:tags must be a JSON object of string values, got "${raw}"`);
-  return parsed as Record<string, string>;
-}
 
-function callers(get: ConfigGetter): string[] {
-  const raw = get("callers");
-  if (raw === undefined || raw === "") return [];
-  const shape = `a JSON list of distinct names matching ${CALLER.source}`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
+  tags(): Record<string, string> {
+    if (!this.isSet("tags")) return {};
+    const value = this.args.tags;
+    const isStringMap =
+      typeof value === "object" &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === "string");
+    if (!isStringMap) this.refuse("tags", `${this.names.shapes.map} of string values`);
+    return { ...(value as Record<string, string>) };
   }
-  const valid =
-    Array.isArray(parsed) &&
-    parsed.every((name) => typeof name === "string" && CALLER.test(name)) &&
-    new Set(parsed).size === parsed.length;
-  if (!valid) throw new ConfigError(`whisper-async:callers must be ${shape}, got "${raw}"`);
-  return parsed as string[];
+
+  callers(): string[] {
+    if (!this.isSet("callers")) return [];
+    const value = this.args.callers;
+    const valid =
+      Array.isArray(value) &&
+      value.every((name) => typeof name === "string" && CALLER.test(name)) &&
+      new Set(value).size === value.length;
+    if (!valid) this.refuse("callers", `${this.names.shapes.list} of distinct names matching ${CALLER.source}`);
+    return [...(value as string[])];
+  }
+
+  /**
+   * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
+   * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
+   * grant: the user routes alarms elsewhere or confirms the key policy (docs/deploying.md, "KMS").
+   */
+  checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | undefined, allows: boolean): void {
+    if (kmsKeyArn !== undefined && alarmTopicArn === undefined && !allows) {
+      throw new ConfigError(
+        `${this.name("kmsKeyArn")} encrypts the error topic that receives the alarms, and CloudWatch can publish ` +
+          "there only if the key policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: add " +
+          `that statement and set ${this.name("kmsKeyAllowsCloudWatch")} to true, or set ` +
+          `${this.name("alarmTopicArn")} to another topic`,
+      );
+    }
+  }
+
+  /**
+   * A blue/green update runs, within the provider's one waiter: launching the new instance, the model download, the
+   * container's startup until its first /ping, then the termination wait while the old fleet drains. If they can
+   * add up to more than the waiter, an update the endpoint would finish fails the `up` halfway.
+   */
+  checkUpdateFitsWaiter(startup: number, download: number, terminationWaitMinutes: number): void {
+    const total = INSTANCE_LAUNCH_ALLOWANCE_SECONDS + download + startup + terminationWaitMinutes * 60;
+    if (total > PROVIDER_ENDPOINT_WAITER_SECONDS) {
+      throw new ConfigError(
+        `${this.name("modelDownloadTimeoutSeconds")} (${download}) + ${this.name("startupHealthCheckTimeoutSeconds")} ` +
+          `(${startup}) + ${this.name("updateTerminationWaitMinutes")} (${terminationWaitMinutes} min = ` +
+          `${terminationWaitMinutes * 60} s) + ${INSTANCE_LAUNCH_ALLOWANCE_SECONDS} s to launch the instance is ` +
+          `${total} s, more than the provider's fixed ${PROVIDER_ENDPOINT_WAITER_SECONDS} s endpoint waiter: lower ` +
+          "one of them",
+      );
+    }
+  }
 }
 
 /**
- * CloudWatch publishes an alarm to a KMS-encrypted topic only if the key policy lets cloudwatch.amazonaws.com use
- * the key; otherwise the notification is dropped without any error. We do not own the key, so we cannot add that
- * grant: the user routes alarms elsewhere or confirms the key policy (docs/deploying.md, "KMS").
+ * Validates the service's args and fills in every default: the one validation both front doors share. Throws
+ * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts.
  */
-function checkAlarmRoute(kmsKeyArn: string | undefined, alarmTopicArn: string | undefined, allows: boolean): void {
-  if (kmsKeyArn !== undefined && alarmTopicArn === undefined && !allows) {
-    throw new ConfigError(
-      "whisper-async:kmsKeyArn encrypts the error topic that receives the alarms, and CloudWatch can publish there only " +
-        "if the key policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*: add that statement " +
-        "and set whisper-async:kmsKeyAllowsCloudWatch to true, or set whisper-async:alarmTopicArn to another topic",
-    );
-  }
-}
-
-/**
- * A blue/green update runs, within the provider's one waiter: launching the new instance, the model download, the
- * container's startup until its first /ping, then the termination wait while the old fleet drains. If they can add up
- * to more than the waiter, an update the endpoint would finish fails the `up` halfway.
- */
-function checkUpdateFitsWaiter(startup: number, download: number, terminationWaitMinutes: number): void {
-  const total = INSTANCE_LAUNCH_ALLOWANCE_SECONDS + download + startup + terminationWaitMinutes * 60;
-  if (total > PROVIDER_ENDPOINT_WAITER_SECONDS) {
-    throw new ConfigError(
-      `whisper-async:modelDownloadTimeoutSeconds (${download}) + whisper-async:startupHealthCheckTimeoutSeconds ` +
-        `(${startup}) + whisper-async:updateTerminationWaitMinutes (${terminationWaitMinutes} min = ` +
-        `${terminationWaitMinutes * 60} s) + ${INSTANCE_LAUNCH_ALLOWANCE_SECONDS} s to launch the instance is ${total} s, ` +
-        `more than the provider's fixed ${PROVIDER_ENDPOINT_WAITER_SECONDS} s endpoint waiter: lower one of them`,
-    );
-  }
-}
-
-/** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
-export function loadStackConfig(get: ConfigGetter): StackConfig {
-  const maxInstances = integer(get, "maxInstances", DEFAULTS.maxInstances, 1, 100);
-  const minInstances = integer(get, "minInstances", DEFAULTS.minInstances, 0, 100);
+export function resolveServiceSettings(
+  args: Partial<Record<keyof WhisperServiceArgs, unknown>>,
+  names: SettingNames = ARGUMENT_NAMES,
+): StackConfig {
+  const check = new Checker(args, names);
+  const maxInstances = check.integer("maxInstances", DEFAULTS.maxInstances, 1, 100);
+  const minInstances = check.integer("minInstances", DEFAULTS.minInstances, 0, 100);
   if (minInstances > maxInstances) {
     throw new ConfigError(
-      `whisper-async:minInstances (${minInstances}) must not exceed whisper-async:maxInstances (${maxInstances})`,
+      `${names.name("minInstances")} (${minInstances}) must not exceed ${names.name("maxInstances")} (${maxInstances})`,
     );
   }
-  const modelLocalDir = get("modelLocalDir") || undefined;
-  const modelRevision = matching(get, "modelRevision", REVISION, "a 40-hex commit id") ?? DEFAULTS.modelRevision;
-  const modelRepo = matching(get, "modelRepo", HF_REPO, "a Hugging Face repo id <owner>/<name>") ?? DEFAULTS.modelRepo;
-  if (modelLocalDir !== undefined && (get("modelRepo") || get("modelRevision"))) {
-    throw new ConfigError("whisper-async:modelLocalDir cannot be combined with whisper-async:modelRepo/modelRevision");
+  const modelLocalDir = check.text("modelLocalDir");
+  const modelRevision = check.matching("modelRevision", REVISION, "a 40-hex commit id") ?? DEFAULTS.modelRevision;
+  const modelRepo = check.matching("modelRepo", HF_REPO, "a Hugging Face repo id <owner>/<name>") ?? DEFAULTS.modelRepo;
+  if (modelLocalDir !== undefined && (check.isSet("modelRepo") || check.isSet("modelRevision"))) {
+    throw new ConfigError(
+      `${names.name("modelLocalDir")} cannot be combined with ${names.name("modelRepo")}/modelRevision`,
+    );
   }
-  const kmsKeyArn = matching(get, "kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>");
-  const alarmTopicArn = matching(
-    get,
+  const kmsKeyArn = check.matching("kmsKeyArn", KMS_KEY_ARN, "a KMS key ARN arn:aws:kms:<region>:<account>:key/<id>");
+  const alarmTopicArn = check.matching(
     "alarmTopicArn",
     SNS_TOPIC_ARN,
     "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
   );
-  const kmsKeyAllowsCloudWatch = boolean(get, "kmsKeyAllowsCloudWatch", DEFAULTS.kmsKeyAllowsCloudWatch);
-  checkAlarmRoute(kmsKeyArn, alarmTopicArn, kmsKeyAllowsCloudWatch);
-  const type = instanceType(get);
-  const startupHealthCheckTimeoutSeconds = integer(
-    get,
+  const kmsKeyAllowsCloudWatch = check.boolean("kmsKeyAllowsCloudWatch", DEFAULTS.kmsKeyAllowsCloudWatch);
+  check.checkAlarmRoute(kmsKeyArn, alarmTopicArn, kmsKeyAllowsCloudWatch);
+  const type = check.instanceType();
+  const startupHealthCheckTimeoutSeconds = check.integer(
     "startupHealthCheckTimeoutSeconds",
     DEFAULTS.startupHealthCheckTimeoutSeconds,
     60,
     3600,
   );
-  const modelDownloadTimeoutSeconds = integer(
-    get,
+  const modelDownloadTimeoutSeconds = check.integer(
     "modelDownloadTimeoutSeconds",
     DEFAULTS.modelDownloadTimeoutSeconds,
     60,
     3600,
   );
-  const updateTerminationWaitMinutes = integer(
-    get,
+  const updateTerminationWaitMinutes = check.integer(
     "updateTerminationWaitMinutes",
     DEFAULTS.updateTerminationWaitMinutes,
     0,
     60,
   );
-  checkUpdateFitsWaiter(startupHealthCheckTimeoutSeconds, modelDownloadTimeoutSeconds, updateTerminationWaitMinutes);
+  check.checkUpdateFitsWaiter(
+    startupHealthCheckTimeoutSeconds,
+    modelDownloadTimeoutSeconds,
+    updateTerminationWaitMinutes,
+  );
+  const bounds = SERVER_SETTING_BOUNDS;
   return {
     instanceType: type,
     minInstances,
     maxInstances,
-    idleMinutes: integer(get, "idleMinutes", DEFAULTS.idleMinutes, 1, 1440),
-    backlogTargetPerInstance: integer(get, "backlogTargetPerInstance", DEFAULTS.backlogTargetPerInstance, 1, 1000),
-    maxConcurrentInvocationsPerInstance: integer(
-      get,
+    idleMinutes: check.integer("idleMinutes", DEFAULTS.idleMinutes, 1, 1440),
+    backlogTargetPerInstance: check.integer("backlogTargetPerInstance", DEFAULTS.backlogTargetPerInstance, 1, 1000),
+    maxConcurrentInvocationsPerInstance: check.integer(
       "maxConcurrentInvocationsPerInstance",
       DEFAULTS.maxConcurrentInvocationsPerInstance,
       1,
@@ -412,51 +462,101 @@ export function loadStackConfig(get: ConfigGetter): StackConfig {
     modelRevision,
     modelLocalDir,
     // The server owns these settings and their defaults: unset stays unset (see server-environment.ts).
-    computeType: oneOf(get, "computeType", undefined, COMPUTE_TYPES),
-    batchSize: integer(
-      get,
-      "batchSize",
-      undefined,
-      SERVER_SETTING_BOUNDS.batchSize.min,
-      SERVER_SETTING_BOUNDS.batchSize.max,
-    ),
-    beamSize: integer(
-      get,
-      "beamSize",
-      undefined,
-      SERVER_SETTING_BOUNDS.beamSize.min,
-      SERVER_SETTING_BOUNDS.beamSize.max,
-    ),
-    chunkSeconds: integer(
-      get,
-      "chunkSeconds",
-      undefined,
-      SERVER_SETTING_BOUNDS.chunkSeconds.min,
-      SERVER_SETTING_BOUNDS.chunkSeconds.max,
-    ),
-    minWindowSeconds: integer(
-      get,
+    computeType: check.oneOf("computeType", undefined, COMPUTE_TYPES),
+    batchSize: check.integer("batchSize", undefined, bounds.batchSize.min, bounds.batchSize.max),
+    beamSize: check.integer("beamSize", undefined, bounds.beamSize.min, bounds.beamSize.max),
+    chunkSeconds: check.integer("chunkSeconds", undefined, bounds.chunkSeconds.min, bounds.chunkSeconds.max),
+    minWindowSeconds: check.integer(
       "minWindowSeconds",
       undefined,
-      SERVER_SETTING_BOUNDS.minWindowSeconds.min,
-      SERVER_SETTING_BOUNDS.minWindowSeconds.max,
+      bounds.minWindowSeconds.min,
+      bounds.minWindowSeconds.max,
     ),
-    retentionDays: integer(get, "retentionDays", DEFAULTS.retentionDays, 1, 3650),
+    retentionDays: check.integer("retentionDays", DEFAULTS.retentionDays, 1, 3650),
     kmsKeyArn,
     alarmTopicArn,
     kmsKeyAllowsCloudWatch,
-    callers: callers(get),
-    inferenceAmiVersion: oneOf(get, "inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
-    resultInNotifications: boolean(get, "resultInNotifications", DEFAULTS.resultInNotifications),
-    speakerLabels: oneOf(get, "speakerLabels", DEFAULTS.speakerLabels, SPEAKER_LABELS),
-    forceDestroy: boolean(get, "forceDestroy", DEFAULTS.forceDestroy),
-    imagesToKeep: integer(get, "imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
+    callers: check.callers(),
+    inferenceAmiVersion: check.oneOf("inferenceAmiVersion", DEFAULTS.inferenceAmiVersion, CUDA12_AMI_VERSIONS),
+    resultInNotifications: check.boolean("resultInNotifications", DEFAULTS.resultInNotifications),
+    speakerLabels: check.oneOf("speakerLabels", DEFAULTS.speakerLabels, SPEAKER_LABELS),
+    forceDestroy: check.boolean("forceDestroy", DEFAULTS.forceDestroy),
+    imagesToKeep: check.integer("imagesToKeep", DEFAULTS.imagesToKeep, 1, 1000),
     startupHealthCheckTimeoutSeconds,
     modelDownloadTimeoutSeconds,
     updateTerminationWaitMinutes,
-    oldestRequestAlarmMinutes: integer(get, "oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
-    tags: tags(get),
-    instancePricePerHour: instancePricePerHour(get, type),
-    logRetentionDays: logRetentionDays(get),
+    oldestRequestAlarmMinutes: check.integer("oldestRequestAlarmMinutes", DEFAULTS.oldestRequestAlarmMinutes, 1, 1440),
+    tags: check.tags(),
+    instancePricePerHour: check.instancePricePerHour(type),
+    logRetentionDays: check.logRetentionDays(),
   };
+}
+
+type ConfigKind = "string" | "number" | "boolean" | "json";
+
+/** How the stack config writes each setting: config values are strings, lists and maps JSON strings. */
+const STACK_CONFIG_KINDS: Readonly<Record<keyof StackConfig, ConfigKind>> = {
+  instanceType: "string",
+  minInstances: "number",
+  maxInstances: "number",
+  idleMinutes: "number",
+  backlogTargetPerInstance: "number",
+  maxConcurrentInvocationsPerInstance: "number",
+  modelRepo: "string",
+  modelRevision: "string",
+  modelLocalDir: "string",
+  computeType: "string",
+  batchSize: "number",
+  beamSize: "number",
+  chunkSeconds: "number",
+  minWindowSeconds: "number",
+  retentionDays: "number",
+  kmsKeyArn: "string",
+  alarmTopicArn: "string",
+  kmsKeyAllowsCloudWatch: "boolean",
+  callers: "json",
+  resultInNotifications: "boolean",
+  speakerLabels: "string",
+  inferenceAmiVersion: "string",
+  forceDestroy: "boolean",
+  imagesToKeep: "number",
+  startupHealthCheckTimeoutSeconds: "number",
+  modelDownloadTimeoutSeconds: "number",
+  updateTerminationWaitMinutes: "number",
+  oldestRequestAlarmMinutes: "number",
+  tags: "json",
+  instancePricePerHour: "number",
+  logRetentionDays: "number",
+};
+
+/** One config string as the arg's type; a string that is not one is passed on as it is, for the check to quote. */
+function fromConfigString(raw: string, kind: ConfigKind): unknown {
+  if (kind === "number") return raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  if (kind === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  if (kind === "json") {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/**
+ * The `whisper-async:*` keys of this repository's stack as the component's args: the same names, their strings
+ * read as numbers, booleans or JSON. Nothing is checked or defaulted here; {@link resolveServiceSettings} does both.
+ */
+export function stackConfigArgs(get: ConfigGetter): Partial<Record<keyof StackConfig, unknown>> {
+  const args: Partial<Record<keyof StackConfig, unknown>> = {};
+  for (const [key, kind] of Object.entries(STACK_CONFIG_KINDS) as [keyof StackConfig, ConfigKind][]) {
+    const raw = get(key);
+    if (raw !== undefined && raw !== "") args[key] = fromConfigString(raw, kind);
+  }
+  return args;
+}
+
+/** Loads and validates the stack config; throws {@link ConfigError} naming the key and the allowed values. */
+export function loadStackConfig(get: ConfigGetter): StackConfig {
+  return resolveServiceSettings(stackConfigArgs(get), STACK_CONFIG_NAMES);
 }

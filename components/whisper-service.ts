@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AsyncEndpoint, endpointNameFor, endpointQuotaNameFor, instancesNeededDuringUpdate } from "./async-endpoint";
 import { ClientPolicy } from "./client-policy";
-import type { StackConfig } from "./config";
+import { ConfigError, resolveServiceSettings, type StackConfig } from "./config";
 import { CostMetrics } from "./cost-metrics";
 import { ExecutionRole } from "./execution-role";
 import { InferenceImage } from "./inference-image";
@@ -11,18 +11,24 @@ import { Notifications } from "./notifications";
 import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
+import type { WhisperServiceArgs } from "./service-args";
 import { PREFIXES, Storage } from "./storage";
 
-export interface WhisperServiceArgs {
-  /** Validated stack config (see config.ts for every default). */
-  readonly config: StackConfig;
-  /** Prefix of the endpoint name; the instance type is appended (see endpointNameFor). */
-  readonly endpointNamePrefix: string;
-  /** Identity of the model upload (see upload-identity.ts). Defaults to the shell's AWS credentials. */
-  readonly uploadIdentityEnvironment?: Record<string, pulumi.Input<string>>;
-}
+export type { WhisperServiceArgs } from "./service-args";
 
-/** The whole service: image, model, storage, topics, role, async endpoint, autoscaling, observability, client policy. */
+/**
+ * The component's type token: `<package>:index:<Class>`, the package being this npm package's name, as the
+ * component provider host (`pulumi package add`) names it.
+ */
+export const WHISPER_SERVICE_TYPE = "whisper-sagemaker-async:index:WhisperService";
+
+/** The token stacks created before the component was packaged recorded; the alias keeps their URNs. */
+const FORMER_WHISPER_SERVICE_TYPE = "whisper-async:index:WhisperService";
+
+/**
+ * The whole service: image, model, storage, topics, role, async endpoint, autoscaling, observability, client policy.
+ * Usable from any Pulumi program: see docs/component.md.
+ */
 export class WhisperService extends pulumi.ComponentResource {
   public readonly endpointName: pulumi.Output<string>;
   public readonly bucketName: pulumi.Output<string>;
@@ -46,13 +52,19 @@ export class WhisperService extends pulumi.ComponentResource {
   /** Instances of that type the endpoint may run at once: maxInstances, plus the new fleet's one during an update. */
   public readonly instancesNeededDuringUpdate: number;
 
-  constructor(name: string, args: WhisperServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("whisper-async:index:WhisperService", name, args, opts);
-    const { config } = args;
+  constructor(name: string, args: WhisperServiceArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    super(WHISPER_SERVICE_TYPE, name, args, {
+      ...opts,
+      aliases: [...(opts.aliases ?? []), { type: FORMER_WHISPER_SERVICE_TYPE }],
+    });
+    const config = settingsOf(args, this);
     const tags = config.tags;
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;
-    const endpointName = endpointNameFor(args.endpointNamePrefix, config.instanceType);
+    const endpointName = endpointNameFor(
+      args.endpointNamePrefix ?? `${name}-${pulumi.getStack()}`,
+      config.instanceType,
+    );
 
     const storage = new Storage(
       `${name}-storage`,
@@ -194,5 +206,15 @@ export class WhisperService extends pulumi.ComponentResource {
       endpointQuotaName: this.endpointQuotaName,
       instancesNeededDuringUpdate: this.instancesNeededDuringUpdate,
     });
+  }
+}
+
+/** The args checked and completed with their defaults; a bad one fails the preview naming the argument. */
+function settingsOf(args: WhisperServiceArgs, service: WhisperService): StackConfig {
+  try {
+    return resolveServiceSettings(args);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.ResourceError(e.message, service, true);
+    throw e;
   }
 }

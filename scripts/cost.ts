@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
-import { ExitCode, UsageError } from "./cli-kit/errors";
+import { ExitCode, UsageError } from "../clients/typescript/src/errors";
 import { runCommand } from "./cli-kit/run";
 import { flagOrStackOutput, readStackOutputs, type StackOutputs } from "./client/stack-outputs";
 import { DEFAULT_SINCE, MAX_DAYS, parseSince } from "./cost/days";

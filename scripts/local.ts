@@ -5,9 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import { booleanOption, stringOption, type ParsedCli } from "./cli-kit/args";
-import { UsageError } from "./cli-kit/errors";
+import { UsageError } from "../clients/typescript/src/errors";
 import { SIGNAL_GRACE_MS, interruptOnSignals, runCommand } from "./cli-kit/run";
-import { LocalTranscriber } from "./client/local-transcriber";
+import { LocalTranscriber } from "../clients/typescript/src/local-transcriber";
 import { localModelDir, startLocalServer, type LocalServer } from "./client/local-server";
 import { englishOnlyWarning } from "./client/model-languages";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";

@@ -3,9 +3,9 @@
  * Exit codes: 0 transcript printed, 1 the job failed, 2 usage error or timeout.
  */
 import { stringOption, type ParsedCli } from "./cli-kit/args";
-import { UsageError } from "./cli-kit/errors";
+import { UsageError } from "../clients/typescript/src/errors";
 import { runCommand } from "./cli-kit/run";
-import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "./client/async-transcriber";
+import { AsyncTranscriber, INFERENCE_ID_PATTERN } from "../clients/typescript/src/async-transcriber";
 import { TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "./client/options";
 import { AUDIO_CLI_OPTION, audioFileFrom } from "./client/sample";
 import { runAndPrint } from "./client/single-job";

@@ -4,7 +4,7 @@
  * Exit codes: 0 all done, 1 a file failed, 2 usage error or (with no failure) a file timed out.
  */
 import { numberOption, stringOption, type ParsedCli } from "./cli-kit/args";
-import { ExitCode, UsageError } from "./cli-kit/errors";
+import { ExitCode, UsageError } from "../clients/typescript/src/errors";
 import { formatDuration } from "./cli-kit/progress";
 import { runCommand } from "./cli-kit/run";
 import { planBatch, prepareOutputDirectory } from "./client/batch-plan";

@@ -21,12 +21,12 @@ import {
   INFERENCE_ID_PATTERN,
   type AsyncClients,
   type AsyncEndpointTarget,
-} from "../../scripts/client/async-transcriber";
-import { UsageError } from "../../scripts/cli-kit/errors";
-import { checkDecodingOptions } from "../../scripts/client/decoding-check";
-import { DEFAULT_FORMAT, type OutputFormat } from "../../scripts/client/formats";
-import type { JobResult } from "../../scripts/client/job";
-import { DEFAULT_TIMEOUT_SECONDS, customAttributesFor, type DecodingOptions } from "../../scripts/client/options";
+} from "./src/async-transcriber";
+import { UsageError } from "./src/errors";
+import { checkDecodingOptions } from "./src/decoding-check";
+import { DEFAULT_FORMAT, type OutputFormat } from "./src/formats";
+import type { JobResult } from "./src/job";
+import { DEFAULT_TIMEOUT_SECONDS, customAttributesFor, type DecodingOptions } from "./src/options";
 
 export {
   AsyncTranscriber,
@@ -34,10 +34,10 @@ export {
   INVOCATION_TIMEOUT_SECONDS,
   type AsyncClients,
   type AsyncEndpointTarget,
-} from "../../scripts/client/async-transcriber";
-export { LocalTranscriber } from "../../scripts/client/local-transcriber";
-export { JobFailedError } from "../../scripts/client/errors";
-export { UsageError, WaitTimeoutError } from "../../scripts/cli-kit/errors";
+} from "./src/async-transcriber";
+export { LocalTranscriber } from "./src/local-transcriber";
+export { JobFailedError } from "./src/job-failed-error";
+export { UsageError, WaitTimeoutError } from "./src/errors";
 export {
   ACCEPT_BY_FORMAT,
   DEFAULT_FORMAT,
@@ -46,16 +46,16 @@ export {
   parseTranscriptJson,
   type OutputFormat,
   type TranscriptJson,
-} from "../../scripts/client/formats";
-export type { JobHooks, JobResult, Timing, Transcriber } from "../../scripts/client/job";
+} from "./src/formats";
+export type { JobHooks, JobResult, Timing, Transcriber } from "./src/job";
 export {
   DEFAULT_TIMEOUT_SECONDS,
   customAttributesFor,
   type DecodingOptions,
   type TranscriptionOptions,
-} from "../../scripts/client/options";
-export { SERVER_CONTRACT, SERVER_ERRORS, SERVER_OPTIONS } from "../../scripts/client/server-contract";
-export { checkDecodingOptions } from "../../scripts/client/decoding-check";
+} from "./src/options";
+export { SERVER_CONTRACT, SERVER_ERRORS, SERVER_OPTIONS } from "./src/server-contract";
+export { checkDecodingOptions } from "./src/decoding-check";
 
 /** What {@link transcribeFile} sends and how long it waits; every field is optional. */
 export interface TranscribeRequest {

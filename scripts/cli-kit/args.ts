@@ -1,6 +1,6 @@
 /** Argument parsing (`node:util` parseArgs) with generated `--help`, and typed, validated option readers. */
 import { parseArgs } from "node:util";
-import { UsageError, messageOf } from "./errors";
+import { UsageError, messageOf } from "../../clients/typescript/src/errors";
 
 /** One command-line option: what `node:util` parseArgs needs plus the help text. */
 export interface CliOption {
@@ -131,22 +131,4 @@ export function choiceOption<T extends string>(values: CliValues, name: string, 
     throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got "${raw}"`);
   }
   return raw as T;
-}
-
-/**
- * An http(s) URL given as `what` (a flag or an environment variable), returned without a trailing slash. `plain`
- * also refuses a query or fragment; `example` shows a good value in the message.
- */
-export function httpUrl(raw: string, what: string, example: string, options: { plain?: boolean } = {}): string {
-  const shape = `an http(s) URL${options.plain ? " without query" : ""}, such as ${example}`;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`${what} must be ${shape}, got "${raw}"`);
-  }
-  if (!["http:", "https:"].includes(url.protocol) || (options.plain && (url.search || url.hash))) {
-    throw new UsageError(`${what} must be ${shape}, got "${raw}"`);
-  }
-  return url.href.replace(/\/+$/, "");
 }

@@ -1,6 +1,6 @@
 /** How every CLI here ends: the error -> exit code runner, and what SIGINT/SIGTERM do. */
 import { parseCli, type CliSpec, type ParsedCli } from "./args";
-import { CliError, ExitCode, exitCodeFor, messageOf } from "./errors";
+import { CliError, ExitCode, exitCodeFor, messageOf } from "../../clients/typescript/src/errors";
 
 /** How long a CLI that cleans up on a signal (npm start stops its server) may take before it is ended. */
 export const SIGNAL_GRACE_MS = 15_000;

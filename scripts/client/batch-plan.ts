@@ -6,9 +6,9 @@
 import type { Dirent } from "node:fs";
 import { access, constants, mkdir, readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
-import { UsageError } from "../cli-kit/errors";
-import type { OutputFormat } from "./formats";
-import { isMediaFile } from "./media";
+import { UsageError } from "../../clients/typescript/src/errors";
+import type { OutputFormat } from "../../clients/typescript/src/formats";
+import { isMediaFile } from "../../clients/typescript/src/media";
 
 export interface BatchItem {
   /** Absolute path of the audio/video file. */

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { BatchItem } from "./batch-plan";
 import { BatchProgress } from "./batch-progress";
-import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
-import type { Transcriber } from "./job";
-import type { TranscriptionOptions } from "./options";
+import { WaitTimeoutError, messageOf } from "../../clients/typescript/src/errors";
+import type { Transcriber } from "../../clients/typescript/src/job";
+import type { TranscriptionOptions } from "../../clients/typescript/src/options";
 import { writeFileAtomic } from "./atomic-write";
 import { detectedLanguage } from "./report";
 

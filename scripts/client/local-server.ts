@@ -5,8 +5,8 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { waitFor } from "../cli-kit/backoff";
-import { messageOf } from "../cli-kit/errors";
+import { waitFor } from "../../clients/typescript/src/backoff";
+import { messageOf } from "../../clients/typescript/src/errors";
 import { freeLoopbackPort } from "../cli-kit/free-port";
 
 export const REPO_ROOT = join(__dirname, "..", "..");

@@ -1,6 +1,6 @@
 /** Human-readable summaries of a finished job (stderr; the transcript itself goes to stdout). */
-import { parseTranscriptJson } from "./formats";
-import type { JobResult } from "./job";
+import { parseTranscriptJson } from "../../clients/typescript/src/formats";
+import type { JobResult } from "../../clients/typescript/src/job";
 import { formatDuration } from "../cli-kit/progress";
 
 /** x-realtime: seconds of audio per second of work; "?" when either is unknown or zero. */

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { stringOption, type CliOption, type CliValues } from "../cli-kit/args";
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 
 /** espeak-ng speech, 6.9 s, AAC in MP4 (m4a). */
 export const SAMPLE_AUDIO = join(__dirname, "..", "..", "fixtures", "audio", "speech.m4a");

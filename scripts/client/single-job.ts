@@ -1,8 +1,8 @@
 /** One job with a spinner, then the transcript on stdout and the timings on stderr (smoke and npm start). */
-import { ExitCode } from "../cli-kit/errors";
+import { ExitCode } from "../../clients/typescript/src/errors";
 import { WaitIndicator } from "../cli-kit/progress";
-import { readableTranscript } from "./formats";
-import type { JobHooks, JobResult } from "./job";
+import { readableTranscript } from "../../clients/typescript/src/formats";
+import type { JobHooks, JobResult } from "../../clients/typescript/src/job";
 import { jobSummaryLines } from "./report";
 
 /**

@@ -1,6 +1,6 @@
 /** Reads the deployed stack's outputs with the Pulumi CLI (`pulumi stack output --json`). */
 import { execFile } from "node:child_process";
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 
 /** The stack outputs the CLIs use (names as exported by index.ts). */
 export interface StackOutputs {

@@ -1,9 +1,9 @@
 /** Where jobs go: `--local URL`, or an async endpoint from flags and/or the Pulumi stack's outputs. */
-import { AsyncTranscriber } from "./async-transcriber";
+import { AsyncTranscriber } from "../../clients/typescript/src/async-transcriber";
 import { stringOption, type CliOptions, type CliValues } from "../cli-kit/args";
-import { UsageError } from "../cli-kit/errors";
-import type { Transcriber } from "./job";
-import { LocalTranscriber, parseLocalUrl } from "./local-transcriber";
+import { UsageError } from "../../clients/typescript/src/errors";
+import type { Transcriber } from "../../clients/typescript/src/job";
+import { LocalTranscriber, parseLocalUrl } from "../../clients/typescript/src/local-transcriber";
 import { flagOrStackOutput, readStackOutputs, type StackOutputs } from "./stack-outputs";
 
 /** Input prefix when neither --prefix nor the stack's inputPrefix output says otherwise. */

@@ -1,5 +1,5 @@
 /** The reporting window of `npm run cost`: whole UTC days, from `--since Nd` to today. */
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 
 const DAY_MS = 86_400_000;
 /** CloudWatch keeps hourly data (enough for daily sums) for 455 days. */

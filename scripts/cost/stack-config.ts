@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { ConfigError, loadStackConfig, type StackConfig } from "../../components/config";
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 
 const PROJECT = "whisper-async";
 

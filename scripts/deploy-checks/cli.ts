@@ -1,7 +1,7 @@
 /**
  * The shared frame of the deploy checks that `pulumi up` runs as command resources: parse `--name value` options,
  * run the check, print its one-line verdict on stdout, or its reason on stderr with exit code 1 (the check failed:
- * the up stops there) or 2 (bad usage). Exit codes as every CLI here uses them (scripts/cli-kit/errors.ts).
+ * the up stops there) or 2 (bad usage). Exit codes as every CLI here uses them (clients/typescript/src/errors.ts).
  */
 import { parseArgs } from "node:util";
 

@@ -4,7 +4,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { withDiarizationModels } from "./diarization-models";
-import { ExitCode, UsageError, messageWithCause } from "../cli-kit/errors";
+import { ExitCode, UsageError, messageWithCause } from "../../clients/typescript/src/errors";
 import { formatMegabytes } from "../cli-kit/progress";
 import { PackageError } from "./errors";
 import { openHubSource } from "./hub-source";

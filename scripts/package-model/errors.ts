@@ -1,6 +1,6 @@
 /**
  * The packaging failures (exit code 1). Bad flags or environment are the toolkit's UsageError (exit code 2, see
- * scripts/cli-kit/errors.ts).
+ * clients/typescript/src/errors.ts).
  */
 
 /** The model could not be packaged (hub, S3 or integrity failure). Exit code 1. */

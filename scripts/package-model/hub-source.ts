@@ -9,7 +9,7 @@
  */
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { backoffDelay, sleep } from "../cli-kit/backoff";
+import { backoffDelay, sleep } from "../../clients/typescript/src/backoff";
 import { PackageError } from "./errors";
 import { assertLoadableModel, isModelFile } from "./model-files";
 import type { ModelFile, ModelSource } from "./source";

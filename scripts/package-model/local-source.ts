@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "../../clients/typescript/src/errors";
 import { TransferProgress } from "../cli-kit/progress";
 import { PackageError } from "./errors";
 import { checkLocalModel } from "./model-check";

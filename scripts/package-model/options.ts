@@ -1,8 +1,9 @@
 /**
  * Command line and environment of the package-model CLI, parsed and validated up front (UsageError, exit 2).
  */
-import { httpUrl, numberOption, parseCli, type CliSpec } from "../cli-kit/args";
-import { UsageError } from "../cli-kit/errors";
+import { numberOption, parseCli, type CliSpec } from "../cli-kit/args";
+import { httpUrl } from "../../clients/typescript/src/http-url";
+import { UsageError } from "../../clients/typescript/src/errors";
 import type { UploadTuning } from "./s3-store";
 
 /** Default key prefix inside the bucket. */

@@ -12,7 +12,7 @@
 import { S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream";
-import { messageWithCause } from "../cli-kit/errors";
+import { messageWithCause } from "../../clients/typescript/src/errors";
 import { TransferProgress } from "../cli-kit/progress";
 import { IntegrityError, PackageError } from "./errors";
 import { VerifyingStream } from "./integrity";

@@ -1,5 +1,5 @@
 /**
- * The model's S3 side, on the toolkit's S3 calls (scripts/cli-kit/s3.ts): object identity (HEAD + metadata),
+ * The model's S3 side, on the toolkit's S3 calls (clients/typescript/src/s3.ts): object identity (HEAD + metadata),
  * verified streamed uploads, clean-up of dangling multipart uploads.
  *
  * Every object this tool writes carries its verified sha256 as user metadata (`x-amz-meta-sha256`), and
@@ -14,7 +14,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
-import { headObject, isNotFound, readObjectText, uploadStream } from "../cli-kit/s3";
+import { headObject, isNotFound, readObjectText, uploadStream } from "../../clients/typescript/src/s3";
 
 /** Metadata key (without the `x-amz-meta-` prefix) holding the object's verified sha256. */
 export const SHA256_METADATA_KEY = "sha256";

@@ -1,8 +1,9 @@
 /** The toolkit's parser and readers: what every CLI's flags go through. */
 import assert from "node:assert/strict";
-import { formatHelp, httpUrl, numberOption, parseCli, type CliSpec } from "../../scripts/cli-kit/args";
-import { UsageError } from "../../scripts/cli-kit/errors";
-import { isNotFound } from "../../scripts/cli-kit/s3";
+import { formatHelp, numberOption, parseCli, type CliSpec } from "../../scripts/cli-kit/args";
+import { httpUrl } from "../../clients/typescript/src/http-url";
+import { UsageError } from "../../clients/typescript/src/errors";
+import { isNotFound } from "../../clients/typescript/src/s3";
 
 const spec: CliSpec = {
   usage: "Usage: tool [options]",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { backoffDelay, waitFor } from "../../scripts/cli-kit/backoff";
-import { WaitTimeoutError } from "../../scripts/cli-kit/errors";
+import { backoffDelay, waitFor } from "../../clients/typescript/src/backoff";
+import { WaitTimeoutError } from "../../clients/typescript/src/errors";
 
 /** A fake clock: sleeping advances time instantly and records each pause. */
 function fakeClock() {

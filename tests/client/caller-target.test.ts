@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
-import { AsyncTranscriber } from "../../scripts/client/async-transcriber";
+import { AsyncTranscriber } from "../../clients/typescript/src/async-transcriber";
 import { transcriberFrom } from "../../scripts/client/target";
 
 describe("transcribe as one of the stack's callers", function () {

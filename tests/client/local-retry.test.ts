@@ -4,8 +4,8 @@ import { copyFile, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
-import { retryDelayMs, retryableConnectionError, retryableErrorCode } from "../../scripts/client/local-retry";
-import { LocalTranscriber } from "../../scripts/client/local-transcriber";
+import { retryDelayMs, retryableConnectionError, retryableErrorCode } from "../../clients/typescript/src/local-retry";
+import { LocalTranscriber } from "../../clients/typescript/src/local-transcriber";
 import { repoRoot } from "../support/moto";
 import { runCli, transcriptJson } from "./helpers";
 

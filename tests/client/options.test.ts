@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../../scripts/cli-kit/args";
-import { UsageError } from "../../scripts/cli-kit/errors";
-import { customAttributesFor, transcriptionOptionsFrom, TRANSCRIPTION_CLI_OPTIONS } from "../../scripts/client/options";
-import { describeFailure } from "../../scripts/client/formats";
+import { UsageError } from "../../clients/typescript/src/errors";
+import { transcriptionOptionsFrom, TRANSCRIPTION_CLI_OPTIONS } from "../../scripts/client/options";
+import { customAttributesFor } from "../../clients/typescript/src/options";
+import { describeFailure } from "../../clients/typescript/src/formats";
 
 const spec = { usage: "test", options: TRANSCRIPTION_CLI_OPTIONS };
 const optionsFrom = (argv: string[]) => transcriptionOptionsFrom(parseCli(spec, argv)!.values);

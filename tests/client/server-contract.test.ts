@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { parseCli } from "../../scripts/cli-kit/args";
-import { ACCEPT_BY_FORMAT, DEFAULT_FORMAT } from "../../scripts/client/formats";
+import { ACCEPT_BY_FORMAT, DEFAULT_FORMAT } from "../../clients/typescript/src/formats";
 import { flagOf, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "../../scripts/client/options";
-import { OPTIONS_HEADER, SERVER_CONTRACT, SERVER_OPTIONS } from "../../scripts/client/server-contract";
+import { OPTIONS_HEADER, SERVER_CONTRACT, SERVER_OPTIONS } from "../../clients/typescript/src/server-contract";
 
 const spec = { usage: "test", options: TRANSCRIPTION_CLI_OPTIONS };
 const optionsFrom = (argv: string[]) => transcriptionOptionsFrom(parseCli(spec, argv)!.values);

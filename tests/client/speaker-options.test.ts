@@ -3,13 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCli } from "../../scripts/cli-kit/args";
-import { readableTranscript } from "../../scripts/client/formats";
-import {
-  MAX_SPEAKERS,
-  TRANSCRIPTION_CLI_OPTIONS,
-  customAttributesFor,
-  transcriptionOptionsFrom,
-} from "../../scripts/client/options";
+import { readableTranscript } from "../../clients/typescript/src/formats";
+import { MAX_SPEAKERS, TRANSCRIPTION_CLI_OPTIONS, transcriptionOptionsFrom } from "../../scripts/client/options";
+import { customAttributesFor } from "../../clients/typescript/src/options";
 import { repoRoot } from "../support/moto";
 
 const spec = { usage: "test", options: TRANSCRIPTION_CLI_OPTIONS };

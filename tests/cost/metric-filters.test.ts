@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { COST_METRICS, LOG_METRIC_FILTERS, type CostMetricName } from "../../components/cost-metric-filters";
-import { waitFor } from "../../scripts/cli-kit/backoff";
+import { waitFor } from "../../clients/typescript/src/backoff";
 import { freeLoopbackPort } from "../../scripts/cli-kit/free-port";
 import { VENV_BIN, bundledModelDir } from "../../scripts/client/local-server";
 import { matchesFilterPattern, metricValueOf } from "../support/filter-pattern";

@@ -4,11 +4,11 @@
  * retryable and dropped connections are retried (see local-retry.ts) within the file's `--timeout`.
  */
 import { readFile } from "node:fs/promises";
-import { httpUrl } from "../cli-kit/args";
-import { sleep } from "../cli-kit/backoff";
-import { WaitTimeoutError, messageOf } from "../cli-kit/errors";
+import { httpUrl } from "./http-url";
+import { sleep } from "./backoff";
+import { WaitTimeoutError, messageOf } from "./errors";
 import { Deadline } from "./deadline";
-import { JobFailedError } from "./errors";
+import { JobFailedError } from "./job-failed-error";
 import { ACCEPT_BY_FORMAT, describeFailure } from "./formats";
 import { contentTypeFor } from "./media";
 import { customAttributesFor, type TranscriptionOptions } from "./options";

@@ -4,7 +4,7 @@
  * `send` would wait forever, and so would the CLI. Each call here is aborted at the earlier of the job's deadline
  * and its own cap.
  */
-import { WaitTimeoutError } from "../cli-kit/errors";
+import { WaitTimeoutError } from "./errors";
 
 /** Longest a single status check (HeadObject) may take before it counts as a hung endpoint. Defaults apply. */
 export const CHECK_CALL_CAP_MS = 30_000;

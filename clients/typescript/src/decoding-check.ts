@@ -2,7 +2,7 @@
  * Checks decoding options given in code (the entry point's callers) as the server declares them in its contract:
  * known names, types, ranges and choices; the CLIs check their flags the same way in options.ts.
  */
-import { UsageError } from "../cli-kit/errors";
+import { UsageError } from "./errors";
 import type { DecodingOptions } from "./options";
 import { SERVER_OPTIONS, type ServerOption, type ServerOptionName } from "./server-contract";
 

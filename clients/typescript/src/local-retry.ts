@@ -4,7 +4,7 @@
  * cut (a server restarting mid-batch) is retried for up to 30 s of outage before files count as failed. Pauses grow
  * exponentially with full jitter, so many files waiting for one server do not retry in lockstep.
  */
-import { backoffDelay } from "../cli-kit/backoff";
+import { backoffDelay } from "./backoff";
 import { SERVER_ERRORS, type ServerErrorCode } from "./server-contract";
 
 /**

@@ -4,7 +4,7 @@
  * the Accept media types and the error codes are read from here, never restated; a pytest fails when the
  * committed file is not what the server generates, and the type check fails when a name used here is gone.
  */
-import contract from "../../contract/server-contract.json";
+import contract from "../../../contract/server-contract.json";
 
 /** The contract as generated (typed by the JSON import, so a renamed key fails `tsc`). */
 export const SERVER_CONTRACT = contract;

@@ -1,5 +1,5 @@
 /** Output formats: the Accept header each one asks for, and how the CLIs read a result body. */
-import { JobFailedError } from "./errors";
+import { JobFailedError } from "./job-failed-error";
 import { SERVER_CONTRACT, type ServerFormatName } from "./server-contract";
 
 export type OutputFormat = ServerFormatName;
