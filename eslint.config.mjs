@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".venv/", "bin/", "inference/", "**/*.d.ts"] },
+  { ignores: ["node_modules/", ".venv/", "bin/", "dist/", "inference/", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

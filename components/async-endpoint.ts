@@ -3,6 +3,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_ENDPOINT_WAITER_SECONDS } from "./config";
 import { shellQuote } from "./model-artifact";
+import { scriptCommand } from "./package-root";
+import type { VpcAttachment } from "./execution-role";
 
 /** Production variant name; autoscaling addresses `endpoint/<endpointName>/variant/<VARIANT_NAME>`. */
 export const VARIANT_NAME = "whisper";
@@ -75,6 +77,8 @@ export interface AsyncEndpointArgs {
   readonly failurePath: pulumi.Input<string>;
   readonly successTopicArn: pulumi.Input<string>;
   readonly errorTopicArn: pulumi.Input<string>;
+  /** VPC subnets and security groups of the instances (network isolation stays on). Defaults to none. */
+  readonly vpc?: VpcAttachment;
   readonly tags?: Record<string, string>;
 }
 
@@ -117,6 +121,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
       {
         executionRoleArn: args.executionRoleArn,
         enableNetworkIsolation: true,
+        vpcConfig: args.vpc && { subnets: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds },
         primaryContainer: {
           image: args.imageUri,
           mode: "SingleModel",
@@ -186,7 +191,7 @@ export class AsyncEndpoint extends pulumi.ComponentResource {
           .all([endpoint.name, endpointConfig.name])
           .apply(
             ([endpointName, configName]) =>
-              `node_modules/.bin/tsx scripts/deploy-checks/endpoint-config.ts --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
+              `${scriptCommand("scripts/deploy-checks/endpoint-config")} --endpoint ${shellQuote(endpointName)} --config ${shellQuote(configName)}`,
           ),
         environment: { AWS_REGION: args.region },
         triggers: [endpointConfig.name],

@@ -389,6 +389,49 @@ class Checker {
   }
 }
 
+/** What a brought resource's id looks like, checked where the value is a plain string (not another resource's output). */
+const BROUGHT_SHAPES = {
+  bucketName: [/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"],
+  successTopicArn: [SNS_TOPIC_ARN, "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"],
+  errorTopicArn: [SNS_TOPIC_ARN, "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"],
+  vpcSubnetIds: [/^subnet-[0-9a-f]+$/, "a list of subnet ids (subnet-...)"],
+  vpcSecurityGroupIds: [/^sg-[0-9a-f]+$/, "a list of security group ids (sg-...)"],
+} as const satisfies Partial<Record<keyof WhisperServiceArgs, readonly [RegExp, string]>>;
+
+/** Pairs of brought resources that only work together. */
+const BROUGHT_PAIRS = [
+  ["successTopicArn", "errorTopicArn", "give both existing topics, or neither"],
+  ["vpcSubnetIds", "vpcSecurityGroupIds", "give both the subnets and the security groups, or neither"],
+] as const;
+
+/**
+ * The resources a program brings (an existing bucket, topics, VPC subnets and security groups): pairs complete,
+ * lists not empty, and each plain string shaped like its kind of id. Values that are outputs of other resources
+ * are known only at deploy time; AWS checks those.
+ */
+function checkBroughtResources(args: Partial<Record<keyof WhisperServiceArgs, unknown>>, names: SettingNames): void {
+  const given = (key: keyof WhisperServiceArgs) => args[key] !== undefined && args[key] !== null && args[key] !== "";
+  for (const [first, second, advice] of BROUGHT_PAIRS) {
+    if (given(first) !== given(second)) {
+      throw new ConfigError(`${names.name(first)} and ${names.name(second)} go together: ${advice}`);
+    }
+  }
+  for (const [key, [pattern, shape]] of Object.entries(BROUGHT_SHAPES) as [
+    keyof typeof BROUGHT_SHAPES,
+    readonly [RegExp, string],
+  ][]) {
+    if (!given(key)) continue;
+    const value = args[key];
+    const values = key === "vpcSubnetIds" || key === "vpcSecurityGroupIds" ? value : [value];
+    const wrong =
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      // An object is another resource's output (or a promise of one): known only when deploying.
+      values.some((v) => (typeof v === "string" ? !pattern.test(v) : typeof v !== "object" || v === null));
+    if (wrong) throw new ConfigError(`${names.name(key)} must be ${shape}, got ${JSON.stringify(value)}`);
+  }
+}
+
 /**
  * Validates the service's args and fills in every default: the one validation both front doors share. Throws
  * {@link ConfigError} naming the setting (as `names` spells it) and what it accepts.
@@ -397,6 +440,7 @@ export function resolveServiceSettings(
   args: Partial<Record<keyof WhisperServiceArgs, unknown>>,
   names: SettingNames = ARGUMENT_NAMES,
 ): StackConfig {
+  checkBroughtResources(args, names);
   const check = new Checker(args, names);
   const maxInstances = check.integer("maxInstances", DEFAULTS.maxInstances, 1, 100);
   const minInstances = check.integer("minInstances", DEFAULTS.minInstances, 0, 100);

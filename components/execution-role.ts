@@ -11,7 +11,55 @@ export interface ExecutionRoleArgs {
   readonly endpointName: pulumi.Input<string>;
   /** Customer KMS key used by the bucket/topics; no KMS statement when undefined. */
   readonly kmsKeyArn?: string;
+  /** The VPC attachment of the endpoint's instances, whose network interfaces SageMaker manages. Defaults to none. */
+  readonly vpc?: VpcAttachment;
   readonly tags?: Record<string, string>;
+}
+
+/** Subnets and security groups a Model's instances are attached to (its VpcConfig). */
+export interface VpcAttachment {
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly securityGroupIds: pulumi.Input<string>[];
+}
+
+/**
+ * What SageMaker needs to attach a Model's instances to a VPC: managing network interfaces in those subnets and
+ * security groups (scoped to their ARNs) and describing the network (EC2 Describe* actions take no resource).
+ */
+export function vpcStatements(r: {
+  ec2ArnPrefix: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+}): Statement[] {
+  return [
+    {
+      Sid: "ManageVpcNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:CreateNetworkInterfacePermission",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DeleteNetworkInterfacePermission",
+      ],
+      Resource: [
+        `${r.ec2ArnPrefix}:network-interface/*`,
+        ...r.subnetIds.map((id) => `${r.ec2ArnPrefix}:subnet/${id}`),
+        ...r.securityGroupIds.map((id) => `${r.ec2ArnPrefix}:security-group/${id}`),
+      ],
+    },
+    {
+      Sid: "DescribeVpcNetwork",
+      Effect: "Allow",
+      Action: [
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: "*",
+    },
+  ];
 }
 
 /** IAM statement as put in the policy document (exported for the tests' per-statement checks). */
@@ -143,6 +191,7 @@ export class ExecutionRole extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const vpcArnPrefix = pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${identity.accountId}`;
     const logGroupArnPrefix = pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:/aws/sagemaker/Endpoints/${args.endpointName}`;
 
     this.policy = new aws.iam.RolePolicy(
@@ -150,19 +199,41 @@ export class ExecutionRole extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([args.bucketArn, args.repositoryArn, args.successTopicArn, args.errorTopicArn, logGroupArnPrefix])
-          .apply(([bucketArn, repositoryArn, successTopicArn, errorTopicArn, logPrefix]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: executionStatements({
-                bucketArn,
-                repositoryArn,
-                successTopicArn,
-                errorTopicArn,
-                logGroupArnPrefix: logPrefix,
-                kmsKeyArn: args.kmsKeyArn,
+          .all([
+            args.bucketArn,
+            args.repositoryArn,
+            args.successTopicArn,
+            args.errorTopicArn,
+            logGroupArnPrefix,
+            vpcArnPrefix,
+            pulumi.all(args.vpc?.subnetIds ?? []),
+            pulumi.all(args.vpc?.securityGroupIds ?? []),
+          ])
+          .apply(
+            ([
+              bucketArn,
+              repositoryArn,
+              successTopicArn,
+              errorTopicArn,
+              logPrefix,
+              ec2ArnPrefix,
+              subnetIds,
+              securityGroupIds,
+            ]) =>
+              JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                  ...executionStatements({
+                    bucketArn,
+                    repositoryArn,
+                    successTopicArn,
+                    errorTopicArn,
+                    logGroupArnPrefix: logPrefix,
+                    kmsKeyArn: args.kmsKeyArn,
+                  }),
+                  ...(args.vpc ? vpcStatements({ ec2ArnPrefix, subnetIds, securityGroupIds }) : []),
+                ],
               }),
-            }),
           ),
       },
       { parent: this },

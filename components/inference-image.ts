@@ -3,15 +3,17 @@ import * as command from "@pulumi/command";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "./model-artifact";
+import { packagePath, scriptCommand } from "./package-root";
 
 /**
  * Build inputs as paths relative to the project directory (where Pulumi.yaml is, the directory Pulumi runs the
  * program in; the Docker provider resolves a relative context and Dockerfile from there). An absolute path of the
  * checkout would differ between a laptop and CI, and the diff would rebuild the image and roll the endpoint.
- * The context is the repository root: the root .dockerignore allow-lists what the image needs.
+ * The context is the repository root: the root .dockerignore allow-lists what the image needs. From another program
+ * both are the installed package's, relative to that program's directory (package-root.ts).
  */
-export const BUILD_CONTEXT = ".";
-export const DOCKERFILE = "container/Dockerfile";
+export const BUILD_CONTEXT = packagePath();
+export const DOCKERFILE = packagePath("container/Dockerfile");
 
 export interface InferenceImageArgs {
   /** Images the ECR lifecycle policy keeps (older ones expire). */
@@ -109,7 +111,7 @@ export class InferenceImage extends pulumi.ComponentResource {
           .all([repository.name, image.digest])
           .apply(
             ([repo, digest]) =>
-              `node_modules/.bin/tsx scripts/deploy-checks/image-manifest.ts --repository ${shellQuote(repo)} --digest ${shellQuote(digest)}`,
+              `${scriptCommand("scripts/deploy-checks/image-manifest")} --repository ${shellQuote(repo)} --digest ${shellQuote(digest)}`,
           ),
         environment: { AWS_REGION: args.region },
         triggers: [image.digest],

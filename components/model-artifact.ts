@@ -1,5 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { scriptCommand } from "./package-root";
 
 export interface ModelArtifactArgs {
   /** Bucket the model is uploaded to. */
@@ -53,7 +54,7 @@ export class ModelArtifact extends pulumi.ComponentResource {
       .output(args.bucketName)
       .apply(
         (bucket) =>
-          `node_modules/.bin/tsx scripts/package-model.ts ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}${diarization}`,
+          `${scriptCommand("scripts/package-model")} ${source} --bucket ${shellQuote(bucket)} --prefix ${shellQuote(args.prefix)}${diarization}`,
       );
 
     const packaging = new command.local.Command(

@@ -36,8 +36,11 @@ export interface WhisperServiceArgs {
   readonly modelRevision?: string;
   /** Local directory with a CTranslate2 model to upload instead of modelRepo/modelRevision. Defaults to none. */
   readonly modelLocalDir?: string;
-  /** WHISPER_COMPUTE_TYPE: float16, int8_float16, int8 or float32. Defaults to the server's (float16 on a GPU). */
-  readonly computeType?: "float16" | "int8_float16" | "int8" | "float32";
+  /**
+   * WHISPER_COMPUTE_TYPE: "float16", "int8_float16", "int8" or "float32" (a string, not a union of the four: the
+   * component package's schema has no unions). Defaults to the server's (float16 on a GPU).
+   */
+  readonly computeType?: string;
   /** WHISPER_BATCH_SIZE, chunks decoded together on the GPU. Defaults to the server's. */
   readonly batchSize?: number;
   /** WHISPER_BEAM_SIZE, the default beam width. Defaults to the server's. */
@@ -68,7 +71,7 @@ export interface WhisperServiceArgs {
   /** Put results up to 128 KB into the success and error notifications. Defaults to false. */
   readonly resultInNotifications?: boolean;
   /** Speaker labels: "off", "on-request" (a request asks) or "always". Defaults to "off". */
-  readonly speakerLabels?: "off" | "on-request" | "always";
+  readonly speakerLabels?: string;
   /** SageMaker inference AMI (the host's NVIDIA driver). Defaults to "al2-ami-sagemaker-inference-gpu-3-1". */
   readonly inferenceAmiVersion?: string;
   /** Let `pulumi destroy` delete the non-empty bucket and ECR repository. Defaults to false. */
@@ -92,6 +95,30 @@ export interface WhisperServiceArgs {
   readonly instancePricePerHour?: number;
   /** Days CloudWatch Logs keeps the endpoint's logs (a CloudWatch retention value). Defaults to 30. */
   readonly logRetentionDays?: number;
+  /**
+   * Name of an existing S3 bucket to keep the model (`models/`) and the requests (`async/`) in. Defaults to none:
+   * the component creates a private, encrypted, TLS-only bucket whose request data expires after retentionDays;
+   * with yours, encryption, TLS-only access and expiry are your bucket's own rules and retentionDays is not used.
+   */
+  readonly bucketName?: pulumi.Input<string>;
+  /**
+   * ARN of an existing SNS topic SageMaker notifies of each finished job; give errorTopicArn with it. Defaults to
+   * none: the component creates both topics.
+   */
+  readonly successTopicArn?: pulumi.Input<string>;
+  /**
+   * ARN of an existing SNS topic SageMaker notifies of each failed job (and the alarms, unless alarmTopicArn is
+   * set); give successTopicArn with it. Defaults to none: the component creates both topics.
+   */
+  readonly errorTopicArn?: pulumi.Input<string>;
+  /**
+   * IDs of the VPC subnets the endpoint's instances are attached to, so the model and the requests travel through
+   * your VPC (it needs an S3 gateway endpoint); give vpcSecurityGroupIds with them. Network isolation stays on: the
+   * container itself still reaches nothing. Defaults to none: SageMaker's own network.
+   */
+  readonly vpcSubnetIds?: pulumi.Input<string>[];
+  /** IDs of the security groups of those attachments; give vpcSubnetIds with them. Defaults to none. */
+  readonly vpcSecurityGroupIds?: pulumi.Input<string>[];
   /**
    * Start of the endpoint's name; the instance type is appended (`<prefix>-g4dn-xlarge`, at most 63 characters).
    * Defaults to `<name>-<stack>`, so two services in one program, or one program in two stacks, never collide.

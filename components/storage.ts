@@ -120,3 +120,18 @@ export class Storage extends pulumi.ComponentResource {
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
   }
 }
+
+/**
+ * A bucket the program brings instead of {@link Storage}: the service keeps its model and requests under the same
+ * {@link PREFIXES}; public access, encryption, TLS-only access and expiry stay the owner's rules.
+ */
+export function existingBucket(
+  bucketName: pulumi.Input<string>,
+  opts: pulumi.InvokeOutputOptions,
+): { bucketName: pulumi.Output<string>; bucketArn: pulumi.Output<string> } {
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  return {
+    bucketName: pulumi.output(bucketName),
+    bucketArn: pulumi.interpolate`arn:${partition}:s3:::${bucketName}`,
+  };
+}

@@ -12,7 +12,7 @@ import { Observability } from "./observability";
 import { ScaleToZero } from "./scale-to-zero";
 import { serverEnvironment } from "./server-environment";
 import type { WhisperServiceArgs } from "./service-args";
-import { PREFIXES, Storage } from "./storage";
+import { PREFIXES, Storage, existingBucket } from "./storage";
 
 export type { WhisperServiceArgs } from "./service-args";
 
@@ -30,18 +30,29 @@ const FORMER_WHISPER_SERVICE_TYPE = "whisper-async:index:WhisperService";
  * Usable from any Pulumi program: see docs/component.md.
  */
 export class WhisperService extends pulumi.ComponentResource {
+  /** Name of the SageMaker async endpoint (`InvokeEndpointAsync`'s EndpointName). */
   public readonly endpointName: pulumi.Output<string>;
+  /** Bucket of the requests: inputs, outputs, failures and the model. */
   public readonly bucketName: pulumi.Output<string>;
+  /** Key prefix the audio is uploaded under (`async/inputs/`). */
   public readonly inputPrefix: string = PREFIXES.inputs;
+  /** Key prefix SageMaker writes results under. */
   public readonly outputPrefix: string = PREFIXES.outputs;
+  /** Key prefix SageMaker writes failures under. */
   public readonly failurePrefix: string = PREFIXES.failures;
+  /** SNS topic told of each finished job. */
   public readonly successTopicArn: pulumi.Output<string>;
+  /** SNS topic told of each failed job (and, unless alarmTopicArn is set, of the alarms). */
   public readonly errorTopicArn: pulumi.Output<string>;
+  /** Console URL of the CloudWatch dashboard. */
   public readonly dashboardUrl: pulumi.Output<string>;
+  /** IAM policy for an app that submits jobs and reads their results. */
   public readonly clientPolicyArn: pulumi.Output<string>;
   /** Policy ARN of each configured caller (empty without `callers`). */
   public readonly callerPolicyArns: pulumi.Output<Record<string, string>>;
+  /** The inference image, by digest. */
   public readonly imageUri: pulumi.Output<string>;
+  /** S3 prefix of the uploaded model. */
   public readonly modelDataUrl: pulumi.Output<string>;
   /** Production variant of the endpoint (a dimension of its host metrics; read by `npm run cost`). */
   public readonly variantName: string;
@@ -66,12 +77,27 @@ export class WhisperService extends pulumi.ComponentResource {
       config.instanceType,
     );
 
-    const storage = new Storage(
-      `${name}-storage`,
-      { retentionDays: config.retentionDays, kmsKeyArn: config.kmsKeyArn, forceDestroy: config.forceDestroy, tags },
-      child,
-    );
-    const topics = new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child);
+    const storage =
+      args.bucketName === undefined
+        ? new Storage(
+            `${name}-storage`,
+            {
+              retentionDays: config.retentionDays,
+              kmsKeyArn: config.kmsKeyArn,
+              forceDestroy: config.forceDestroy,
+              tags,
+            },
+            child,
+          )
+        : existingBucket(args.bucketName, child);
+    const topics =
+      args.successTopicArn === undefined || args.errorTopicArn === undefined
+        ? new Notifications(`${name}-topics`, { kmsKeyArn: config.kmsKeyArn, tags }, child)
+        : { successTopicArn: pulumi.output(args.successTopicArn), errorTopicArn: pulumi.output(args.errorTopicArn) };
+    const vpc =
+      args.vpcSubnetIds === undefined || args.vpcSecurityGroupIds === undefined
+        ? undefined
+        : { subnetIds: args.vpcSubnetIds, securityGroupIds: args.vpcSecurityGroupIds };
     const image = new InferenceImage(
       `${name}-image`,
       { imagesToKeep: config.imagesToKeep, forceDelete: config.forceDestroy, region, tags },
@@ -100,6 +126,7 @@ export class WhisperService extends pulumi.ComponentResource {
         errorTopicArn: topics.errorTopicArn,
         endpointName,
         kmsKeyArn: config.kmsKeyArn,
+        vpc,
         tags,
       },
       child,
@@ -133,6 +160,7 @@ export class WhisperService extends pulumi.ComponentResource {
         failurePath: s3(PREFIXES.failures),
         successTopicArn: topics.successTopicArn,
         errorTopicArn: topics.errorTopicArn,
+        vpc,
         tags,
       },
       child,

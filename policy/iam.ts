@@ -13,6 +13,13 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   "ecr:GetAuthorizationToken",
   // Custom metrics: PutMetricData takes no resource; narrow it with a cloudwatch:namespace condition instead.
   "cloudwatch:PutMetricData",
+  // The VPC attachment of the endpoint's instances (VpcConfig): EC2's Describe* calls take no resource; the
+  // network-interface actions beside them are scoped to the interfaces, subnets and security groups.
+  "ec2:DescribeDhcpOptions",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeSubnets",
+  "ec2:DescribeVpcs",
 ];
 
 /** `*` or `service:*`: every action, or every action of a service. */

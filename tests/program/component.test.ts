@@ -6,7 +6,11 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { markProgramStart, programResources, resolve, settled, REGION } from "./mocks";
+import * as path from "node:path";
+import { packagePath, scriptCommand } from "../../components/package-root";
 import { WhisperService, type WhisperServiceArgs } from "../../components/whisper-service";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 /** The message the component refuses `args` with. */
 function refusal(args: WhisperServiceArgs): string {
@@ -71,5 +75,17 @@ describe("WhisperService as a component of another program", function () {
     const urn = await resolve(service.urn);
     await settled();
     assert.match(urn, /::whisper-sagemaker-async:index:WhisperService::tokened$/);
+  });
+
+  it("builds the image and runs its scripts from the package's files, relative to the program's directory", function () {
+    assert.equal(packagePath("", ROOT), ".");
+    assert.equal(packagePath("container/Dockerfile", ROOT), "container/Dockerfile");
+    assert.equal(scriptCommand("scripts/package-model", ROOT), "node_modules/.bin/tsx scripts/package-model.ts");
+    const consumer = path.join(ROOT, "examples", "typescript");
+    assert.equal(packagePath("container/Dockerfile", consumer), "../../container/Dockerfile");
+    assert.equal(
+      scriptCommand("scripts/deploy-checks/endpoint-config", consumer),
+      "../../node_modules/.bin/tsx ../../scripts/deploy-checks/endpoint-config.ts",
+    );
   });
 });

@@ -185,16 +185,17 @@ export function one(type: string, nameSuffix?: string): Recorded {
 }
 
 /**
- * Runs the program (index.ts) afresh with exactly `config` (as `pulumi.runtime.setAllConfig` takes it) and returns
- * its resolved exports and the resources it registered. The module is taken out of the require cache before and
- * after, so every caller, in any order, registers the program's resources anew.
+ * Runs the program (index.ts, or the one at `programPath`) afresh with exactly `config` (as
+ * `pulumi.runtime.setAllConfig` takes it) and returns its resolved exports and the resources it registered. The
+ * module is taken out of the require cache before and after, so every caller, in any order, registers the
+ * program's resources anew.
  */
 export async function loadProgram(
   config: Record<string, string>,
+  programPath: string = require.resolve("../../index"),
 ): Promise<{ exports: Record<string, unknown>; resources: Recorded[] }> {
   pulumi.runtime.setAllConfig(config);
   markProgramStart();
-  const programPath = require.resolve("../../index");
   delete require.cache[programPath];
   try {
     // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.
