@@ -2,8 +2,8 @@
 
 1. Accuracy at the server's defaults on each multi-speaker fixture (fixtures/diarization): speakers found
    against expected, DER and the share of speech given to the right speaker (der.py). Then the same on
-   the held-out sets of conversations (conversations.py: test, test-varied, real; `--sets dev
-   dev-varied ...` adds the development sets the settings were tuned on), with the speaker count not
+   the held-out sets of conversations (conversations.py: test, test-varied, real, real-test; `--sets dev
+   dev-varied real-dev ...` adds the development sets the settings were tuned on), with the speaker count not
    given and given, and the conversations whose count came out wrong (found/true). A set's costly part
    is kept in build/diarization-cache (tune_diarization.py), so a rerun scores it in seconds.
 2. Speed: diarization x realtime on a conversation built from the fixtures (three voices, `--repeat` times),
@@ -90,7 +90,7 @@ def conversation_sets(diarizer: Diarizer, split: str) -> tuple[PooledScore, Pool
             pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
     references = [r for _, r in conversations.load(split)]
     minutes = sum(float(r["duration"]) for r in references) / 60  # type: ignore[arg-type]
-    voices = "2-4 recorded human voices" if split == "real" else "2-6 synthetic voices"
+    voices = "2-4 recorded human voices" if split.startswith("real") else "2-6 synthetic voices"
     print(f"{split} set: {len(references)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
     print(f"  count not given: {free.line()}")
     if free.miscounted:
@@ -145,7 +145,7 @@ def main() -> int:
     parser.add_argument(
         "--sets",
         nargs="*",
-        default=["test", "test-varied", "real"],
+        default=["test", "test-varied", "real", "real-test"],
         choices=list(conversations.SETS),
         help="conversation sets to score (default: the held-out ones; tune on dev and dev-varied)",
     )
@@ -216,12 +216,13 @@ def main() -> int:
     )
     summary = ", ".join(f"{label} {ders[name]:.3f}" for label, name in SUMMARY_FIXTURES.items())
     for split, (free, given) in held_out.items():
-        if split.startswith("dev"):
+        if split.startswith("dev") or split.endswith("-dev"):
             continue
         summary += (
             f"; {split} set DER {free.der:.3f} / {given.der:.3f} (count not given / given), count right "
             f"{free.right_count / free.conversations:.0%} / {given.right_count / given.conversations:.0%}, "
-            f"speech to the right speaker {free.correct_share:.1%} / {given.correct_share:.1%}"
+            f"speech to the right speaker {free.correct_share:.1%} / {given.correct_share:.1%}, DER with "
+            f"overlap {free.overlap_der:.3f} / {given.overlap_der:.3f}"
         )
     print(
         f"diarization: {x_realtime:.1f} x realtime on {threads} threads, {share:.0%} of a labelled request's "

@@ -7,6 +7,10 @@ the development set is scored on voices it never heard. Conversations have 2-6 s
 0.3 s interjection ("Yes.") to 20 s, pauses of 0.15-1 s, some sped up or slowed down as a whole, and some
 as 8 kHz telephone audio (band-limited to 300-3400 Hz, as a phone line carries it).
 
+Two more sets of recorded people, split by speaker, `real-dev` (to tune on) and `real-test` (held out),
+come from real_voices.py: the Asterisk prompts' voice talents and the Fish Fillets NG actors, with
+interjections, overlapping speech and telephone audio.
+
 A third set, "real", is made of recorded human voices: the spoken dialogs that Debian's Fish Fillets NG
 packages ship (fillets-ng-data-cs and fillets-ng-data-nl; four voice actors, Czech and Dutch), cut into
 conversations of 2-4 of them. Nothing was tuned on it either.
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import real_voices
 
 RATE = 16000
 TRIM = 0.01  # |sample| below this (about -40 dBFS) counts as silence when trimming a turn
@@ -107,6 +112,8 @@ SETS = {  # conversations, first seed
     "real": (16, 3000),
     "dev-varied": (24, 4000),
     "test-varied": (24, 5000),
+    "real-dev": (16, 6000),
+    "real-test": (16, 7000),
 }
 # Real voices: the spoken dialogs of the game Fish Fillets NG (Debian fillets-ng-data-cs and -nl, GPL-2+),
 # each language's small fish (-m-) and big fish (-v-) recorded by its own voice actors: four people.
@@ -372,6 +379,8 @@ def available(split: str) -> bool:
     the varied sets mbrola's and RHVoice's voices)."""
     if split == "real":
         return len(real_lines()) == len(REAL_SPEAKERS)
+    if split in real_voices.SIDES:
+        return real_voices.available(split)
     if split in VARIED:
         side = tuning_side(split)
         mbrola = all(Path(f"/usr/share/mbrola/{v.split('-')[1]}").is_dir() for v in MBROLA[side])
@@ -384,6 +393,8 @@ def missing_packages(split: str) -> str:
     """What to install for `split` when `available` says no."""
     if split == "real":
         return "apt-get install fillets-ng-data-cs fillets-ng-data-nl"
+    if split in real_voices.SIDES:
+        return real_voices.MISSING
     return f"apt-get install {VARIED_PACKAGES}"
 
 
@@ -401,6 +412,8 @@ def generate(split: str, out: Path) -> list[dict[str, object]]:
                 continue
             if split == "real":
                 audio, reference = build_real(index, first_seed + index)
+            elif split in real_voices.SIDES:
+                audio, reference = real_voices.build(split, index, first_seed + index)
             else:
                 audio, reference = build(split, index, first_seed + index, Path(tmp))
             write_wav(audio, wav)

@@ -34,6 +34,16 @@ class DiarizationScore:
     """Share of reference speech time given to the right speaker."""
     speakers_found: int
     speakers_expected: int
+    overlap_der: float = 0.0
+    """DER with overlapping speech scored for every speaker in it (NIST's: in each frame, the larger of the
+    reference and hypothesis speaker counts, less the speakers both agree on), over the overlap-counted
+    reference speech time. `der` counts an overlapped frame once, for the speaker who started first."""
+    single_der: float = 0.0
+    """DER over the frames where at most one reference speaker talks (overlapping speech left out)."""
+    overlap_speech: float = 0.0
+    """Reference speech time with every speaker counted, in grid frames (`overlap_der`'s denominator)."""
+    single_speech: float = 0.0
+    """Reference speech time where one speaker talks alone, in grid frames (`single_der`'s denominator)."""
 
 
 def _grid(turns: Sequence[Turn], frames: int) -> list[Hashable | None]:
@@ -67,6 +77,7 @@ def score(reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> DiarizationS
         r is not None and h is not None and best.get(h) != r for r, h in zip(ref, hyp, strict=True)
     )
     total = max(speech, 1)
+    everyone = _overlap_errors(reference, hypothesis, frames, best)
     return DiarizationScore(
         der=(missed + false_alarm + confusion) / total,
         missed=missed / total,
@@ -75,7 +86,37 @@ def score(reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> DiarizationS
         correct_share=(speech - missed - confusion) / total,
         speakers_found=len(hyp_speakers),
         speakers_expected=len(ref_speakers),
+        overlap_der=everyone[0] / max(everyone[1], 1),
+        single_der=everyone[2] / max(everyone[3], 1),
+        overlap_speech=everyone[1],
+        single_speech=everyone[3],
     )
+
+
+def _sets(turns: Sequence[Turn], frames: int) -> list[set[Hashable]]:
+    """The speakers of each frame (several where turns overlap)."""
+    active: list[set[Hashable]] = [set() for _ in range(frames)]
+    for start, end, speaker in turns:
+        for frame in range(max(0, round(start / STEP)), min(frames, round(end / STEP))):
+            active[frame].add(speaker)
+    return active
+
+
+def _overlap_errors(
+    reference: Sequence[Turn], hypothesis: Sequence[Turn], frames: int, best: dict[Hashable, Hashable]
+) -> tuple[int, int, int, int]:
+    """(errors, speech) counting every speaker of an overlap, then (errors, speech) over the frames with at
+    most one reference speaker; `best` maps hypothesis speakers to reference speakers."""
+    errors = speech = single_errors = single_speech = 0
+    for ref, hyp in zip(_sets(reference, frames), _sets(hypothesis, frames), strict=True):
+        mapped = {best.get(h) for h in hyp}
+        wrong = max(len(ref), len(hyp)) - len(ref & mapped)
+        errors += wrong
+        speech += len(ref)
+        if len(ref) <= 1:
+            single_errors += wrong
+            single_speech += len(ref)
+    return errors, speech, single_errors, single_speech
 
 
 @dataclass
@@ -89,6 +130,10 @@ class PooledScore:
     right_count: int = 0
     conversations: int = 0
     miscounted: list[tuple[str, int, int]] = field(default_factory=list)
+    overlap_errors: float = 0.0
+    overlap_speech: float = 0.0
+    single_errors: float = 0.0
+    single_speech: float = 0.0
 
     def add(self, name: str, reference: Sequence[Turn], hypothesis: Sequence[Turn]) -> None:
         result = score(reference, hypothesis)
@@ -98,12 +143,26 @@ class PooledScore:
         self.correct += result.correct_share * speech
         self.right_count += result.speakers_found == result.speakers_expected
         self.conversations += 1
+        self.overlap_errors += result.overlap_der * result.overlap_speech
+        self.overlap_speech += result.overlap_speech
+        self.single_errors += result.single_der * result.single_speech
+        self.single_speech += result.single_speech
         if result.speakers_found != result.speakers_expected:
             self.miscounted.append((name, result.speakers_found, result.speakers_expected))
 
     @property
     def der(self) -> float:
         return self.errors / max(self.speech, 1e-9)
+
+    @property
+    def overlap_der(self) -> float:
+        """Pooled DER with every speaker of an overlap counted (NIST's)."""
+        return self.overlap_errors / max(self.overlap_speech, 1e-9)
+
+    @property
+    def single_der(self) -> float:
+        """Pooled DER with overlapping speech left out."""
+        return self.single_errors / max(self.single_speech, 1e-9)
 
     @property
     def correct_share(self) -> float:
@@ -113,7 +172,8 @@ class PooledScore:
         return (
             f"DER {self.der:.3f}, right speaker count {self.right_count}/{self.conversations} "
             f"({self.right_count / max(self.conversations, 1):.0%}), speech time to the right speaker "
-            f"{self.correct_share:.1%}"
+            f"{self.correct_share:.1%}; DER with overlap {self.overlap_der:.3f}, "
+            f"without {self.single_der:.3f}"
         )
 
     def misses(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from whisper_server import formats
-from whisper_server.results import Segment, Speaker, SpeakerCount, Transcription, Word
+from whisper_server.results import LabelledTurn, Segment, Speaker, SpeakerCount, Transcription, Word
 from whisper_server.speaker_labels import SpeakerTurn, label_speakers, speaker_count, speaker_of
 
 # Cluster 7 talks first, then cluster 3: labels follow first appearance, not cluster numbers.
@@ -102,10 +102,23 @@ def test_silence_gives_empty_speakers() -> None:
     assert labelled.speakers == ()
 
 
-def test_speaker_without_words_still_listed() -> None:
+def test_speaker_without_words_still_listed_with_the_speech_that_has_none() -> None:
     segment = Segment(id=0, start=0.0, end=1.0, text="Hello.", words=words((0.1, 0.6, "Hello.")))
     labelled = label_speakers(transcription(segment), TURNS, keep_words=False)
-    assert labelled.speakers == (Speaker("S1", 3.9), Speaker("S2", 1.8))
+    # S1's second turn and all of S2's have no words: the timeline keeps them and says so.
+    assert labelled.speakers == (Speaker("S1", 3.9, 1.9), Speaker("S2", 1.8, 1.8))
+    assert labelled.speaker_turns == (
+        LabelledTurn("S1", 0.0, 2.0, transcribed=True),
+        LabelledTurn("S2", 2.2, 4.0, transcribed=False),
+        LabelledTurn("S1", 4.1, 6.0, transcribed=False),
+    )
+
+
+def test_a_word_of_another_speaker_does_not_make_a_turn_transcribed() -> None:
+    # "Hi!" falls mostly in S1's first turn, so it is S1's: S2's turn, which it touches, still has no words.
+    segment = Segment(id=0, start=1.5, end=2.3, text="Hi!", words=words((1.5, 2.3, "Hi!")))
+    labelled = label_speakers(transcription(segment), TURNS, keep_words=True)
+    assert [t.transcribed for t in labelled.speaker_turns or ()] == [True, False, False]
 
 
 LABELLED = Transcription(
@@ -150,8 +163,23 @@ def test_text_formats_show_speakers(render: formats.Callable[[Transcription], st
 
 def test_json_has_speakers() -> None:
     body = formats.to_json(LABELLED, "tiny", 1.0)
-    assert body["speakers"] == [{"speaker": "S1", "talk_time": 3.9}, {"speaker": "S2", "talk_time": 1.8}]
+    assert body["speakers"] == [
+        {"speaker": "S1", "talk_time": 3.9, "untranscribed_time": 0.0},
+        {"speaker": "S2", "talk_time": 1.8, "untranscribed_time": 0.0},
+    ]
+    assert "speaker_turns" not in body  # only what the labelling gave: LABELLED has no timeline
     assert [s["speaker"] for s in body["segments"]] == ["S1", "S1", "S2", "S1"]
+
+
+def test_json_has_the_speaker_timeline() -> None:
+    segment = Segment(id=0, start=0.0, end=1.0, text="Hello.", words=words((0.1, 0.6, "Hello.")))
+    body = formats.to_json(label_speakers(transcription(segment), TURNS, keep_words=False), "tiny", 1.0)
+    assert body["speaker_turns"] == [
+        {"speaker": "S1", "start": 0.0, "end": 2.0, "transcribed": True},
+        {"speaker": "S2", "start": 2.2, "end": 4.0, "transcribed": False},
+        {"speaker": "S1", "start": 4.1, "end": 6.0, "transcribed": False},
+    ]
+    assert body["speakers"][1] == {"speaker": "S2", "talk_time": 1.8, "untranscribed_time": 1.8}
 
 
 def test_formats_unchanged_without_speakers() -> None:

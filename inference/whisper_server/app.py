@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException
 
 from . import formats
 from .audio import decode
+from .channel_audio import decode_channels
+from .channels import transcribe_by_channel
 from .chunked import Request as TranscriptionRequest
 from .connections import BodyPace
 from .diarizer import Diarizer, load_diarizer, transcribe_with_speakers
@@ -226,13 +228,24 @@ async def _invoke(
                 record["speakers_found"] = result.speaker_count.found
             return result, job_started - queued, time.perf_counter() - job_started
 
+        def channels_job() -> tuple[Transcription, float, float]:
+            job_started = time.perf_counter()
+            channels = decode_channels(body, settings.max_audio_seconds)
+            record["channels"] = channels.shape[0]
+            result = transcribe_by_channel(transcriber, channels, options)
+            return result, job_started - queued, time.perf_counter() - job_started
+
         def prepare() -> TranscriptionRequest:
             return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, timed_words)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
         # A packed request's pack_seconds is its time in its pack, and its processing_seconds its share of
         # the pack's time, so that the shares add up to the worker's busy time (the cost metrics sum them).
-        if speakers:
+        if options.channels == "separate":  # one speaker per channel: its own job, never packed
+            result, queue_seconds, processing_seconds = await _unless_client_leaves(
+                request, ticket.run(channels_job)
+            )
+        elif speakers:
             result, queue_seconds, processing_seconds = await _unless_client_leaves(request, ticket.run(job))
         else:
             packed = await _unless_client_leaves(request, packer.transcribe(prepare, ticket))

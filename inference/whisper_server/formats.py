@@ -107,12 +107,20 @@ def to_json(
         "processing_seconds": round(processing_seconds, 3),
     }
     if result.speakers is not None:
-        body["speakers"] = [{"speaker": s.label, "talk_time": s.talk_time} for s in result.speakers]
+        body["speakers"] = [
+            {"speaker": s.label, "talk_time": s.talk_time, "untranscribed_time": s.untranscribed_time}
+            for s in result.speakers
+        ]
     if result.speaker_count is not None:
         count = result.speaker_count
         body["speaker_count"] = {"found": count.found, "requested": count.requested, "met": count.met}
     if result.unchecked:
         body["unchecked"] = [{"start": u.start, "end": u.end, "check": u.check} for u in result.unchecked]
+    if result.speaker_turns is not None:
+        body["speaker_turns"] = [
+            {"speaker": t.speaker, "start": t.start, "end": t.end, "transcribed": t.transcribed}
+            for t in result.speaker_turns
+        ]
     return body
 
 

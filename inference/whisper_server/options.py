@@ -64,6 +64,10 @@ class TranscribeOptions:
     """Fewest speakers to find, 1-32. Default none."""
     max_speakers: int | None = None
     """Most speakers to find, 1-32. Default none."""
+    channels: str = "mixed"
+    """`mixed`: the channels are mixed into one signal (speaker labels, if asked, come from diarization).
+    `separate`: one speaker per channel (call and interview recordings): each channel is transcribed on
+    its own and its words labelled with its speaker, S1 = channel 1 (channels.py). Default `mixed`."""
     max_line_width: int | None = None
     """Subtitle cues: most characters per line, 5-200. Default 42 (Japanese 13, Chinese and Korean 16)."""
     max_line_count: int | None = None
@@ -72,7 +76,10 @@ class TranscribeOptions:
     """Subtitle cues: longest cue in seconds, 1-60. Default 7."""
 
     def wants_speakers(self, default: bool) -> bool:
-        """Whether to label speakers: `diarize` when given, else on with a speaker count, else `default`."""
+        """Whether to label speakers by diarization: `diarize` when given, else on with a speaker count, else
+        `default`; never with `channels=separate`, whose labels are the channels."""
+        if self.channels == "separate":
+            return False
         if self.diarize is not None:
             return self.diarize
         return default or any(v is not None for v in (self.speakers, self.min_speakers, self.max_speakers))
@@ -118,6 +125,7 @@ OPTIONS: dict[str, OptionSpec] = {
     "speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
     "min_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
     "max_speakers": OptionSpec("integer", 1, MAX_SPEAKERS),
+    "channels": OptionSpec("string", choices=("mixed", "separate")),
     "max_line_width": OptionSpec("integer", 5, 200),
     "max_line_count": OptionSpec("integer", 1, 10),
     "max_cue_duration": OptionSpec("number", 1.0, 60.0),
@@ -273,6 +281,7 @@ def parse_options(
     if values.get("task") == "translate" and not multilingual:
         raise bad_option("task", "translate needs a multilingual model; this one is English-only")
     _check_speaker_counts(values)
+    _check_channels(values)
     return TranscribeOptions(**values)
 
 
@@ -286,3 +295,19 @@ def _check_speaker_counts(values: dict[str, Any]) -> None:
     low, high = values.get("min_speakers"), values.get("max_speakers")
     if low is not None and high is not None and low > high:
         raise bad_option("min_speakers", f"must not exceed max_speakers ({low} > {high})")
+
+
+def _check_channels(values: dict[str, Any]) -> None:
+    """With one speaker per channel, the channels are the speakers: diarization and counts do not apply."""
+    if values.get("channels") != "separate":
+        return
+    asked = [key for key in ("speakers", "min_speakers", "max_speakers") if key in values]
+    if values.get("diarize"):
+        asked.insert(0, "diarize")
+    if asked:
+        raise bad_option(
+            asked[0],
+            "not with channels=separate, which labels each channel's words with its own speaker (S1 = "
+            "channel 1); for a recording whose channels each hold several voices, send diarize without "
+            "channels",
+        )

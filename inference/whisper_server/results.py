@@ -39,6 +39,21 @@ class Speaker:
     """`S1`, `S2` ... in order of first appearance in the transcript."""
     talk_time: float
     """Seconds this speaker talks, from the diarization turns (overlapping speech counts for each)."""
+    untranscribed_time: float = 0.0
+    """Seconds of this speaker's turns in which no word of theirs was transcribed (speech Whisper missed,
+    or sound taken for speech)."""
+
+
+@dataclass(frozen=True)
+class LabelledTurn:
+    """A stretch of one speaker's speech as the audio has it (diarization's turns, or a channel's own
+    speech), whether or not words were transcribed in it: the speaker timeline."""
+
+    speaker: str
+    start: float
+    end: float
+    transcribed: bool
+    """Whether any word of this speaker was transcribed in it."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,8 @@ class Transcription:
     """The speakers found, present only when the request asked for diarization."""
     speaker_count: SpeakerCount | None = None
     """Speakers found against asked, present only when the request asked for diarization."""
+    speaker_turns: tuple[LabelledTurn, ...] | None = None
+    """Every speaker turn in order of time, present only when the request asked for speaker labels."""
     redecodes: Redecodes = Redecodes()
     """Chunks decoded a second time (not part of the output; for the log line)."""
     unchecked: tuple[UncheckedSpan, ...] = ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from .results import Segment, Speaker, SpeakerCount, Transcription, Word
 from .sentences import words_text
+from .speaker_timeline import timeline, untranscribed_time
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,19 @@ def label_speakers(
     talk_time: dict[int, float] = {}
     for turn in turns:
         talk_time[turn.speaker] = talk_time.get(turn.speaker, 0.0) + turn.end - turn.start
+    speaker_turns = timeline(((t.start, t.end, labels[t.speaker]) for t in turns), segments)
     found = tuple(
-        Speaker(label=label, talk_time=round(talk_time.get(cluster, 0.0), 3))
+        Speaker(
+            label=label,
+            talk_time=round(talk_time.get(cluster, 0.0), 3),
+            untranscribed_time=untranscribed_time(speaker_turns, label),
+        )
         for cluster, label in sorted(labels.items(), key=lambda item: int(item[1][1:]))
     )
     count = speaker_count(len(found), speakers, min_speakers, max_speakers)
-    return replace(result, segments=tuple(segments), speakers=found, speaker_count=count)
+    return replace(
+        result, segments=tuple(segments), speakers=found, speaker_count=count, speaker_turns=speaker_turns
+    )
 
 
 def speaker_count(

@@ -50,6 +50,10 @@ const DECODING_FLAGS: Readonly<Record<ServerOptionName, { readonly value?: strin
   speakers: { value: "N", help: `Exact number of speakers, ${range(OPTION.speakers)}; implies --diarize.` },
   min_speakers: { value: "N", help: "Fewest speakers to find; implies --diarize." },
   max_speakers: { value: "N", help: "Most speakers to find; implies --diarize." },
+  channels: {
+    value: "HOW",
+    help: `${OPTION.channels.enum.join(" | ")}: separate labels each channel's speech S1, S2 ... (calls). Default: server's.`,
+  },
   max_line_width: {
     value: "N",
     help: `Subtitles: characters per line, ${range(OPTION.max_line_width)}. Default 42 (ja 13, zh/ko 16).`,

@@ -22,6 +22,7 @@ describe("speaker-label flags", () => {
       "diarize=true;min_speakers=2;max_speakers=4",
     );
     assert.equal(attributesOf([]), undefined, "off unless asked: the server's default applies");
+    assert.equal(attributesOf(["--channels", "separate"]), "channels=separate");
   });
 
   it("refuse what the server would refuse, before anything is uploaded", () => {
@@ -32,6 +33,9 @@ describe("speaker-label flags", () => {
       [["--speakers", "2", "--no-diarize"], /need speaker labels; drop --no-diarize/],
       [["--speakers", "2", "--max-speakers", "3"], /either --speakers or --min-speakers\/--max-speakers/],
       [["--min-speakers", "3", "--max-speakers", "2"], /--min-speakers \(3\) must not exceed --max-speakers \(2\)/],
+      [["--channels", "both"], /--channels must be one of mixed, separate/],
+      [["--channels", "separate", "--diarize"], /--channels separate labels each channel's speech/],
+      [["--channels", "separate", "--speakers", "2"], /--channels separate labels each channel's speech/],
     ];
     for (const [argv, message] of bad) assert.throws(() => attributesOf(argv), message, argv.join(" "));
   });
@@ -39,7 +43,7 @@ describe("speaker-label flags", () => {
   it("use the server's bound and option names", () => {
     const server = readFileSync(join(repoRoot, "inference", "whisper_server", "options.py"), "utf8");
     assert.match(server, new RegExp(`^MAX_SPEAKERS = ${MAX_SPEAKERS}$`, "m"));
-    for (const key of ["diarize", "speakers", "min_speakers", "max_speakers"]) {
+    for (const key of ["diarize", "speakers", "min_speakers", "max_speakers", "channels"]) {
       assert.match(server, new RegExp(`^    "${key}": `, "m"), `${key} is a server option`);
     }
   });

@@ -132,6 +132,9 @@ def test_times_out_with_where_the_result_may_still_appear(aws: str) -> None:
         ({"task": "summarise"}, r"option task must be one of transcribe, translate"),
         ({"speakers": 2, "diarize": False}, r"need speaker labels"),
         ({"speakers": 2, "max_speakers": 3}, r"either speakers or min_speakers/max_speakers"),
+        ({"channels": "both"}, r"option channels must be one of mixed, separate, got 'both'"),
+        ({"channels": "separate", "diarize": True}, r"channels='separate' labels each channel's speech"),
+        ({"channels": "separate", "speakers": 2}, r"channels='separate' labels each channel's speech"),
         ({"hotwords": "x" * 1000, "initial_prompt": "y" * 100}, r"SageMaker allows 1024"),
     ],
 )

@@ -42,7 +42,7 @@ export interface OptionNaming {
 const IN_CODE: OptionNaming = { name: (option) => option, diarizeOff: "diarize=false" };
 
 /**
- * The speaker options' combinations, as the server checks them (so a bad one fails before the upload). Returns
+ * The speaker options' combinations (with each other and with `channels`), as the server checks them (so a bad one fails before the upload). Returns
  * `decoding` with `diarize: true` added when a speaker count is given without it, as the server reads it.
  */
 export function checkSpeakerOptions(decoding: DecodingOptions, naming: OptionNaming = IN_CODE): DecodingOptions {
@@ -63,6 +63,12 @@ export function checkSpeakerOptions(decoding: DecodingOptions, naming: OptionNam
   }
   if (given(low) && given(high) && low! > high!) {
     throw new UsageError(`${name("min_speakers")} (${low}) must not exceed ${name("max_speakers")} (${high})`);
+  }
+  if (decoding.channels === "separate" && (counted || diarize === true)) {
+    throw new UsageError(
+      `${name("channels")} separate labels each channel's speech with its own speaker; ` +
+        `drop ${name("diarize")} and the speaker counts`,
+    );
   }
   return counted && !given(diarize) ? { ...decoding, diarize: true } : decoding;
 }

@@ -34,6 +34,8 @@ export interface DecodingOptions {
   readonly speakers?: number;
   readonly min_speakers?: number;
   readonly max_speakers?: number;
+  /** One of the server's `channels` choices: mixed, or separate (one speaker per channel). */
+  readonly channels?: string;
   readonly max_line_width?: number;
   readonly max_line_count?: number;
   readonly max_cue_duration?: number;

@@ -52,7 +52,8 @@ def _checked(name: str, value: Any) -> OptionValue:
 
 
 def _check_speakers(options: dict[str, OptionValue]) -> None:
-    """The speaker options' combinations, as the server checks them (so a bad one fails before the upload)."""
+    """The speaker options' combinations (with each other and with channels='separate'), as the server checks
+    them (so a bad one fails before the upload)."""
     speakers, low, high = options.get("speakers"), options.get("min_speakers"), options.get("max_speakers")
     counted = speakers is not None or low is not None or high is not None
     if counted and options.get("diarize") is False:
@@ -61,6 +62,10 @@ def _check_speakers(options: dict[str, OptionValue]) -> None:
         raise OptionError("give either speakers or min_speakers/max_speakers, not both")
     if low is not None and high is not None and low > high:
         raise OptionError(f"min_speakers ({low}) must not exceed max_speakers ({high})")
+    if options.get("channels") == "separate" and (counted or options.get("diarize")):
+        raise OptionError(
+            "channels='separate' labels each channel's speech with its own speaker; drop diarize and the speaker counts"
+        )
     if counted:
         options.setdefault("diarize", True)
 
