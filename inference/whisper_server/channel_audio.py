@@ -13,7 +13,14 @@ import io
 import av
 import numpy as np
 
-from .audio import _OPEN_OPTIONS, MIN_SAMPLE_RATE, SAMPLE_RATE, _as_unit_float, _frames, _undecodable
+from .audio import (
+    _OPEN_OPTIONS,
+    MIN_SAMPLE_RATE,
+    _decodable_audio_stream,
+    _frames,
+    _undecodable,
+)
+from .audio_frames import MonoResampler, UnsupportedSamples, channel_samples, unit_float
 from .errors import RequestError, bad_option
 
 MAX_CHANNELS = 8
@@ -38,19 +45,14 @@ def decode_channels(body: bytes, max_seconds: float) -> np.ndarray:
     than `max_seconds` of audio. A stream that breaks off midway keeps what decoded (as audio.decode).
     """
     rows: list[list[np.ndarray]] = []
-    resamplers: list[av.AudioResampler] = []
+    resamplers: list[MonoResampler] = []
     input_seconds = 0.0
     try:
         with av.open(
             io.BytesIO(body), mode="r", metadata_errors="ignore", options=_OPEN_OPTIONS
         ) as container:
-            if not container.streams.audio:
-                raise _undecodable("no audio track")
-            for frame in _frames(container):
-                if frame is None:
-                    for channel, resampler in enumerate(resamplers):
-                        rows[channel].extend(r.to_ndarray().reshape(-1) for r in resampler.resample(None))
-                    break
+            stream = _decodable_audio_stream(container)
+            for frame in _frames(container, stream):
                 if frame.sample_rate < MIN_SAMPLE_RATE:
                     raise _undecodable(
                         f"sample rate {frame.sample_rate} Hz; speech needs at least {MIN_SAMPLE_RATE} Hz"
@@ -58,10 +60,8 @@ def decode_channels(body: bytes, max_seconds: float) -> np.ndarray:
                 per_channel = _per_channel(frame)
                 if not resamplers:
                     _check_count(per_channel.shape[0])
-                    resamplers = [
-                        av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-                        for _ in range(per_channel.shape[0])
-                    ]
+                    # One resampler a channel, each rebuilt when the input's rate changes (audio_frames.py).
+                    resamplers = [MonoResampler() for _ in range(per_channel.shape[0])]
                     rows = [[] for _ in resamplers]
                 elif per_channel.shape[0] != len(resamplers):
                     raise _undecodable("the number of channels changes midway")
@@ -74,23 +74,24 @@ def decode_channels(body: bytes, max_seconds: float) -> np.ndarray:
                     rows[channel].extend(
                         r.to_ndarray().reshape(-1) for r in resamplers[channel].resample(mono)
                     )
+            for channel, resampler in enumerate(resamplers):
+                rows[channel].extend(r.to_ndarray().reshape(-1) for r in resampler.resample(None))
     except av.error.FFmpegError as e:
         # FFmpeg's own text may name paths or say what exists on this host: never pass it on.
         raise _undecodable("not a supported audio or video container, or damaged data") from e
+    except UnsupportedSamples as e:
+        raise _undecodable(str(e)) from e
     length = min((sum(chunk.size for chunk in row) for row in rows), default=0)
     if length == 0:
         raise RequestError(
             400, "empty_audio", "the audio holds no samples; send a recording with sound in it"
         )
-    return np.stack([np.concatenate(row)[:length] for row in rows]).astype(np.float32, copy=False)
+    return np.stack([unit_float(np.concatenate(row)[:length]) for row in rows])
 
 
 def _per_channel(frame: av.AudioFrame) -> np.ndarray:
     """The frame's samples as floats in [-1, 1], one row per channel (C-contiguous float32)."""
-    data = frame.to_ndarray()
-    channels = len(frame.layout.channels)
-    rows = data if frame.format.is_planar else data.reshape(-1, channels).T
-    return np.ascontiguousarray(_as_unit_float(rows))
+    return np.ascontiguousarray(unit_float(channel_samples(frame)))
 
 
 def _check_count(channels: int) -> None:
