@@ -178,19 +178,23 @@ export class ScaleToZero extends pulumi.ComponentResource {
       returnData: false,
       metric: { namespace, metricName, dimensions: dims, stat, period: 60 },
     });
+    // The minute-by-minute backlog and instance samples the surplus and idle alarms both read.
+    const backlogAndInstances = () => [
+      minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
+      minuteOf(
+        "instances",
+        ENDPOINT_INSTANCE_NAMESPACE,
+        INSTANCE_COUNT_METRIC,
+        { EndpointName: args.endpointName, VariantName: args.variantName },
+        "SampleCount",
+      ),
+    ];
     new aws.cloudwatch.MetricAlarm(
       `${name}-surplus`,
       {
         alarmDescription: `For ${SCALE_IN_MINUTES} minutes nothing was queued or running on more than one instance: remove one.`,
         metricQueries: [
-          minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
-          minuteOf(
-            "instances",
-            ENDPOINT_INSTANCE_NAMESPACE,
-            INSTANCE_COUNT_METRIC,
-            { EndpointName: args.endpointName, VariantName: args.variantName },
-            "SampleCount",
-          ),
+          ...backlogAndInstances(),
           ...surplusExpressions().map((e) => ({ ...e, returnData: e.id === "surplus" })),
         ],
         evaluationPeriods: SCALE_IN_MINUTES,
@@ -214,14 +218,7 @@ export class ScaleToZero extends pulumi.ComponentResource {
       {
         alarmDescription: `Instances ran with no request queued or running for ${args.idleMinutes} minutes: scale in to ${args.minInstances}.`,
         metricQueries: [
-          minuteOf("backlog", SAGEMAKER_NAMESPACE, "ApproximateBacklogSize", dimensions, "Maximum"),
-          minuteOf(
-            "instances",
-            ENDPOINT_INSTANCE_NAMESPACE,
-            INSTANCE_COUNT_METRIC,
-            { EndpointName: args.endpointName, VariantName: args.variantName },
-            "SampleCount",
-          ),
+          ...backlogAndInstances(),
           ...idleExpressions().map((e) => ({ ...e, returnData: e.id === "idle" })),
         ],
         evaluationPeriods: args.idleMinutes,
