@@ -39,10 +39,10 @@ class Packed:
 
     transcription: Transcription
     queue_seconds: float
-    """From queueing until its pack started."""
+    """From queueing until its pack started (0 for a request that joined a pack already running)."""
     pack_seconds: float
-    """From its pack's start until its result was ready: the audio decoding of the pack, its own chunks
-    and those that shared their batches."""
+    """From its pack's start (or its arrival, when it joined a running pack) until its result was ready:
+    the audio decoding of the pack, its own chunks and those that shared their batches."""
     share_seconds: float
     """Its share of the pack's time: from the previous request of the pack being done (or the pack's
     start) until it was, so that the shares of a pack add up to the pack's time."""
@@ -134,9 +134,10 @@ class RequestPacker:
                 entry.finish(result, wake=left > 0)
                 return
             share, last_done = now - last_done, now
-            entry.finish(
-                Packed(result, started - entry.queued, now - started, share, len(pack)), wake=left > 0
-            )
+            # A request that arrived while the pack was taking (decoding) the ones before it joined a
+            # running pack: it waited for nothing, and its processing began when it arrived.
+            began = max(started, entry.queued)
+            entry.finish(Packed(result, began - entry.queued, now - began, share, len(pack)), wake=left > 0)
 
         try:
             self.transcriber.transcribe_many([entry.request for entry in pack], finished)  # type: ignore[misc]
