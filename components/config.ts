@@ -9,6 +9,7 @@ import { FORMATS, type Format } from "../functions/drop-folder/layout";
 import { OptionsError, parseOptionPairs } from "../functions/drop-folder/options";
 import { defaultInstancePrice } from "./instance-price";
 import type { WhisperServiceArgs } from "./service-args";
+import { ConfigError } from "./config-error";
 
 /** Reads one raw config value (without the project prefix), or undefined when it is not set. */
 export type ConfigGetter = (key: string) => string | undefined;
@@ -189,8 +190,7 @@ export const PROVIDER_ENDPOINT_WAITER_SECONDS = 3600;
 /** Time allowed for SageMaker to launch the new fleet's instance before the model download starts. */
 export const INSTANCE_LAUNCH_ALLOWANCE_SECONDS = 300;
 
-/** A setting the service refuses; the message names the argument (or the `whisper-async:` key) and what it takes. */
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const INSTANCE_TYPE = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
 const REVISION = /^[0-9a-f]{40}$/;

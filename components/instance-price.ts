@@ -6,7 +6,7 @@
  * be worse than a message.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config";
+import { ConfigError } from "./config-error";
 
 /** The region whose on-demand prices {@link ON_DEMAND_PRICE_PER_HOUR_US_EAST_1} lists. */
 export const PRICE_TABLE_REGION = "us-east-1";
