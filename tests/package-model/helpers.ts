@@ -11,7 +11,6 @@ import {
 } from "@aws-sdk/client-s3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { repoRoot, type MotoServer } from "../support/moto";
 import type { FakeHubFile } from "./fake-hub";
 
@@ -53,14 +52,19 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Starts `tsx scripts/package-model.ts` with a clean environment: moto's AWS variables (if any) plus `env`. */
+/**
+ * Starts `node --import tsx scripts/package-model.ts` with a clean environment: moto's AWS variables (if any) plus
+ * `env`. Node itself runs the CLI (tsx only as its loader), so a signal the test sends reaches the CLI's own handlers
+ * with no relay in between (the SIGINT test failed now and then on loaded machines when it went through the `tsx`
+ * command, which forwards signals to the node process it starts).
+ */
 export function startCli(
   args: readonly string[],
   moto: MotoServer | undefined,
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  const child = spawn(join(repoRoot, "node_modules", ".bin", "tsx"), ["scripts/package-model.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/package-model.ts", ...args], {
     cwd: repoRoot,
     env: { ...childEnv, ...moto?.awsEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
