@@ -18,6 +18,7 @@ from der import score
 from whisper_server.audio import SAMPLE_RATE, decode
 from whisper_server.diarizer import Diarizer, load_diarizer
 from whisper_server.settings import Settings
+from whisper_server.speaker_labels import speaker_of
 
 # Fixture -> the largest DER and the smallest share of speech given to the right speaker that pass.
 ACCURACY = {
@@ -126,3 +127,29 @@ def test_models_found_inside_the_model_dir(tmp_path: Path) -> None:
     for name in ("segmentation.onnx", "embedding.onnx"):
         (tmp_path / "diarization" / name).symlink_to(DIARIZATION_DIR / "models" / name)
     assert load_diarizer(Settings(model_dir=str(tmp_path), device="cpu")) is not None
+
+
+def test_interjection_over_a_long_turn_goes_to_the_interjecting_speaker(diarizer: Diarizer) -> None:
+    """The call fixture mixed to mono: the caller's "Okay." (9.9-10.4 s) is said over the agent's 4.8 s
+    turn. Its words, timed as the reference times them, go to the caller; before, the overlapped piece's
+    voiceprint (both voices mixed) made it the agent's turn, and "most overlap" gave its word to the agent."""
+    import json
+
+    channels = DIARIZATION_DIR.parent / "channels"
+    references = json.loads((channels / "references.json").read_text())["call_stereo_8khz.flac"]["turns"]
+    audio = decode((channels / "call_stereo_8khz.flac").read_bytes(), max_seconds=3600)  # mono mix
+    turns = diarizer.diarize(audio)
+    words = []
+    for turn in references:  # each reference turn's words spread evenly over its time
+        texts = turn["text"].split()
+        step = (turn["end"] - turn["start"]) / len(texts)
+        for i, text in enumerate(texts):
+            start = turn["start"] + i * step
+            words.append((start, start + step, text, turn["channel"]))
+    (okay,) = [w for w in words if w[2] == "Okay."]
+    agent = {
+        speaker_of(s, e, turns) for s, e, _, channel in words if channel == 1 and (e < okay[0] or s > okay[1])
+    }
+    caller = {speaker_of(s, e, turns) for s, e, text, channel in words if channel == 2 and text != "Okay."}
+    assert len(agent) == len(caller) == 1 and agent != caller, turns  # the rest of the call as before
+    assert speaker_of(okay[0], okay[1], turns) in caller, turns

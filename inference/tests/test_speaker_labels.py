@@ -34,6 +34,17 @@ def test_speaker_of_prefers_overlap_then_nearest() -> None:
     assert speaker_of(1.0, 2.0, []) == 0  # no turns at all
 
 
+def test_a_word_in_an_interjection_goes_to_the_interjecting_speaker() -> None:
+    # Cluster 1 holds the floor 8.4-13.2 s; cluster 2 says "Okay." over it at 9.9-10.5 s.
+    turns = [SpeakerTurn(8.4, 13.2, 1), SpeakerTurn(9.9, 10.5, 2), SpeakerTurn(13.5, 15.8, 2)]
+    assert speaker_of(9.95, 10.4, turns) == 2  # inside both turns: the interjection wins
+    assert speaker_of(9.7, 10.0, turns) == 1  # mostly before the interjection: most overlap, as before
+    assert speaker_of(11.0, 11.4, turns) == 1  # outside the overlap: unchanged
+    # Two turns that overlap at a hand-over (neither inside the other): most overlap, as before.
+    handover = [SpeakerTurn(0.0, 2.0, 1), SpeakerTurn(1.8, 4.0, 2)]
+    assert speaker_of(1.7, 1.95, handover) == 1
+
+
 def test_segment_split_where_the_speaker_changes() -> None:
     segment = Segment(
         id=0,

@@ -1,9 +1,11 @@
 """Puts speaker labels on a transcription, given the speaker turns that diarization found.
 
-Each word goes to the speaker whose turns overlap it most; a word that no turn overlaps (diarization
-drops very short or quiet stretches) goes to the nearest turn. Segments are then split where the speaker
-changes, so that every segment is one speaker's consecutive words, as Amazon Transcribe's speaker
-segments are. Labels are `S1`, `S2` ... in order of first appearance in the transcript.
+Each word goes to the speaker whose turns overlap it most, except a word inside an interjection (a
+turn said over another speaker's longer turn), which goes to the interjecting speaker; a word that no
+turn overlaps (diarization drops very short or quiet stretches) goes to the nearest turn. Segments are
+then split where the speaker changes, so that every segment is one speaker's consecutive words, as
+Amazon Transcribe's speaker segments are. Labels are `S1`, `S2` ... in order of first appearance in the
+transcript.
 """
 
 from __future__ import annotations
@@ -110,12 +112,19 @@ def split_at_speaker_changes(
 
 
 def speaker_of(start: float, end: float, turns: Sequence[SpeakerTurn]) -> int:
-    """The speaker (cluster number) of the span `start`-`end`: most overlap, else the nearest turn, else 0."""
+    """The speaker (cluster number) of the span `start`-`end`: the interjection it lies in where two
+    speakers' turns overlap (`_interjection`), else most overlap, else the nearest turn, else 0."""
     overlap: dict[int, float] = {}
+    touching: list[tuple[SpeakerTurn, float]] = []
     for turn in turns:
         shared = min(end, turn.end) - max(start, turn.start)
         if shared > 0:
             overlap[turn.speaker] = overlap.get(turn.speaker, 0.0) + shared
+            touching.append((turn, shared))
+    if len(overlap) > 1:
+        inner = _interjection(end - start, touching)
+        if inner is not None:
+            return inner
     if overlap:
         return max(overlap, key=lambda speaker: overlap[speaker])
     if not turns:
@@ -123,6 +132,27 @@ def speaker_of(start: float, end: float, turns: Sequence[SpeakerTurn]) -> int:
     middle = (start + end) / 2
     nearest = min(turns, key=lambda t: max(t.start - middle, middle - t.end, 0.0))
     return nearest.speaker
+
+
+def _interjection(span: float, touching: Sequence[tuple[SpeakerTurn, float]]) -> int | None:
+    """Where a word lies mostly (over half its time) in a turn that starts after and ends before a turn of
+    another speaker (an interjection said over someone who holds the floor), the interjecting speaker:
+    the word overlaps both turns about equally, so "most overlap" gave it to whoever holds the floor, yet
+    a turn that short exists only because the segmentation model heard a second voice there, and the word
+    Whisper timed inside it is most likely that voice's. The shortest such turn when there are several;
+    None when the word is in no interjection."""
+    inside = [
+        turn
+        for turn, shared in touching
+        if shared > span / 2
+        and any(
+            other.speaker != turn.speaker and other.start <= turn.start and turn.end <= other.end
+            for other, _ in touching
+        )
+    ]
+    if not inside:
+        return None
+    return min(inside, key=lambda t: t.end - t.start).speaker
 
 
 def _split_by_speaker(segment: Segment, turns: Sequence[SpeakerTurn]) -> Iterable[tuple[int, Segment]]:
