@@ -102,6 +102,8 @@ class DecodedSegment:
     avg_logprob: float
     no_speech_prob: float
     words: list[Word] | None = None
+    language: str | None = None
+    """The language its chunk was decoded in, when the request asked for mixed_languages."""
 
 
 @dataclass
@@ -118,6 +120,8 @@ class Chunk:
     speech_seconds: float
     """Seconds of speech in it: its regions less the VAD's padding (dropped_speech.py)."""
     segments: list[DecodedSegment] = field(default_factory=list)
+    language: str | None = None
+    """Its own language, detected on it, when the request asked for mixed_languages (else the plan's)."""
 
 
 @dataclass
@@ -135,6 +139,12 @@ class Plan:
     redecodes: Redecodes = field(default_factory=Redecodes)
     unchecked: list[tuple[Chunk, str]] = field(default_factory=list)
     """Chunks a check flagged that the budget left as decoded, with the check (UncheckedSpan.check)."""
+
+    def decoding_of(self, chunk: Chunk) -> Decoding:
+        """How `chunk` is decoded: the plan's Decoding, in the chunk's own language when it has one."""
+        if chunk.language is None or chunk.language == self.decoding.language:
+            return self.decoding
+        return replace(self.decoding, language=chunk.language)
 
 
 @dataclass(frozen=True)
@@ -250,7 +260,10 @@ class ChunkedDecoder:
                     speech_seconds(speech, VAD_PADDING_SAMPLES, SAMPLE_RATE) if speech else 0.0
                 )
             chunks.append(chunk)
-        language, probability = self._language(options, chunks)
+        if options.mixed_languages and self.model.model.is_multilingual:
+            language, probability = self._chunk_languages(chunks)
+        else:
+            language, probability = self._language(options, chunks)
         decoding = Decoding(
             language=language,
             task=options.task,
@@ -283,6 +296,24 @@ class ChunkedDecoder:
         )
         return language, float(probability)
 
+    def _chunk_languages(self, chunks: list[Chunk]) -> tuple[str, float]:
+        """Detects each chunk's language on its own features (its first 30 s) and sets it on the chunk;
+        returns the language of the most speech, with the mean probability of its chunks."""
+        if not chunks:
+            return self._language(TranscribeOptions(), chunks)
+        padding = np.full((self.model.model.n_mels, 1), -1.5, dtype=np.float32)
+        speech: dict[str, float] = defaultdict(float)
+        probabilities: dict[str, list[float]] = defaultdict(list)
+        for chunk in chunks:
+            language, probability, _ = self.model.detect_language(
+                features=np.concatenate([chunk.features, padding], axis=1)
+            )
+            chunk.language = language
+            speech[language] += chunk.speech_seconds or chunk.duration
+            probabilities[language].append(float(probability))
+        main = max(speech, key=lambda language: speech[language])
+        return main, float(np.mean(probabilities[main]))
+
     def _decode(
         self, plans: list[Plan], on_done: Callable[[Plan, Decoded], None] | None = None
     ) -> list[Decoded]:
@@ -297,11 +328,11 @@ class ChunkedDecoder:
             own = undecoded[id(plan)]
             while own:
                 seconds, size = own[0].window_seconds, plan.decoding.batch_size
-                batch = _take_run(plan, own, seconds, size)
+                decoding = plan.decoding_of(own[0])
+                batch = _take_run(plan, own, seconds, decoding, size)
                 for later in plans[position + 1 :]:
-                    if later.decoding == plan.decoding:
-                        batch += _take_run(later, undecoded[id(later)], seconds, size - len(batch))
-                self._decode_batch(plan.decoding, batch)
+                    batch += _take_run(later, undecoded[id(later)], seconds, decoding, size - len(batch))
+                self._decode_batch(decoding, batch)
             self._widen_repeats([plan])
             self._redecode_truncated(plan)
             results.append(self._assemble(plan))
@@ -332,7 +363,7 @@ class ChunkedDecoder:
         """Whether `segments` look as if they lost some of `chunk`'s speech: too short for it, or a region
         of it without a word."""
         text = _text(segments)
-        return looks_truncated(text, chunk.speech_seconds, plan.decoding.language) or (
+        return looks_truncated(text, chunk.speech_seconds, plan.decoding_of(chunk).language) or (
             self._wordless(chunk, segments) > 0
         )
 
@@ -370,7 +401,6 @@ class ChunkedDecoder:
         that lost some, and gives its place back, so a recording with many such chunks loses none of them
         to the budget, while audio that fools the check (each re-decode as short as the first) is still
         bounded. A chunk of speech costs at most its re-decodes, once each."""
-        language = plan.decoding.language
         heard = {id(chunk): self._heard(chunk) for chunk in plan.chunks}
         suspects = [
             chunk
@@ -379,11 +409,17 @@ class ChunkedDecoder:
             and self._lost_speech(plan, chunk, self._heard_segments(chunk, chunk.segments))
         ]
         # Shortest against its own script's rate first (a kana chunk says fewer characters than a Latin one).
-        suspects.sort(key=lambda chunk: text_share(heard[id(chunk)], chunk.speech_seconds, language))
+        suspects.sort(
+            key=lambda chunk: text_share(
+                heard[id(chunk)], chunk.speech_seconds, plan.decoding_of(chunk).language
+            )
+        )
         for position, chunk in enumerate(suspects):
             if plan.redecodes_left <= 0:
                 for left in suspects[position:]:
-                    short = looks_truncated(heard[id(left)], left.speech_seconds, language)
+                    short = looks_truncated(
+                        heard[id(left)], left.speech_seconds, plan.decoding_of(left).language
+                    )
                     self._leave_unchecked(plan, [left], "too_short" if short else "skipped_region")
                 break
             plan.redecodes_left -= 1
@@ -395,7 +431,7 @@ class ChunkedDecoder:
         """Decodes `members` in batches of chunks that share their Decoding and window size."""
         groups: dict[tuple[Decoding, int], list[tuple[Plan, Chunk]]] = defaultdict(list)
         for plan, chunk in members:
-            groups[(plan.decoding, chunk.window_seconds)].append((plan, chunk))
+            groups[(plan.decoding_of(chunk), chunk.window_seconds)].append((plan, chunk))
         for (decoding, _), group in groups.items():
             for start in range(0, len(group), decoding.batch_size):
                 self._decode_batch(decoding, group[start : start + decoding.batch_size])
@@ -532,7 +568,8 @@ class ChunkedDecoder:
         """
         self.redecoded_chunks += 1
         first = chunk.segments
-        candidate = self._sequential(plan.decoding, chunk)
+        decoding = plan.decoding_of(chunk)
+        candidate = self._sequential(decoding, chunk)
         if self._better(chunk, candidate, chunk.segments):
             chunk.segments = candidate
         if len(chunk.region_lengths) > 1 and self._lost_speech(plan, chunk, chunk.segments):
@@ -546,9 +583,11 @@ class ChunkedDecoder:
                 )
                 for begin, end in itertools.pairwise(bounds)
             ]
+            for part in parts:
+                part.language = chunk.language
             for seconds in sorted({part.window_seconds for part in parts}):
                 members = [(plan, part) for part in parts if part.window_seconds == seconds]
-                self._decode_batch(plan.decoding, members)
+                self._decode_batch(decoding, members)
             candidate = [segment for part in parts for segment in part.segments]
             if self._better(chunk, candidate, chunk.segments):
                 chunk.segments = candidate
@@ -587,6 +626,9 @@ class ChunkedDecoder:
 
     def _assemble(self, plan: Plan) -> Decoded:
         segments = [segment for chunk in plan.chunks for segment in chunk.segments]
+        for chunk in plan.chunks:
+            for segment in chunk.segments:
+                segment.language = chunk.language
         for segment in segments:
             if plan.speech_map is not None:
                 _to_original_time(segment, plan.speech_map)
@@ -605,20 +647,27 @@ class ChunkedDecoder:
 
 
 def _solo_order(plan: Plan) -> list[Chunk]:
-    """The order a plan's chunks are decoded in when it is alone: by window size (first seen first), then
-    in time. Word timings follow on from the chunk decoded before (`Plan.last_speech_timestamp`)."""
-    by_window: dict[int, list[Chunk]] = defaultdict(list)
+    """The order a plan's chunks are decoded in when it is alone: by window size and language (first seen
+    first), then in time. Word timings follow on from the chunk decoded before
+    (`Plan.last_speech_timestamp`)."""
+    by_window: dict[tuple[int, str | None], list[Chunk]] = defaultdict(list)
     for chunk in plan.chunks:
-        by_window[chunk.window_seconds].append(chunk)
+        by_window[(chunk.window_seconds, chunk.language)].append(chunk)
     return [chunk for group in by_window.values() for chunk in group]
 
 
 def _take_run(
-    plan: Plan, undecoded: collections.deque[Chunk], seconds: int, room: int
+    plan: Plan, undecoded: collections.deque[Chunk], seconds: int, decoding: Decoding, room: int
 ) -> list[tuple[Plan, Chunk]]:
-    """Up to `room` of `plan`'s next undecoded chunks, as long as they have `seconds` windows."""
+    """Up to `room` of `plan`'s next undecoded chunks, as long as they have `seconds` windows and are
+    decoded as `decoding`."""
     run = []
-    while undecoded and len(run) < room and undecoded[0].window_seconds == seconds:
+    while (
+        undecoded
+        and len(run) < room
+        and undecoded[0].window_seconds == seconds
+        and plan.decoding_of(undecoded[0]) == decoding
+    ):
         run.append((plan, undecoded.popleft()))
     return run
 

@@ -68,6 +68,8 @@ def _segment_json(segment: Segment, words: bool) -> dict[str, Any]:
     }
     if segment.speaker is not None:
         body["speaker"] = segment.speaker
+    if segment.language is not None:
+        body["language"] = segment.language
     if words and segment.words is not None:
         body["words"] = [_word_json(w) for w in segment.words]
     return body

@@ -74,6 +74,10 @@ class TranscribeOptions:
     """Subtitle cues: most lines per cue, 1-10. Default 2."""
     max_cue_duration: float | None = None
     """Subtitle cues: longest cue in seconds, 1-60. Default 7."""
+    mixed_languages: bool = False
+    """Detect the language of each chunk of speech (up to WHISPER_CHUNK_SECONDS) and decode it in that
+    language, for recordings whose speakers change language; JSON segments carry their `language`.
+    Multilingual models only; not with `language`. Default false (one language per request)."""
 
     def wants_speakers(self, default: bool) -> bool:
         """Whether to label speakers by diarization: `diarize` when given, else on with a speaker count, else
@@ -129,6 +133,7 @@ OPTIONS: dict[str, OptionSpec] = {
     "max_line_width": OptionSpec("integer", 5, 200),
     "max_line_count": OptionSpec("integer", 1, 10),
     "max_cue_duration": OptionSpec("number", 1.0, 60.0),
+    "mixed_languages": OptionSpec("boolean"),
 }
 """Every option the header may carry, in the order the unknown-option message lists them. The ranges of
 `beam_size` and `batch_size` are the settings' own (WHISPER_BEAM_SIZE, WHISPER_BATCH_SIZE)."""
@@ -278,6 +283,10 @@ def parse_options(
         raise bad_option(
             "language", f"'{_shortened(language)}' is not supported by this model; supported: {known}"
         )
+    if values.get("mixed_languages") and not multilingual:
+        raise bad_option("mixed_languages", "needs a multilingual model; this one is English-only")
+    if values.get("mixed_languages") and language is not None:
+        raise bad_option("mixed_languages", "not with language, which sets one language for the request")
     if values.get("task") == "translate" and not multilingual:
         raise bad_option("task", "translate needs a multilingual model; this one is English-only")
     _check_speaker_counts(values)

@@ -29,6 +29,8 @@ class Segment:
     them only when the request asked for word_timestamps."""
     speaker: str | None = None
     """Speaker label (`S1`, `S2` ...) when the request asked for diarization."""
+    language: str | None = None
+    """The language its chunk was decoded in, when the request asked for mixed_languages."""
 
 
 @dataclass(frozen=True)

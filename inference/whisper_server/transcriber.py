@@ -18,6 +18,7 @@ from faster_whisper import WhisperModel
 from . import writing
 from .audio import SAMPLE_RATE
 from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request
+from .errors import bad_option
 from .model_name import describe_model
 from .options import TranscribeOptions
 from .results import Segment, Transcription, Word
@@ -145,6 +146,8 @@ class Transcriber:
 
     def _sequential(self, audio: np.ndarray, options: TranscribeOptions) -> Transcription:
         """faster-whisper's own sequential decoding (30 s windows, timestamps, seek loop)."""
+        if options.mixed_languages:
+            raise bad_option("mixed_languages", "needs the batched pipeline (WHISPER_BATCHED=true)")
         segments, info = self.model.transcribe(
             audio,
             language=options.language,
@@ -177,7 +180,14 @@ class Transcriber:
             words = chunk.words if loud is None else [trim_word(word, loud) for word in chunk.words]
             for run in split_sentences(words):
                 segments.append(
-                    Segment(len(segments), run[0].start, run[-1].end, words_text(run), tuple(run))
+                    Segment(
+                        len(segments),
+                        run[0].start,
+                        run[-1].end,
+                        words_text(run),
+                        tuple(run),
+                        language=chunk.language,
+                    )
                 )
         return Transcription(
             text=writing.join_pieces([s.text for s in segments]),
@@ -203,5 +213,7 @@ class Transcriber:
                     for w in s.words
                     if w.word.strip()
                 )
-            kept.append(Segment(id=len(kept), start=s.start, end=s.end, text=text, words=words))
+            kept.append(
+                Segment(id=len(kept), start=s.start, end=s.end, text=text, words=words, language=s.language)
+            )
         return kept

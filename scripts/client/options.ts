@@ -38,6 +38,9 @@ const OPTION = SERVER_OPTIONS;
  */
 const DECODING_FLAGS: Readonly<Record<ServerOptionName, { readonly value?: string; readonly help: string }>> = {
   language: { value: "CODE", help: "Spoken language, e.g. en. Default: detected by the model." },
+  mixed_languages: {
+    help: "Detect the language of each chunk of speech and decode it in that language (recordings that switch language). Default: off.",
+  },
   task: { value: "TASK", help: `${OPTION.task.enum.join(" | ")} (into English). Default: server's.` },
   word_timestamps: { help: "Word-level timings in the JSON. Default: server's." },
   vad: { help: "Skip silence (voice activity detection). Default: server's." },

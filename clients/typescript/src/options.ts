@@ -27,6 +27,8 @@ export interface DecodingOptions {
   readonly vad?: boolean;
   readonly beam_size?: number;
   readonly batch_size?: number;
+  /** Each chunk of speech decoded in its own detected language; JSON segments carry `language`. */
+  readonly mixed_languages?: boolean;
   readonly temperature?: number;
   readonly initial_prompt?: string;
   readonly hotwords?: string;
