@@ -1,12 +1,15 @@
 """A trial of a second voiceprint model: Resemblyzer's GE2E speaker encoder, alone and fused with CAM++.
 
 Not part of the product (docs/speakers.md, "What was tried", has the figures and why it was not taken).
-It recomputes them on the development sets from the tuner's cache (tune_diarization.py): the same pieces
-that CAM++ embedded get a GE2E voiceprint, and the second clustering is swept on GE2E alone and on both
-models' cosine distances averaged (`--cam-weights`: the CAM++ distance's weight; 1 is today's CAM++ alone,
-0 is GE2E alone). Concatenating the two unit-length voiceprints scaled by the square roots of the weights
-makes the cosine distance of the concatenation exactly that weighted average, so the clustering runs
-unchanged.
+It recomputes them on the development sets (default dev and real-dev) from the tuner's cache
+(tune_diarization.py): the same pieces that CAM++ embedded get a GE2E voiceprint, and the second clustering
+is swept on GE2E alone and on both models' cosine distances averaged (`--cam-weights`: the CAM++
+distance's weight; 1 is today's CAM++ alone, 0 is GE2E alone). Without a count the speakers are counted
+as the product counts them, by separation (`--thresholds` are then the silhouette's floor,
+`--min-separations` the bar for more than one speaker; default the product's), or with
+`--threshold-only` by the fixed threshold of the first trial. Concatenating the two unit-length
+voiceprints scaled by the square roots of the weights makes the cosine distance of the concatenation
+exactly that weighted average, so the clustering runs unchanged.
 
 The model: PyPI `Resemblyzer==0.1.4` (Apache-2.0) ships `resemblyzer/pretrained.pt`, a legacy (not zip)
 `torch.save` of a 3-layer LSTM (40 mel channels in, 256 hidden) and a 256-unit projection with ReLU, the
@@ -23,7 +26,7 @@ Run (the wheel is not committed; `pip download` fetches it):
 
     .venv/bin/python -m pip download Resemblyzer==0.1.4 --no-deps -d build/resemblyzer
     .venv/bin/python inference/bench/try_ge2e.py build/resemblyzer/Resemblyzer-0.1.4-py3-none-any.whl \\
-        --cam-weights 1 0.5 0 --thresholds 0.21 0.26 0.32
+        --cam-weights 1 0.8 0.7 0.5 --thresholds 0.2 0.25
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import conversations
 import numpy as np
 import tune_diarization as tuner
 
-from whisper_server.clustering import ClusteringConfig
+from whisper_server import diarizer as diarizer_module
 from whisper_server.diarizer import Diarizer, DiarizerConfig
 from whisper_server.settings import Settings
 
@@ -222,11 +225,20 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("wheel", type=Path, help="Resemblyzer-0.1.4-py3-none-any.whl")
-    parser.add_argument("--sets", nargs="*", default=["dev", "dev-varied"], choices=["dev", "dev-varied"])
+    parser.add_argument(
+        "--sets", nargs="*", default=["dev", "real-dev"], choices=["dev", "dev-varied", "real-dev"]
+    )
     parser.add_argument("--cam-weights", nargs="*", type=float, default=[1.0, 0.5, 0.0])
     parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
-    parser.add_argument("--same-voice", type=float, default=0.15)
-    parser.add_argument("--min-speech", type=float, default=3.0)
+    parser.add_argument("--same-voice", type=float, default=diarizer_module.SAME_VOICE)
+    parser.add_argument("--min-speech", type=float, default=diarizer_module.MIN_SPEECH)
+    parser.add_argument("--min-separations", nargs="*", type=float, default=[diarizer_module.MIN_SEPARATION])
+    parser.add_argument(
+        "--threshold-only",
+        action="store_true",
+        help="without a count, cut at the threshold (the rule before the silhouette); else the "
+        "thresholds are the silhouette's floor",
+    )
     args = parser.parse_args()
     weights = load_weights(args.wheel)
     diarizer = Diarizer(
@@ -235,11 +247,13 @@ def main() -> int:
     for given in (False, True):
         sets = {split: ge2e_cases(weights, diarizer, split, given) for split in args.sets}
         for cam_weight in args.cam_weights:
-            for threshold in args.thresholds:
-                config = ClusteringConfig(threshold, args.same_voice, args.min_speech)
+            for threshold, separation in itertools.product(args.thresholds, args.min_separations):
+                config = tuner.clustering(
+                    threshold, args.same_voice, args.min_speech, None if args.threshold_only else separation
+                )
                 print(
                     f"count {'given' if given else 'not given'}, CAM++ weight {cam_weight:.2f}, "
-                    f"threshold {threshold:.2f}:"
+                    f"threshold {threshold:.2f}, one speaker under {separation:.2f}:"
                 )
                 for split, cases in sets.items():
                     variant = [

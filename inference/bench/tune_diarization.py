@@ -95,6 +95,23 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
     return found
 
 
+def clustering(
+    threshold: float, same_voice: float, min_speech: float, separation: float | None
+) -> ClusteringConfig:
+    """The second clustering to score: without a count, speakers counted by separation with `threshold`
+    as the silhouette's floor and `separation` as the bar for more than one speaker (the product's rule),
+    or (`separation` None) cut at the fixed `threshold` (the rule before)."""
+    if separation is None:
+        return ClusteringConfig(threshold, same_voice, min_speech)
+    return ClusteringConfig(
+        diarizer_module.ASKED_COUNT_THRESHOLD,
+        same_voice,
+        min_speech,
+        separation_floor=threshold,
+        min_separation=separation,
+    )
+
+
 def evaluate(set_cases: list[Case], config: ClusteringConfig) -> PooledScore:
     """Scores of `Diarizer.diarize` with the second clustering `config` over `set_cases`."""
     pooled = PooledScore()
@@ -131,17 +148,7 @@ def main() -> int:
             for threshold in args.thresholds:
                 for same_voice in args.same_voice:
                     for min_speech, separation in itertools.product(args.min_speech, separations):
-                        config = (
-                            ClusteringConfig(threshold, same_voice, min_speech)
-                            if separation is None
-                            else ClusteringConfig(
-                                diarizer_module.ASKED_COUNT_THRESHOLD,
-                                same_voice,
-                                min_speech,
-                                separation_floor=threshold,
-                                min_separation=separation,
-                            )
-                        )
+                        config = clustering(threshold, same_voice, min_speech, separation)
                         pooled = evaluate(set_cases, config)
                         print(
                             f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
