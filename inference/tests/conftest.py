@@ -27,6 +27,7 @@ from serving import Server, running_serve
 
 from whisper_server import local_models
 from whisper_server.app import create_app
+from whisper_server.audio import decode
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
 
@@ -179,6 +180,37 @@ def diarizer() -> Iterator[Any]:
     assert loaded is not None
     yield loaded
     loaded.close()
+
+
+class AnalysedFixtures:
+    """The server's diarizer, in this process, with each multi-speaker fixture segmented and embedded once
+    per session (`Diarizer.analyse`, the costly part); `turns(name, **asked)` clusters that analysis as
+    `Diarizer.diarize(audio, **asked)` does (which is `turns(analyse(audio), ...)`), so the tests that ask
+    one recording for several speaker counts pay for one analysis. test_diarization_process.py checks
+    that the child process the server uses gives the same turns as this process."""
+
+    def __init__(self, diarizer: Any) -> None:
+        self.diarizer = diarizer
+        self._analyses: dict[str, Any] = {}
+
+    def analysis(self, name: str) -> Any:
+        """The analysis of fixtures/diarization/`name`, made the first time it is asked for."""
+        if name not in self._analyses:
+            audio = decode((DIARIZATION_DIR / name).read_bytes(), max_seconds=3600)
+            self._analyses[name] = self.diarizer.analyse(audio)
+        return self._analyses[name]
+
+    def turns(self, name: str, **asked: int) -> list[Any]:
+        """Speaker turns of fixtures/diarization/`name` with `speakers`/`min_speakers`/`max_speakers`."""
+        return list(self.diarizer.turns(self.analysis(name), **asked))
+
+
+@pytest.fixture(scope="session")
+def analysed_fixtures(diarizer: Any) -> AnalysedFixtures:
+    """`AnalysedFixtures` with the configuration of the `diarizer` fixture (the server's defaults)."""
+    from whisper_server.diarizer import Diarizer
+
+    return AnalysedFixtures(Diarizer(diarizer.config))
 
 
 @pytest.fixture(scope="session")
