@@ -12,6 +12,8 @@ tests."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import json
 import sys
@@ -25,7 +27,7 @@ import pytest
 from fastapi.testclient import TestClient
 from serving import Server, running_serve
 
-from whisper_server import local_models
+from whisper_server import formats, local_models
 from whisper_server.app import create_app
 from whisper_server.audio import decode
 from whisper_server.settings import Settings
@@ -34,6 +36,7 @@ from whisper_server.transcriber import Transcriber
 # The WER helper lives with the benchmark, which uses it too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+OPTIONS_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 AUDIO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
 SPEECH_FORMATS = ("wav", "mp3", "m4a", "ogg", "flac", "webm", "mp4")
 
@@ -139,6 +142,34 @@ def make_client(model_dir: str, transcriber: Transcriber) -> Iterator[Callable[.
     yield make
     for test_client in clients:
         test_client.__exit__(None, None, None)
+
+
+class SharedDecodes:
+    """Every format of one request's transcript in one response (Accept: application/vnd.whisper.renderings+
+    json; test_renderings.py checks that each rendering is what a request for that format alone gets), asked
+    of the server once per session for each (client, audio, options): tests that only read a transcript
+    share the decode. A test that checks how a request is answered (status, headers, timing, counters, a
+    changed server) posts its own request instead."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[TestClient, str, str | None], dict[str, Any]] = {}
+
+    def __call__(self, client: TestClient, body: bytes, options: str | None = None) -> dict[str, Any]:
+        """{"json": the JSON body, "txt": ..., "srt": ..., "vtt": ...} of `body` posted to `client` (a session
+        client) with `options` (the custom-attributes header); a fresh copy for each caller."""
+        key = (client, hashlib.sha256(body).hexdigest(), options)
+        if key not in self._answers:
+            headers = {"Accept": formats.RENDERINGS, **({OPTIONS_HEADER: options} if options else {})}
+            response = client.post("/invocations", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            self._answers[key] = response.json()
+        return copy.deepcopy(self._answers[key])
+
+
+@pytest.fixture(scope="session")
+def shared_decode() -> SharedDecodes:
+    """`shared_decode(client, body, options)`: every rendering of that request, decoded once per session."""
+    return SharedDecodes()
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
