@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import subtitle_score as ss
@@ -189,19 +188,16 @@ def test_bad_cue_options_get_400_naming_them(client: TestClient, header: str, op
     assert f"'{option}'" in response.json()["message"]
 
 
-def test_every_format_over_http_has_the_same_words(client: TestClient) -> None:
+def test_every_format_over_http_has_the_same_words(client: TestClient, shared_decode: SharedDecodes) -> None:
     body = ss.SUBTITLES.joinpath("en_conversation.ogg").read_bytes()
-
-    def get(accept: str) -> Any:
-        response = client.post("/invocations", content=body, headers={"Accept": accept})
-        assert response.status_code == 200
-        return response
-
-    as_json = get("application/json").json()
+    timed = shared_decode(client, body)  # JSON and the cues: one decode with word timings
+    plain = client.post("/invocations", content=body, headers={"Accept": "text/plain"})  # decoded without
+    assert plain.status_code == 200
+    as_json = timed["json"]
     expected = ss.words(as_json["text"], "en")
-    assert ss.plain_words(get("text/plain").text, "en") == expected
-    assert ss.cue_words(ss.parse_cues(get("text/vtt").text), "en") == expected
-    assert ss.cue_words(ss.parse_cues(get("application/x-subrip").text), "en") == expected
+    assert ss.plain_words(plain.text, "en") == expected
+    assert ss.cue_words(ss.parse_cues(timed["vtt"]), "en") == expected
+    assert ss.cue_words(ss.parse_cues(timed["srt"]), "en") == expected
     assert as_json["model"] == "whisper-tiny.en"
 
 
