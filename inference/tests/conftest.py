@@ -93,17 +93,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-# CTranslate2 threads of the models the tests load. The server's default (0: every core) costs 20% more CPU
-# for the same decode than one thread on a 2-core machine that `npm test` keeps busy with its other lanes
-# (tiny.en on 29 s of speech: 1.32 against 1.09 CPU-seconds, and no faster), and the suite's budget is CPU.
-# The `serve` processes of the slow tests keep the server's default.
-TEST_CPU_THREADS = 1
-
-
 def cpu_settings(model_dir: str, **overrides: Any) -> Settings:
-    """Settings as the tests run them: CPU, int8, `TEST_CPU_THREADS` unless overridden, defaults otherwise;
-    env vars of the caller ignored."""
-    overrides.setdefault("cpu_threads", TEST_CPU_THREADS)
+    """Settings as the tests run them: CPU, int8, defaults otherwise; env vars of the caller ignored."""
     return Settings(model_dir=model_dir, device="cpu", compute_type="int8", **overrides)
 
 
