@@ -5,7 +5,9 @@ The fast path is the default: a test that needs a model takes `transcriber` (tin
 `multilingual_transcriber` (Whisper base), or `transcriber_for(model_dir, **settings)` for other server
 settings; each distinct model and settings is loaded once for the whole session, whichever module asks
 first. A test that needs an app takes `client`, `multilingual_client`, `speaker_client` or
-`make_client(**settings)` (the loaded model, other settings). A test that starts real `serve` processes
+`make_client(**settings)` (the loaded model, other settings). A test that only reads a transcript takes
+`shared_decode` (one decode per request for the session), and a diarization test that clusters a fixture
+several ways takes `analysed_fixtures` (one analysis per recording). A test that starts real `serve` processes
 (serving.py) or times the server under load is marked `slow` (`pytestmark = pytest.mark.slow`): `npm test`
 runs those last, alone, and `pytest -m "not slow"` is the quick loop. `--durations=10` lists the slowest
 tests."""
@@ -36,12 +38,13 @@ from whisper_server.transcriber import Transcriber
 
 
 def _reuse_freed_memory() -> None:
-    """glibc hands every block over its mmap threshold (32 MiB at most, by default) back to the kernel when
-    it is freed, and the next one is faulted in again page by page: the suite's audio arrays, features and
-    decoder buffers came to 17.6 million page faults and 50 of its 380 CPU-seconds in the kernel. Keeping
-    freed memory in this process for reuse cuts a decode's kernel time to a tenth (0.55 -> 0.07 s for three
-    decodes of 66 s; page faults 270 000 -> 39 000). Memory measurements run in fresh interpreters
-    (test_memory.py), which keep glibc's defaults; elsewhere (not glibc) nothing changes."""
+    """glibc hands every block over its mmap threshold (128 KiB, rising to 32 MiB at most) back to the
+    kernel when it is freed, and the next one is faulted in again page by page: the audio arrays, features
+    and decoder buffers of `pytest -m "not slow"` came to 17.6 million page faults, and 50 of its 383
+    CPU-seconds were the kernel's. Keeping freed memory in this process for reuse cuts a decode's kernel
+    time to an eighth (0.55 -> 0.07 s for three decodes of 66 s; page faults 270 000 -> 39 000). Memory
+    measurements run in fresh interpreters (test_memory.py), which keep glibc's defaults; without glibc
+    nothing changes."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
