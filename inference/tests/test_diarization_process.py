@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DIARIZATION_DIR
+from conftest import DIARIZATION_DIR, two_voices_briefly
 
 from whisper_server.audio import decode
 from whisper_server.diarization_process import DiarizationFailed, DiarizationProcess
@@ -71,7 +71,7 @@ def test_a_child_that_dies_fails_its_request_and_the_next_gets_a_new_one(process
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(DiarizationFailed, match="diarization process ended unexpectedly"):
         pending.result()
-    assert len({t.speaker for t in process.diarize(audio)}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
     assert process.pid not in (None, pid)
 
 
@@ -79,7 +79,7 @@ def test_a_cancelled_request_stops_the_child(process: DiarizationProcess) -> Non
     audio = audio_of("two_speakers.flac")
     process.start(np.concatenate([audio] * 4)).cancel()
     assert process.pid is None
-    assert len({t.speaker for t in process.diarize(audio)}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
 
 
 def test_close_stops_the_child() -> None:
