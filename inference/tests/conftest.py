@@ -15,7 +15,6 @@ tests."""
 from __future__ import annotations
 
 import copy
-import ctypes
 import functools
 import hashlib
 import io
@@ -36,26 +35,6 @@ from whisper_server.app import create_app
 from whisper_server.audio import decode
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
-
-
-def _reuse_freed_memory() -> None:
-    """glibc hands every block over its mmap threshold (128 KiB, rising to 32 MiB at most) back to the
-    kernel when it is freed, and the next one is faulted in again page by page: the audio arrays, features
-    and decoder buffers of `pytest -m "not slow"` came to 17.6 million page faults, and 50 of its 383
-    CPU-seconds were the kernel's. Keeping freed memory in this process for reuse cuts a decode's kernel
-    time to an eighth (0.55 -> 0.07 s for three decodes of 66 s; page faults 270 000 -> 39 000). Memory
-    measurements run in fresh interpreters (test_memory.py), which keep glibc's defaults; without glibc
-    nothing changes."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
-    libc.mallopt(m_mmap_threshold, 256 * 2**20)
-    libc.mallopt(m_trim_threshold, 512 * 2**20)
-
-
-_reuse_freed_memory()
 
 # The WER helper lives with the benchmark, which uses it too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
