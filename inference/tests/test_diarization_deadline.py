@@ -76,6 +76,7 @@ def test_the_deadline_grows_with_the_audio() -> None:
     assert deadline.seconds(3600) == 60 + 1800
 
 
+@pytest.mark.slow  # times the deadline: other lanes' load would stretch it
 def test_a_stopped_child_fails_its_request_at_the_deadline_and_is_replaced(
     process: DiarizationProcess,
 ) -> None:

@@ -41,6 +41,7 @@ def test_same_turns_as_in_process(process: DiarizationProcess) -> None:
     assert process.diarize(audio, speakers=2) == in_process.turns(analysis, speakers=2)
 
 
+@pytest.mark.slow  # times a ticker thread: other lanes' load would stall it
 def test_the_server_thread_keeps_running_meanwhile(process: DiarizationProcess) -> None:
     """The models hold the GIL while they run; in the child they cannot stop this process's threads."""
     audio = np.concatenate([audio_of("three_speakers.flac")] * 2)
