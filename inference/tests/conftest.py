@@ -5,13 +5,18 @@ The fast path is the default: a test that needs a model takes `transcriber` (tin
 `multilingual_transcriber` (Whisper base), or `transcriber_for(model_dir, **settings)` for other server
 settings; each distinct model and settings is loaded once for the whole session, whichever module asks
 first. A test that needs an app takes `client`, `multilingual_client`, `speaker_client` or
-`make_client(**settings)` (the loaded model, other settings). A test that starts real `serve` processes
+`make_client(**settings)` (the loaded model, other settings). A test that only reads a transcript takes
+`shared_decode` (one decode per request for the session), and a diarization test that clusters a fixture
+several ways takes `analysed_fixtures` (one analysis per recording). A test that starts real `serve` processes
 (serving.py) or times the server under load is marked `slow` (`pytestmark = pytest.mark.slow`): `npm test`
 runs those last, alone, and `pytest -m "not slow"` is the quick loop. `--durations=10` lists the slowest
 tests."""
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
 import io
 import json
 import sys
@@ -25,14 +30,16 @@ import pytest
 from fastapi.testclient import TestClient
 from serving import Server, running_serve
 
-from whisper_server import local_models
+from whisper_server import formats, local_models
 from whisper_server.app import create_app
+from whisper_server.audio import decode
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
 
 # The WER helper lives with the benchmark, which uses it too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+OPTIONS_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 AUDIO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "audio"
 SPEECH_FORMATS = ("wav", "mp3", "m4a", "ogg", "flac", "webm", "mp4")
 
@@ -140,6 +147,35 @@ def make_client(model_dir: str, transcriber: Transcriber) -> Iterator[Callable[.
         test_client.__exit__(None, None, None)
 
 
+class SharedDecodes:
+    """Every format of one request's transcript in one response (Accept: application/vnd.whisper.renderings+
+    json; test_renderings.py checks that each rendering is what a request for that format alone gets), asked
+    of the server once per session for each (client, audio, options): tests that only read a transcript
+    share the decode. "txt" is the plain text of that timed decode; a `text/plain` request decodes without
+    word timings (formats.TIMED), so a test of that path posts its own request, as does a test that checks
+    how a request is answered (status, headers, timing, counters, a changed server)."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[TestClient, str, str | None], dict[str, Any]] = {}
+
+    def __call__(self, client: TestClient, body: bytes, options: str | None = None) -> dict[str, Any]:
+        """{"json": the JSON body, "txt": ..., "srt": ..., "vtt": ...} of `body` posted to `client` (a session
+        client) with `options` (the custom-attributes header); a fresh copy for each caller."""
+        key = (client, hashlib.sha256(body).hexdigest(), options)
+        if key not in self._answers:
+            headers = {"Accept": formats.RENDERINGS, **({OPTIONS_HEADER: options} if options else {})}
+            response = client.post("/invocations", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            self._answers[key] = response.json()
+        return copy.deepcopy(self._answers[key])
+
+
+@pytest.fixture(scope="session")
+def shared_decode() -> SharedDecodes:
+    """`shared_decode(client, body, options)`: every rendering of that request, decoded once per session."""
+    return SharedDecodes()
+
+
 def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
     """16-bit mono WAV of float samples in [-1, 1], built in memory."""
     buffer = io.BytesIO()
@@ -151,9 +187,11 @@ def wav_bytes(samples: np.ndarray, rate: int = 16000) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def default_server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real `serve` command with default settings (tiny.en on CPU), one per test module that uses it."""
+    """The real `serve` command with default settings (tiny.en on CPU), one for the session: each start
+    costs a process that imports the server and loads the model. Tests that need other settings, or that
+    stop or time it, start their own (`running_serve`, in modules marked `slow`)."""
     with running_serve(
         model_dir, tmp_path_factory.mktemp("serve"), {"WHISPER_MODEL_NAME": "tiny.en"}
     ) as server:
@@ -179,6 +217,46 @@ def diarizer() -> Iterator[Any]:
     assert loaded is not None
     yield loaded
     loaded.close()
+
+
+@functools.cache
+def two_voices_briefly() -> np.ndarray:
+    """The first 10 s of fixtures/diarization/two_speakers.flac, one turn of each voice (slt 0.4-4.6 s, rms
+    5.0-9.7 s): diarized as two speakers for a sixth of the whole file's CPU (0.3 against 1.8 s), which is
+    all a test needs to see that a (new) diarization child works."""
+    audio = decode((DIARIZATION_DIR / "two_speakers.flac").read_bytes(), max_seconds=3600)
+    return audio[: 10 * 16000]
+
+
+class AnalysedFixtures:
+    """The server's diarizer, in this process, with each multi-speaker fixture segmented and embedded once
+    per session (`Diarizer.analyse`, the costly part); `turns(name, **asked)` clusters that analysis as
+    `Diarizer.diarize(audio, **asked)` does (which is `turns(analyse(audio), ...)`), so the tests that ask
+    one recording for several speaker counts pay for one analysis. test_diarization_process.py checks
+    that the child process the server uses gives the same turns as this process."""
+
+    def __init__(self, diarizer: Any) -> None:
+        self.diarizer = diarizer
+        self._analyses: dict[str, Any] = {}
+
+    def analysis(self, name: str) -> Any:
+        """The analysis of fixtures/diarization/`name`, made the first time it is asked for."""
+        if name not in self._analyses:
+            audio = decode((DIARIZATION_DIR / name).read_bytes(), max_seconds=3600)
+            self._analyses[name] = self.diarizer.analyse(audio)
+        return self._analyses[name]
+
+    def turns(self, name: str, **asked: int) -> list[Any]:
+        """Speaker turns of fixtures/diarization/`name` with `speakers`/`min_speakers`/`max_speakers`."""
+        return list(self.diarizer.turns(self.analysis(name), **asked))
+
+
+@pytest.fixture(scope="session")
+def analysed_fixtures(diarizer: Any) -> AnalysedFixtures:
+    """`AnalysedFixtures` with the configuration of the `diarizer` fixture (the server's defaults)."""
+    from whisper_server.diarizer import Diarizer
+
+    return AnalysedFixtures(Diarizer(diarizer.config))
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,20 @@ are exact. Thresholds leave a margin over what the defaults measure (docs/speake
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import DIARIZATION_DIR
+from conftest import DIARIZATION_DIR, AnalysedFixtures
 from der import score
 
 from whisper_server.audio import SAMPLE_RATE, decode
 from whisper_server.diarizer import Diarizer, load_diarizer
 from whisper_server.settings import Settings
 from whisper_server.speaker_labels import speaker_of
+from whisper_server.turn_pauses import MAX_PAUSE_SECONDS
 
 # Fixture -> the largest DER and the smallest share of speech given to the right speaker that pass.
 ACCURACY = {
@@ -39,8 +41,10 @@ def reference_turns(references: dict[str, Any], name: str) -> list[tuple[float, 
 
 
 @pytest.mark.parametrize("name", sorted(ACCURACY))
-def test_accuracy_on_fixtures(name: str, diarizer: Diarizer, diarization_references: dict[str, Any]) -> None:
-    turns = diarizer.diarize(audio_of(name))
+def test_accuracy_on_fixtures(
+    name: str, analysed_fixtures: AnalysedFixtures, diarization_references: dict[str, Any]
+) -> None:
+    turns = analysed_fixtures.turns(name)
     result = score(
         reference_turns(diarization_references, name), [(t.start, t.end, t.speaker) for t in turns]
     )
@@ -81,21 +85,23 @@ def test_very_short_speech_is_one_speaker_inside_the_audio(diarizer: Diarizer) -
     ],
     ids=lambda asked: ";".join(f"{k}={v}" for k, v in asked.items()),
 )
-def test_more_speakers_asked_than_voices_gives_the_voices(diarizer: Diarizer, asked: dict[str, int]) -> None:
+def test_more_speakers_asked_than_voices_gives_the_voices(
+    analysed_fixtures: AnalysedFixtures, asked: dict[str, int]
+) -> None:
     """Never fewer speakers than the default finds (sherpa-onnx's clustering gave 1 to speakers=20 here),
     nor one voice cut into many to reach the count."""
-    assert len({t.speaker for t in diarizer.diarize(audio_of("two_speakers.flac"), **asked)}) == 2
-    assert len({t.speaker for t in diarizer.diarize(audio_of("one_speaker.flac"), **asked)}) == 1
+    assert len({t.speaker for t in analysed_fixtures.turns("two_speakers.flac", **asked)}) == 2
+    assert len({t.speaker for t in analysed_fixtures.turns("one_speaker.flac", **asked)}) == 1
 
 
 def test_the_count_fixes_what_clustering_alone_gets_wrong(
-    diarizer: Diarizer, diarization_references: dict[str, Any]
+    analysed_fixtures: AnalysedFixtures, diarization_references: dict[str, Any]
 ) -> None:
     """Two close espeak-ng voices and flite's slt: the threshold merges the two, speakers=3 (or min 3)
     gives three. (Which of the pair's turns the third speaker gets is not reliable with voices this
     close: the share of speech to the right voice does not drop, but it does not rise either.)"""
-    diarizer = Diarizer(diarizer.config)  # in this process, to cluster one analysis several ways
-    analysis = diarizer.analyse(audio_of("close_voices.flac"))
+    diarizer = analysed_fixtures.diarizer  # in this process, to cluster one analysis several ways
+    analysis = analysed_fixtures.analysis("close_voices.flac")
     reference = reference_turns(diarization_references, "close_voices.flac")
     alone = score(reference, [(t.start, t.end, t.speaker) for t in diarizer.turns(analysis)])
     assert alone.speakers_found == 2
@@ -105,14 +111,15 @@ def test_the_count_fixes_what_clustering_alone_gets_wrong(
         assert result.correct_share >= alone.correct_share - 0.01, (result, alone)
 
 
-def test_exact_count_and_bounds(diarizer: Diarizer) -> None:
-    two = audio_of("two_speakers.flac")
-    assert len({t.speaker for t in diarizer.diarize(two, speakers=1)}) == 1
-    assert len({t.speaker for t in diarizer.diarize(two, min_speakers=1, max_speakers=4)}) == 2
-    three = audio_of("three_speakers.flac")
-    assert len({t.speaker for t in diarizer.diarize(three, max_speakers=2)}) == 2
-    assert len({t.speaker for t in diarizer.diarize(three, speakers=2)}) == 2
-    assert len({t.speaker for t in diarizer.diarize(three, min_speakers=3)}) == 3
+def test_exact_count_and_bounds(analysed_fixtures: AnalysedFixtures) -> None:
+    def count(name: str, **asked: int) -> int:
+        return len({t.speaker for t in analysed_fixtures.turns(name, **asked)})
+
+    assert count("two_speakers.flac", speakers=1) == 1
+    assert count("two_speakers.flac", min_speakers=1, max_speakers=4) == 2
+    assert count("three_speakers.flac", max_speakers=2) == 2
+    assert count("three_speakers.flac", speakers=2) == 2
+    assert count("three_speakers.flac", min_speakers=3) == 3
 
 
 def test_models_missing(tmp_path: Path) -> None:
@@ -153,3 +160,32 @@ def test_interjection_over_a_long_turn_goes_to_the_interjecting_speaker(diarizer
     caller = {speaker_of(s, e, turns) for s, e, text, channel in words if channel == 2 and text != "Okay."}
     assert len(agent) == len(caller) == 1 and agent != caller, turns  # the rest of the call as before
     assert speaker_of(okay[0], okay[1], turns) in caller, turns
+
+
+@pytest.mark.parametrize("name", ["two_speakers.flac", "three_speakers.flac", "one_speaker.flac"])
+@pytest.mark.parametrize("pause", [0.0, 0.6])
+def test_a_speaker_who_pauses_briefly_keeps_the_turn(
+    name: str, pause: float, diarizer: Diarizer, analysed_fixtures: AnalysedFixtures
+) -> None:
+    """No two turns of one speaker are 0.8 s or less apart with nobody else's turn between them: a breath
+    between two sentences does not end a turn (turn_pauses.py). With `pause` seconds of silence put into
+    the speech every 3 s, each fixture gave a speaker two turns around such a pause before."""
+    if pause:
+        audio = audio_of(name)
+        silence = np.zeros(round(pause * SAMPLE_RATE), np.float32)
+        cuts = range(3 * SAMPLE_RATE, audio.size - SAMPLE_RATE, 3 * SAMPLE_RATE)
+        audio = np.concatenate(
+            [part for piece in np.split(audio, list(cuts)) for part in (piece, silence)][:-1]
+        )
+        turns = diarizer.diarize(audio)
+    else:
+        turns = analysed_fixtures.turns(name)  # the fixture as it is: its analysis is shared
+    for earlier, later in itertools.combinations(turns, 2):
+        if earlier.speaker != later.speaker or not 0 < later.start - earlier.end <= MAX_PAUSE_SECONDS:
+            continue
+        between = [
+            t for t in turns if t.speaker != earlier.speaker and t.start < later.start and t.end > earlier.end
+        ]
+        assert between, (earlier, later)
+    if name == "one_speaker.flac":
+        assert len(turns) == 1, turns

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
-from conftest import DIARIZATION_DIR, cpu_settings
+from conftest import DIARIZATION_DIR, cpu_settings, two_voices_briefly, wav_bytes
 from fastapi.testclient import TestClient
 
 from whisper_server.app import create_app
@@ -76,10 +76,11 @@ def test_the_deadline_grows_with_the_audio() -> None:
     assert deadline.seconds(3600) == 60 + 1800
 
 
+@pytest.mark.slow  # times the deadline: other lanes' load would stretch it
 def test_a_stopped_child_fails_its_request_at_the_deadline_and_is_replaced(
     process: DiarizationProcess,
 ) -> None:
-    audio = audio_of("two_speakers.flac")
+    audio = two_voices_briefly()
     pid = process.pid
     started = time.monotonic()
     pending = start_stopped(process, audio)
@@ -105,7 +106,7 @@ def test_audio_larger_than_the_pipe_cannot_block_a_stopped_child_s_request(
     with pytest.raises(DiarizationFailed):
         pending.result()
     assert time.monotonic() - started < SHORT.base_seconds + 2
-    assert len({t.speaker for t in process.diarize(audio_of("two_speakers.flac"))}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
 
 
 def test_a_killed_child_is_a_retryable_503(process: DiarizationProcess) -> None:
@@ -116,7 +117,7 @@ def test_a_killed_child_is_a_retryable_503(process: DiarizationProcess) -> None:
     with pytest.raises(DiarizationFailed, match="diarization process ended unexpectedly") as failed:
         pending.result()
     assert failed.value.code in RETRYABLE
-    assert len({t.speaker for t in process.diarize(audio)}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
 
 
 @pytest.fixture
@@ -134,7 +135,7 @@ def test_the_server_answers_503_and_serves_the_next_requests(
     stoppable_client: tuple[TestClient, DiarizationProcess], audio_bytes: Callable[[str], bytes]
 ) -> None:
     client, child = stoppable_client
-    body = (DIARIZATION_DIR / "two_speakers.flac").read_bytes()
+    body = wav_bytes(two_voices_briefly())
     diarized = {"X-Amzn-SageMaker-Custom-Attributes": "diarize=true"}
     stop(child.pid)
     answers: dict[str, int] = {}

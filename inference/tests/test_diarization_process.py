@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DIARIZATION_DIR
+from conftest import DIARIZATION_DIR, two_voices_briefly
 
 from whisper_server.audio import decode
 from whisper_server.diarization_process import DiarizationFailed, DiarizationProcess
@@ -34,10 +34,14 @@ def process() -> Iterator[DiarizationProcess]:
 
 def test_same_turns_as_in_process(process: DiarizationProcess) -> None:
     audio = audio_of("three_speakers.flac")
-    assert process.diarize(audio) == Diarizer(CONFIG).diarize(audio)
-    assert process.diarize(audio, speakers=2) == Diarizer(CONFIG).diarize(audio, speakers=2)
+    # In this process, one analysis clustered twice: `diarize` is `turns(analyse(audio), ...)`.
+    in_process = Diarizer(CONFIG)
+    analysis = in_process.analyse(audio)
+    assert process.diarize(audio) == in_process.turns(analysis)
+    assert process.diarize(audio, speakers=2) == in_process.turns(analysis, speakers=2)
 
 
+@pytest.mark.slow  # times a ticker thread: other lanes' load would stall it
 def test_the_server_thread_keeps_running_meanwhile(process: DiarizationProcess) -> None:
     """The models hold the GIL while they run; in the child they cannot stop this process's threads."""
     audio = np.concatenate([audio_of("three_speakers.flac")] * 2)
@@ -68,7 +72,7 @@ def test_a_child_that_dies_fails_its_request_and_the_next_gets_a_new_one(process
     os.kill(pid, signal.SIGKILL)
     with pytest.raises(DiarizationFailed, match="diarization process ended unexpectedly"):
         pending.result()
-    assert len({t.speaker for t in process.diarize(audio)}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
     assert process.pid not in (None, pid)
 
 
@@ -76,7 +80,7 @@ def test_a_cancelled_request_stops_the_child(process: DiarizationProcess) -> Non
     audio = audio_of("two_speakers.flac")
     process.start(np.concatenate([audio] * 4)).cancel()
     assert process.pid is None
-    assert len({t.speaker for t in process.diarize(audio)}) == 2
+    assert len({t.speaker for t in process.diarize(two_voices_briefly())}) == 2
 
 
 def test_close_stops_the_child() -> None:

@@ -24,8 +24,12 @@ pytestmark = pytest.mark.slow
 # SageMaker allows /ping 2 s; a quarter of that shows it never waits for the job, even on a busy machine.
 PING_BUDGET_SECONDS = 0.5
 SHUTDOWN_GRACE_SECONDS = 3
-# The 8 meeting parts (~66 s) twelve times, over 13 minutes: at ~45x real time (tiny.en on 2 cores) a job of
-# 15 s or more, so it is still running after the SIGTERM test's head start and shutdown grace.
+# The 8 meeting parts (~66 s, ~70 s with pauses) five times, about 6 minutes: at 35-45x real time (tiny.en
+# on 2 cores) a job of 8-10 s that keeps the worker busy while the queue fills and /ping is timed over a
+# hundred times. Its whole decode is waited for, so a longer file only costs CPU.
+BUSY_AUDIO_REPEATS = 5
+# Twelve times, over 13 minutes: a job of 15 s or more, so it is still running after the SIGTERM test's head
+# start and shutdown grace (the server stops decoding it then).
 LONG_AUDIO_REPEATS = 12
 
 
@@ -40,13 +44,23 @@ def server(model_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield server
 
 
-@pytest.fixture(scope="module")
-def long_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
+def meeting_repeated(audio_bytes: Callable[[str], bytes], repeats: int) -> np.ndarray:
+    """The 8 meeting parts, each followed by half a second of silence, `repeats` times."""
     parts = [decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 9)]
     pause = np.zeros(8000, dtype=np.float32)
-    samples = np.concatenate(
-        [piece for _ in range(LONG_AUDIO_REPEATS) for p in parts for piece in (p, pause)]
-    )
+    return np.concatenate([piece for _ in range(repeats) for p in parts for piece in (p, pause)])
+
+
+@pytest.fixture(scope="module")
+def busy_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
+    samples = meeting_repeated(audio_bytes, BUSY_AUDIO_REPEATS)
+    assert samples.shape[0] / 16000 > 300
+    return wav_bytes(samples)
+
+
+@pytest.fixture(scope="module")
+def long_audio(audio_bytes: Callable[[str], bytes]) -> bytes:
+    samples = meeting_repeated(audio_bytes, LONG_AUDIO_REPEATS)
     assert samples.shape[0] / 16000 > 780
     return wav_bytes(samples)
 
@@ -62,10 +76,10 @@ def post(server: Server, body: bytes, request_id: str, results: dict[str, httpx.
 
 
 def test_ping_stays_fast_and_queue_overflow_is_503_while_a_long_file_runs(
-    server: Server, long_audio: bytes, audio_bytes: Callable[[str], bytes]
+    server: Server, busy_audio: bytes, audio_bytes: Callable[[str], bytes]
 ) -> None:
     results: dict[str, httpx.Response] = {}
-    long_job = threading.Thread(target=post, args=(server, long_audio, "long", results))
+    long_job = threading.Thread(target=post, args=(server, busy_audio, "long", results))
     long_job.start()
     time.sleep(1.0)  # the long file is uploaded and on the worker
     queued = threading.Thread(target=post, args=(server, audio_bytes("speech.ogg"), "queued", results))

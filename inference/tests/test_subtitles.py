@@ -10,11 +10,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import subtitle_score as ss
-from conftest import cpu_settings
+from conftest import SharedDecodes, cpu_settings
 from fastapi.testclient import TestClient
 
 from whisper_server import formats
@@ -189,19 +188,16 @@ def test_bad_cue_options_get_400_naming_them(client: TestClient, header: str, op
     assert f"'{option}'" in response.json()["message"]
 
 
-def test_every_format_over_http_has_the_same_words(client: TestClient) -> None:
+def test_every_format_over_http_has_the_same_words(client: TestClient, shared_decode: SharedDecodes) -> None:
     body = ss.SUBTITLES.joinpath("en_conversation.ogg").read_bytes()
-
-    def get(accept: str) -> Any:
-        response = client.post("/invocations", content=body, headers={"Accept": accept})
-        assert response.status_code == 200
-        return response
-
-    as_json = get("application/json").json()
+    timed = shared_decode(client, body)  # JSON and the cues: one decode with word timings
+    plain = client.post("/invocations", content=body, headers={"Accept": "text/plain"})  # decoded without
+    assert plain.status_code == 200
+    as_json = timed["json"]
     expected = ss.words(as_json["text"], "en")
-    assert ss.plain_words(get("text/plain").text, "en") == expected
-    assert ss.cue_words(ss.parse_cues(get("text/vtt").text), "en") == expected
-    assert ss.cue_words(ss.parse_cues(get("application/x-subrip").text), "en") == expected
+    assert ss.plain_words(plain.text, "en") == expected
+    assert ss.cue_words(ss.parse_cues(timed["vtt"]), "en") == expected
+    assert ss.cue_words(ss.parse_cues(timed["srt"]), "en") == expected
     assert as_json["model"] == "whisper-tiny.en"
 
 
@@ -210,18 +206,16 @@ def test_the_model_is_named(multilingual_model_dir: str, japanese_transcriber: T
     assert Transcriber(cpu_settings(multilingual_model_dir, model_name="large-v3")).model_name == "large-v3"
 
 
-def test_speaker_labels_keep_cues_to_one_speaker(speaker_client: TestClient) -> None:
+def test_speaker_labels_keep_cues_to_one_speaker(
+    speaker_client: TestClient, shared_decode: SharedDecodes
+) -> None:
     body = ss.SUBTITLES.joinpath("en_conversation.ogg").read_bytes()
-    headers = {"Accept": "application/x-subrip", "X-Amzn-SageMaker-Custom-Attributes": "diarize=true"}
-    response = speaker_client.post("/invocations", content=body, headers=headers)
-    assert response.status_code == 200
-    blocks = response.text.strip().split("\n\n")
+    renderings = shared_decode(speaker_client, body, "diarize=true")
+    blocks = renderings["srt"].strip().split("\n\n")
     assert all(block.split("\n")[2].startswith("S") for block in blocks)
-    as_json = speaker_client.post(
-        "/invocations", content=body, headers={"X-Amzn-SageMaker-Custom-Attributes": "diarize=true"}
-    ).json()
+    as_json = renderings["json"]
     assert "words" not in as_json["segments"][0]  # kept for the cues, shown only with word_timestamps
-    assert ss.cue_words(ss.parse_cues(response.text), "en") == ss.words(as_json["text"], "en")
+    assert ss.cue_words(ss.parse_cues(renderings["srt"]), "en") == ss.words(as_json["text"], "en")
 
 
 def test_vad_off_finds_the_lost_sentence_again(
