@@ -27,7 +27,7 @@ from typing import Any
 
 import botocore.session
 import regex
-from botocore.model import Shape
+from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
 AUTONAME_SUFFIX = "-0a1b2c3"
@@ -414,6 +414,9 @@ MAPPINGS: dict[str, Callable[[dict[str, Any]], list[Request]]] = {
 # as code points.
 SURROGATE_RANGE = "\\uD800\\uDC00-\\uDBFF\\uDFFF"
 
+# One session for every request: a new session parses each service model again (seconds per program).
+SESSION = botocore.session.get_session()
+
 
 @functools.cache
 def compile_pattern(pattern: str) -> regex.Pattern[str]:
@@ -479,8 +482,14 @@ def documented_rules(operation: str, params: dict[str, Any]) -> list[str]:
     return problems
 
 
+@functools.cache
+def operation_model(service: str, operation: str) -> OperationModel:
+    """The operation's model, parsed once per process (the requests reuse a handful of large models)."""
+    return SESSION.get_service_model(service).operation_model(operation)
+
+
 def check_request(service: str, operation: str, params: dict[str, Any]) -> list[str]:
-    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+    model = operation_model(service, operation)
     problems = documented_rules(operation, params)
     report = ParamValidator().validate(params, model.input_shape)
     if report.has_errors():

@@ -6,10 +6,11 @@
 //                      pytest   inference/tests without the `slow` cases, then clients/python/tests
 //   phase 2, alone:    slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes
 //                               of audio decode; other lanes' load would make those timings mean less
-// Two cores are enough for the overlap to pay: much of mocha's time is spent waiting on child processes (tsx, moto,
+// Two cores are enough for the overlap to pay: much of mocha's time is spent waiting on child processes (the CLIs, moto,
 // the local server) and much of the type check's on one core. Each lane's output is kept and printed whole when the
 // lane ends (never interleaved), then one line per lane with its time; the slowest tests of each runner are listed
-// by the runner itself (pytest --durations, mocha's tests/support/slowest.ts). The exit code is 1 if any lane failed.
+// by the runner itself (pytest --durations, mocha's tests/support/slowest.ts, which also names the test files that
+// cost the most CPU). The exit code is 1 if any lane failed.
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { join, dirname } from "node:path";
@@ -17,7 +18,6 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const python = join(root, ".venv", "bin", "python");
-const bin = (name) => join(root, "node_modules", ".bin", name);
 const SLOWEST = "--durations=10";
 
 /** Each lane: its steps, run one after another; a failed step ends the lane. */
@@ -26,7 +26,7 @@ const PARALLEL_LANES = {
     ["npm", ["run", "--silent", "typecheck"]],
     ["npm", ["run", "--silent", "lint"]],
   ],
-  mocha: [[bin("mocha"), []]],
+  mocha: [["npm", ["run", "--silent", "test:ts"]]],
   pytest: [
     [python, ["-m", "pytest", "-q", SLOWEST, "-m", "not slow", "inference/tests"]],
     [python, ["-m", "pytest", "-q", SLOWEST, "clients/python/tests"]],

@@ -1,6 +1,7 @@
 /** Shared by the client tests: run a CLI as a child process, and configure moto's async results. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { cliBundle } from "../support/cli-bundle";
 import { repoRoot } from "../support/moto";
 
 export interface CliRun {
@@ -20,29 +21,27 @@ export interface RunControl {
 }
 
 /**
- * Runs `tsx scripts/<script> ...args` from the repo root, like `npm run`, with extra environment. A `script` with a
- * slash is a path from the repo root instead (a test stand-in).
+ * Runs `scripts/<script> ...args` from the repo root, as `npm run` does but with `node` on the script's bundle (see
+ * tests/support/cli-bundle.ts), with extra environment. A `script` with a slash is a path from the repo root instead
+ * (a test stand-in).
  */
-export function runCli(
+export async function runCli(
   script: string,
   args: readonly string[],
   env: Record<string, string> = {},
   control: RunControl = {},
 ): Promise<CliRun> {
+  const bundle = await cliBundle(script.includes("/") ? script : join("scripts", script));
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(
-      join(repoRoot, "node_modules", ".bin", "tsx"),
-      [join(script.includes("/") ? "" : "scripts", script), ...args],
-      {
-        cwd: repoRoot,
-        // The SDK's Node-version notice would only add noise to the stderr the tests read.
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-        // Its own process group: tsx runs the script in a child process, and a kill must reach that one too.
-        detached: true,
-      },
-    );
+    const child = spawn(process.execPath, [bundle, ...args], {
+      cwd: repoRoot,
+      // The SDK's Node-version notice would only add noise to the stderr the tests read.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so a kill reaches whatever the CLI started too (e.g. npm start's local server).
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,7 +8,7 @@ import { repoRoot } from "../support/moto";
 import { processGroupAlive, runCli } from "./helpers";
 
 // Ctrl-C in `npm start` while the server is transcribing: the terminal sends SIGINT to the whole foreground process
-// group (tsx, the script, the server); the run must say so, stop the server and exit 130 within a second, not
+// group (the script and its server); the run must say so, stop the server and exit 130 within a second, not
 // finish the job, retry the server it stops, or wait out the server's 20 s job grace.
 
 /** speech.wav repeated `times` times: a WAV long enough (minutes) to be still decoding when Ctrl-C comes. */

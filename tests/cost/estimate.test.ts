@@ -173,7 +173,7 @@ describe("cost estimate (npm run cost -- --estimate)", function () {
     let bin: string;
     let withoutPulumi: Record<string, string>;
     before(async () => {
-      // A PATH with node only: tsx needs it, and a pulumi installed beside node must not be found.
+      // A PATH with node only: the CLI needs nothing else, and a pulumi installed beside node must not be found.
       bin = await mkdtemp(join(tmpdir(), "no-pulumi-"));
       await symlink(process.execPath, join(bin, "node"));
       withoutPulumi = { PATH: bin };

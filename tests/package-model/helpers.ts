@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { cliBundle } from "../support/cli-bundle";
 import { repoRoot, type MotoServer } from "../support/moto";
 import type { FakeHubFile } from "./fake-hub";
 
@@ -53,18 +54,18 @@ export interface CliRun {
 }
 
 /**
- * Starts `node --import tsx scripts/package-model.ts` with a clean environment: moto's AWS variables (if any) plus
- * `env`. Node itself runs the CLI (tsx only as its loader), so a signal the test sends reaches the CLI's own handlers
- * with no relay in between (the SIGINT test failed now and then on loaded machines when it went through the `tsx`
- * command, which forwards signals to the node process it starts).
+ * Starts scripts/package-model.ts (as `node` on its bundle, see tests/support/cli-bundle.ts) with a clean
+ * environment: moto's AWS variables (if any) plus `env`. Node itself runs the CLI, so a signal the test sends
+ * reaches the CLI's own handlers with no relay in between (the SIGINT test failed now and then on loaded machines
+ * when it went through the `tsx` command, which forwards signals to the node process it starts).
  */
-export function startCli(
+export async function startCli(
   args: readonly string[],
   moto: MotoServer | undefined,
   env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<CliRun> } {
+): Promise<{ child: ChildProcess; done: Promise<CliRun> }> {
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/package-model.ts", ...args], {
+  const child = spawn(process.execPath, [await cliBundle("scripts/package-model.ts"), ...args], {
     cwd: repoRoot,
     env: { ...childEnv, ...moto?.awsEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -81,12 +82,12 @@ export function startCli(
 }
 
 /** Runs the CLI to the end; see {@link startCli}. */
-export function runCli(
+export async function runCli(
   args: readonly string[],
   moto: MotoServer | undefined,
   env: Record<string, string> = {},
 ): Promise<CliRun> {
-  return startCli(args, moto, env).done;
+  return (await startCli(args, moto, env)).done;
 }
 
 /** The arguments of a hub run against {@link BUCKET} with the small part size. */

@@ -72,7 +72,7 @@ describe("package-model against a hub whose paging misbehaves", function () {
 
   it("honours SIGTERM while listing", async () => {
     const fake = await startHub({ pagination: "endless", pageDelayMs: 200 });
-    const { child, done } = startCli(hubArgs(), moto, { HF_ENDPOINT: fake.endpoint, HF_TOKEN: token });
+    const { child, done } = await startCli(hubArgs(), moto, { HF_ENDPOINT: fake.endpoint, HF_TOKEN: token });
     while (treeRequests(fake).length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
     const signalled = Date.now();
     child.kill("SIGTERM");

@@ -179,7 +179,7 @@ describe("package-model from a Hugging Face revision (CLI process, fake hub, mot
 
   it("on SIGINT aborts the multipart upload in flight and exits 130", async () => {
     hub.stallAfter.set("model.bin", 7 * 1024 * 1024);
-    const { child, done } = startCli(hubArgs(), moto, hubEnv());
+    const { child, done } = await startCli(hubArgs(), moto, hubEnv());
     const deadline = Date.now() + 20_000;
     while ((await openMultipartUploads(s3)).length === 0) {
       assert.ok(Date.now() < deadline, "the multipart upload of model.bin never started");

@@ -195,18 +195,69 @@ export function one(type: string, nameSuffix?: string): Recorded {
   return found[0];
 }
 
+/** One run of a program, kept to hand to later callers with the same program, config and environment. */
+interface ProgramRun {
+  readonly exports: Record<string, unknown>;
+  readonly resources: Recorded[];
+  readonly options: [string, RequestedOptions][];
+  readonly calls: typeof calls;
+}
+
+const runs = new Map<string, ProgramRun>();
+
+/** Freezes `value` and everything in it, so a test that edits a shared run's resources fails where it edits. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
 /**
- * Runs the program (index.ts, or the one at `programPath`) afresh with exactly `config` (as
- * `pulumi.runtime.setAllConfig` takes it) and returns its resolved exports and the resources it registered. The
- * module is taken out of the require cache before and after, so every caller, in any order, registers the
- * program's resources anew.
+ * Runs the program (index.ts, or the one at `programPath`) with exactly `config` (as `pulumi.runtime.setAllConfig`
+ * takes it) and returns its resolved exports and the resources it registered, read-only (frozen: a test edits a
+ * `structuredClone`). A program runs once per test process for each config and environment it reads (the region
+ * variables, the platform): a later caller with the same ones gets that run's exports and resources again, and
+ * they are registered again as the latest program's, with their registration options and the program's invokes,
+ * so {@link ofType}, {@link one}, {@link optionsOf} and {@link calls} read them as after a fresh run. A run that
+ * fails is not kept. (About 35 program runs in 12 configurations; each costs most of a CPU-second.)
  */
 export async function loadProgram(
   config: Record<string, string>,
   programPath: string = require.resolve("../../index"),
 ): Promise<{ exports: Record<string, unknown>; resources: Recorded[] }> {
   pulumi.runtime.setAllConfig(config);
+  const key = JSON.stringify([
+    config,
+    programPath,
+    process.env.AWS_REGION,
+    process.env.AWS_DEFAULT_REGION,
+    process.platform,
+  ]);
   markProgramStart();
+  const kept = runs.get(key);
+  if (kept) {
+    recorded.push(...kept.resources);
+    for (const [resource, options] of kept.options) requestedOptions.set(resource, options);
+    calls.push(...kept.calls);
+    return { exports: kept.exports, resources: programResources() };
+  }
+  const callsStart = calls.length;
+  const run = await runProgram(programPath);
+  runs.set(
+    key,
+    deepFreeze({
+      ...run,
+      options: run.resources.map((r): [string, RequestedOptions] => [`${r.type}::${r.name}`, optionsOf(r)]),
+      calls: calls.slice(callsStart),
+    }),
+  );
+  return { exports: run.exports, resources: programResources() };
+}
+
+/** Runs the program module afresh: out of the require cache before and after, so it registers everything anew. */
+async function runProgram(programPath: string): Promise<{ exports: Record<string, unknown>; resources: Recorded[] }> {
   delete require.cache[programPath];
   try {
     // require, not import(): the mocks and config must be in place first, and mocha loads specs as CommonJS.

@@ -41,7 +41,8 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: num
   throw new Error(`moto did not answer at ${endpoint} within ${timeoutMs} ms`);
 }
 
-export async function startMoto(): Promise<MotoServer> {
+/** A running emulator process: its server interface, stopping it for good (SIGTERM). */
+async function launchMoto(): Promise<MotoServer> {
   const port = await freeLoopbackPort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(venvPython, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
@@ -80,6 +81,44 @@ export async function startMoto(): Promise<MotoServer> {
         child.kill("SIGCONT"); // a frozen emulator could not act on SIGTERM
         child.kill("SIGTERM");
       }),
+  };
+}
+
+/** The emulator the suites of this test process take turns on, and whether a suite holds it now. */
+let shared: { moto: Promise<MotoServer>; held: boolean } | undefined;
+
+/**
+ * An emulator for one suite, as if freshly started: thawed, with no resources, and with authentication off. Suites
+ * take turns on one emulator process per test run (starting moto costs about a CPU-second; a dozen suites use it):
+ * `stop()` resets it for the next suite instead of ending it, and the process ends when the test process exits. A
+ * suite that asks while another holds the shared one gets its own process, which `stop()` ends.
+ */
+export async function startMoto(): Promise<MotoServer> {
+  if (shared?.held) return launchMoto();
+  if (!shared) {
+    const moto = launchMoto();
+    shared = { moto, held: true };
+    moto.then(
+      (started) => process.once("exit", () => void started.stop()),
+      () => (shared = undefined),
+    );
+  }
+  shared.held = true;
+  const moto = await shared.moto;
+  moto.thaw();
+  await moto.reset();
+  const auth = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: "POST", body: "inf" });
+  if (!auth.ok) throw new Error(`moto reset-auth failed: HTTP ${auth.status}`);
+  let held = true;
+  return {
+    ...moto,
+    async stop() {
+      if (!held) return;
+      held = false;
+      moto.thaw();
+      await moto.reset();
+      shared!.held = false;
+    },
   };
 }
 
