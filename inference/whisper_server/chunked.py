@@ -29,7 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -55,6 +55,25 @@ from .vad_pieces import speech_regions
 
 OnResult = Callable[[int, "Decoded | Exception"], None]
 """Told of each request's outcome as soon as it is known: its index, then its result or its exception."""
+
+
+Outcome = TypeVar("Outcome")
+
+
+def report(
+    on_result: Callable[[int, Outcome], None] | None, index: int, outcome: Outcome
+) -> Outcome | Exception:
+    """Tells `on_result` (if any) of request `index`'s outcome, once. An exception it raises becomes that
+    request's outcome (returned here, not raised): it fails that request alone, and the other requests of
+    the call go on and are reported as usual."""
+    if on_result is None:
+        return outcome
+    try:
+        on_result(index, outcome)
+    except Exception as e:
+        return e
+    return outcome
+
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
@@ -187,13 +206,12 @@ class ChunkedDecoder:
         self, requests: Sequence[Request], on_result: OnResult | None = None
     ) -> list[Decoded | Exception]:
         """Each request's result or the exception that failed it, in order. Requests are finished in their
-        order (see `_decode`), and `on_result(index, outcome)` hears of each as soon as it is."""
+        order (see `_decode`), and `on_result(index, outcome)` hears of each as soon as it is, once; an
+        exception `on_result` raises is that request's outcome in the list (`report`)."""
         results: list[Decoded | Exception | None] = [None] * len(requests)
 
         def finish(index: int, outcome: Decoded | Exception) -> None:
-            results[index] = outcome
-            if on_result is not None:
-                on_result(index, outcome)
+            results[index] = report(on_result, index, outcome)
 
         plans: list[tuple[int, Plan]] = []
         for index, request in enumerate(requests):
