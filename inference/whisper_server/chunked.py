@@ -558,10 +558,12 @@ class ChunkedDecoder:
         outputs: list[list[dict[str, Any]]],
         encoded: np.ndarray,
     ) -> None:
-        """Word timings by cross-attention alignment, one request at a time so that a request's
-        timings do not depend on which other requests shared its batch."""
-        for _, group in itertools.groupby(range(len(members)), key=lambda i: id(members[i][0])):
-            indices = list(group)
+        """Word timings by cross-attention alignment, never across requests, so that a request's timings do
+        not depend on which other requests shared its batch (windows.alignment_groups: on CPU one chunk
+        at a time, on a GPU a request's chunks of the batch together). Each request's words follow on
+        from the chunk aligned before (`Plan.last_speech_timestamp`)."""
+        owners = [id(plan) for plan, _ in members]
+        for indices in windows.alignment_groups(self.model.model.device, owners):
             owner = members[indices[0]][0]
             last = self.model.add_word_timestamps(
                 [outputs[i] for i in indices],
