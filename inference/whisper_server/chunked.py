@@ -42,6 +42,7 @@ from .audio import SAMPLE_RATE
 from .dropped_speech import (
     is_clearly_longer,
     looks_truncated,
+    speaker_pace,
     speech_seconds,
     text_share,
     wordless_regions,
@@ -158,6 +159,8 @@ class Plan:
     redecodes: Redecodes = field(default_factory=Redecodes)
     unchecked: list[tuple[Chunk, str]] = field(default_factory=list)
     """Chunks a check flagged that the budget left as decoded, with the check (UncheckedSpan.check)."""
+    pace: float | None = None
+    """Its speaker's own pace, from its first decode (dropped_speech.speaker_pace); None: not known."""
 
     def decoding_of(self, chunk: Chunk) -> Decoding:
         """How `chunk` is decoded: the plan's Decoding, in the chunk's own language when it has one."""
@@ -381,7 +384,7 @@ class ChunkedDecoder:
         """Whether `segments` look as if they lost some of `chunk`'s speech: too short for it, or a region
         of it without a word."""
         text = _text(segments)
-        return looks_truncated(text, chunk.speech_seconds, plan.decoding_of(chunk).language) or (
+        return looks_truncated(text, chunk.speech_seconds, plan.decoding_of(chunk).language, plan.pace) or (
             self._wordless(chunk, segments) > 0
         )
 
@@ -420,6 +423,13 @@ class ChunkedDecoder:
         to the budget, while audio that fools the check (each re-decode as short as the first) is still
         bounded. A chunk of speech costs at most its re-decodes, once each."""
         heard = {id(chunk): self._heard(chunk) for chunk in plan.chunks}
+        plan.pace = speaker_pace(
+            [
+                (text_share(heard[id(c)], c.speech_seconds, plan.decoding_of(c).language), c.speech_seconds)
+                for c in plan.chunks
+                if heard[id(c)] and c.speech_seconds > 0
+            ]
+        )
         suspects = [
             chunk
             for chunk in plan.chunks
@@ -436,7 +446,7 @@ class ChunkedDecoder:
             if plan.redecodes_left <= 0:
                 for left in suspects[position:]:
                     short = looks_truncated(
-                        heard[id(left)], left.speech_seconds, plan.decoding_of(left).language
+                        heard[id(left)], left.speech_seconds, plan.decoding_of(left).language, plan.pace
                     )
                     self._leave_unchecked(plan, [left], "too_short" if short else "skipped_region")
                 break
