@@ -32,11 +32,16 @@ import tune_diarization
 from der import PooledScore, score
 
 from whisper_server.audio import SAMPLE_RATE, decode
-from whisper_server.diarizer import Diarizer, DiarizerConfig, default_threads, transcribe_with_speakers
+from whisper_server.diarizer import (
+    Diarizer,
+    DiarizerConfig,
+    default_threads,
+    final_turns,
+    transcribe_with_speakers,
+)
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
-from whisper_server.voiceprints import label_pieces
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "diarization"
 SUMMARY_FIXTURES = {
@@ -86,7 +91,7 @@ def conversation_sets(diarizer: Diarizer, split: str) -> tuple[PooledScore, Pool
     free, given = PooledScore(), PooledScore()
     for pooled, count_given in ((free, False), (given, True)):
         for case in tune_diarization.cases(diarizer, split, count_given):
-            turns = label_pieces(case.pieces, diarizer.clustering, case.asked) or case.rough
+            turns = final_turns(case.pieces, case.rough, diarizer.clustering, case.asked)
             pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
     references = [r for _, r in conversations.load(split)]
     minutes = sum(float(r["duration"]) for r in references) / 60  # type: ignore[arg-type]

@@ -9,16 +9,18 @@ recomputes in milliseconds; a sweep of the second clustering over a whole set th
 what it scores is exactly what `Diarizer.diarize` answers. It prints the conversations whose count is
 wrong as found/true, so over- and under-splitting show.
 
-Tune on the development sets only (`--sets dev dev-varied`; default dev): the test, test-varied and real
-sets are for reporting.
+Tune on the development sets only (`--sets dev dev-varied real-dev`; default dev): the test,
+test-varied, real and real-test sets are for reporting.
 
-Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev]`.
+Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev real-dev]
+[--min-separation 0.3 0.33] [--threshold-only]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import pickle
 import sys
 from dataclasses import dataclass, replace
@@ -29,10 +31,10 @@ from der import PooledScore
 
 from whisper_server import diarizer as diarizer_module
 from whisper_server.clustering import ClusteringConfig
-from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig
+from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig, final_turns
 from whisper_server.settings import Settings
 from whisper_server.speaker_labels import SpeakerTurn
-from whisper_server.voiceprints import Pieces, label_pieces
+from whisper_server.voiceprints import Pieces
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "diarization-cache"
@@ -97,7 +99,7 @@ def evaluate(set_cases: list[Case], config: ClusteringConfig) -> PooledScore:
     """Scores of `Diarizer.diarize` with the second clustering `config` over `set_cases`."""
     pooled = PooledScore()
     for case in set_cases:
-        turns = label_pieces(case.pieces, config, case.asked) or case.rough
+        turns = final_turns(case.pieces, case.rough, config, case.asked)
         pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
     return pooled
 
@@ -111,21 +113,39 @@ def main() -> int:
     parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
     parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
     parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
+    parser.add_argument("--min-separation", nargs="*", type=float, default=[diarizer_module.MIN_SEPARATION])
+    parser.add_argument(
+        "--threshold-only",
+        action="store_true",
+        help="without a count, cut at the threshold (the rule before the silhouette)",
+    )
     args = parser.parse_args()
     diarizer = Diarizer(
         DiarizerConfig(MODELS, 1, defaults.diarization_window_shift, defaults.diarization_threshold)
     )
+    separations: list[float | None] = [None] if args.threshold_only else list(args.min_separation)
     for split in args.sets:
         for given in (False, True):
             set_cases = cases(diarizer, split, given)
             print(f"{split}, count {'given' if given else 'not given'}:")
             for threshold in args.thresholds:
                 for same_voice in args.same_voice:
-                    for min_speech in args.min_speech:
-                        pooled = evaluate(set_cases, ClusteringConfig(threshold, same_voice, min_speech))
+                    for min_speech, separation in itertools.product(args.min_speech, separations):
+                        config = (
+                            ClusteringConfig(threshold, same_voice, min_speech)
+                            if separation is None
+                            else ClusteringConfig(
+                                diarizer_module.ASKED_COUNT_THRESHOLD,
+                                same_voice,
+                                min_speech,
+                                separation_floor=threshold,
+                                min_separation=separation,
+                            )
+                        )
+                        pooled = evaluate(set_cases, config)
                         print(
                             f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
-                            f"{min_speech:.1f}: {pooled.line()}"
+                            f"{min_speech:.1f} min separation {separation}: {pooled.line()}"
                         )
                         if pooled.miscounted:
                             print(f"    wrong counts (found/true): {pooled.misses()}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from whisper_server.clustering import ClusteringConfig, cluster, cut, merge_tree
+from whisper_server.clustering import ClusteringConfig, cluster, cut, merge_tree, silhouette
 
 CONFIG = ClusteringConfig(threshold=0.5, same_voice=0.1, min_speech=1.0)
 
@@ -94,3 +94,72 @@ def test_a_voice_that_says_little_is_a_speaker_when_asked_for() -> None:
     assert len(set(cluster(embeddings, weights, config).tolist())) == 2
     assert same_partition(cluster(embeddings, weights, config, speakers=3), truth)
     assert same_partition(cluster(embeddings, weights, config, min_speakers=3), truth)
+
+
+def recording(spread: float, closeness: float, count: int, seed: int, per_voice: int = 12):
+    """`count` voices whose centres lie `closeness` apart (around one base voice), each with `per_voice`
+    embeddings scattered by `spread`; 1 s of speech each."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=64)
+    base /= np.linalg.norm(base)
+    centres = []
+    for _ in range(count):
+        offset = rng.normal(size=64)
+        centre = base + closeness * offset / np.linalg.norm(offset)
+        centres.append(centre / np.linalg.norm(centre))
+    truth = np.repeat(np.arange(count), per_voice)
+    embeddings = np.stack(centres)[truth] + spread * rng.normal(size=(truth.size, 64)) / 8.0
+    return embeddings, np.ones(truth.size), truth
+
+
+SEPARATION = ClusteringConfig(
+    threshold=0.32, same_voice=0.05, min_speech=3.0, separation_floor=0.1, min_separation=0.33
+)
+# Three synthetic-like voices: tight (cosine 0.06 within) and close to each other (0.30 apart), and two
+# recorded-people-like voices: each spread as wide (0.48 within) as the first three are apart.
+CLOSE_TIGHT = recording(0.25, 0.6, 3, seed=1)
+FAR_WIDE = recording(0.9, 5.0, 2, seed=2)
+
+
+def test_no_threshold_serves_tight_and_wide_voices() -> None:
+    """Why the count is chosen by separation: the thresholds that find the tight voices split the wide
+    ones, and those that keep the wide ones whole merge the tight ones."""
+    for threshold in np.arange(0.05, 1.5, 0.05):
+        config = ClusteringConfig(threshold=float(threshold), same_voice=0.05, min_speech=3.0)
+        both = [same_partition(cluster(e, w, config), t) for e, w, t in (CLOSE_TIGHT, FAR_WIDE)]
+        assert not all(both), threshold
+
+
+@pytest.mark.parametrize("voices_of", [CLOSE_TIGHT, FAR_WIDE], ids=["close-tight", "far-wide"])
+def test_separation_finds_tight_and_wide_voices(voices_of) -> None:
+    embeddings, weights, truth = voices_of
+    assert same_partition(cluster(embeddings, weights, SEPARATION), truth)
+
+
+@pytest.mark.parametrize("spread", [0.25, 0.9])
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_one_voice_however_wide_is_one_speaker_by_separation(spread: float, seed: int) -> None:
+    embeddings, weights, _ = recording(spread, 5.0, 1, seed=seed, per_voice=24)
+    assert set(cluster(embeddings, weights, SEPARATION).tolist()) == {0}
+
+
+def test_separation_leaves_asked_counts_and_bounds_to_the_threshold() -> None:
+    embeddings, weights, truth = CLOSE_TIGHT
+    assert same_partition(cluster(embeddings, weights, SEPARATION, speakers=3), truth)
+    assert len(set(cluster(embeddings, weights, SEPARATION, speakers=2).tolist())) == 2
+    assert len(set(cluster(embeddings, weights, SEPARATION, max_speakers=2).tolist())) == 2
+    embeddings, weights, truth = FAR_WIDE
+    assert len(set(cluster(embeddings, weights, SEPARATION, min_speakers=3).tolist())) == 3
+
+
+def test_silhouette_of_a_known_partition() -> None:
+    distance = np.array(
+        [[0.0, 0.1, 0.9, 0.9], [0.1, 0.0, 0.9, 0.9], [0.9, 0.9, 0.0, 0.3], [0.9, 0.9, 0.3, 0.0]]
+    )
+    labels = np.array([0, 0, 1, 1])
+    # Own-cluster means include the item itself: a = 0.05 (first two) and 0.15 (last two), b = 0.9.
+    expected = np.mean([(0.9 - 0.05) / 0.9] * 2 + [(0.9 - 0.15) / 0.9] * 2)
+    assert silhouette(distance, labels, np.ones(4)) == pytest.approx(expected)
+    # Weighted: the last two stand for three times the speech (their own means keep a = 0.15).
+    weighted = (2 * (0.9 - 0.05) / 0.9 + 6 * (0.9 - 0.15) / 0.9) / 8
+    assert silhouette(distance, labels, np.array([1.0, 1.0, 3.0, 3.0])) == pytest.approx(weighted)

@@ -7,6 +7,7 @@ are exact. Thresholds leave a margin over what the defaults measure (docs/speake
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from whisper_server.audio import SAMPLE_RATE, decode
 from whisper_server.diarizer import Diarizer, load_diarizer
 from whisper_server.settings import Settings
 from whisper_server.speaker_labels import speaker_of
+from whisper_server.turn_pauses import MAX_PAUSE_SECONDS
 
 # Fixture -> the largest DER and the smallest share of speech given to the right speaker that pass.
 ACCURACY = {
@@ -153,3 +155,28 @@ def test_interjection_over_a_long_turn_goes_to_the_interjecting_speaker(diarizer
     caller = {speaker_of(s, e, turns) for s, e, text, channel in words if channel == 2 and text != "Okay."}
     assert len(agent) == len(caller) == 1 and agent != caller, turns  # the rest of the call as before
     assert speaker_of(okay[0], okay[1], turns) in caller, turns
+
+
+@pytest.mark.parametrize("name", ["two_speakers.flac", "three_speakers.flac", "one_speaker.flac"])
+@pytest.mark.parametrize("pause", [0.0, 0.6])
+def test_a_speaker_who_pauses_briefly_keeps_the_turn(name: str, pause: float, diarizer: Diarizer) -> None:
+    """No two turns of one speaker are 0.8 s or less apart with nobody else's turn between them: a breath
+    between two sentences does not end a turn (turn_pauses.py). With `pause` seconds of silence put into
+    the speech every 3 s, each fixture gave a speaker two turns around such a pause before."""
+    audio = audio_of(name)
+    if pause:
+        silence = np.zeros(round(pause * SAMPLE_RATE), np.float32)
+        cuts = range(3 * SAMPLE_RATE, audio.size - SAMPLE_RATE, 3 * SAMPLE_RATE)
+        audio = np.concatenate(
+            [part for piece in np.split(audio, list(cuts)) for part in (piece, silence)][:-1]
+        )
+    turns = diarizer.diarize(audio)
+    for earlier, later in itertools.combinations(turns, 2):
+        if earlier.speaker != later.speaker or not 0 < later.start - earlier.end <= MAX_PAUSE_SECONDS:
+            continue
+        between = [
+            t for t in turns if t.speaker != earlier.speaker and t.start < later.start and t.end > earlier.end
+        ]
+        assert between, (earlier, later)
+    if name == "one_speaker.flac":
+        assert len(turns) == 1, turns

@@ -178,11 +178,12 @@ class Settings(BaseSettings):
     on the fixtures as accurate as pyannote's 0.1 at 4x its speed; 0.5 is faster but found the right
     count on 79% of the development conversations instead of 88% (at the earlier threshold 0.25)."""
 
-    diarization_threshold: float = Field(default=0.32, gt=0.0, lt=2.0)
-    """Clustering cosine-distance threshold when a request gives no speaker count (the second pass,
-    voiceprints.py): lower finds more speakers. Default 0.32, the best of 0.22-0.44 on the development
-    conversations (inference/bench/conversations.py, sets dev and dev-varied; tune_diarization.py): the
-    right count on 65% of them (0.25, the best on the first set alone, split the varied set's voices)."""
+    diarization_threshold: float = Field(default=0.25, gt=0.0, lt=2.0)
+    """Cosine distance under which two groups of speech are always one speaker when a request gives no
+    speaker count (the second pass, voiceprints.py); above it, the count is the one whose groups are best
+    separated (clustering.py): lower can find more speakers. Default 0.25, the best of 0.22-0.35 on the
+    development conversations (inference/bench/conversations.py and real_voices.py, sets dev and real-dev
+    together; tune_diarization.py): the right count on 27 of 40 of them."""
 
     diarization_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     """Seconds the diarization process may take for a request, beyond
