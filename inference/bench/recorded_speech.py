@@ -97,7 +97,7 @@ def clips(language: str, which: str = "test", count: int = 2, seconds: float = C
     made: list[Clip] = []
     group: list[tuple[str, str, np.ndarray]] = []
     for name, text in [*chosen, ("", "")]:
-        audio = _prompt_audio(language, name) if name else None
+        audio = prompt_audio(language, name) if name else None
         length = sum(len(a) for _, _, a in group) + GAP_SECONDS * SAMPLE_RATE * len(group)
         if group and (audio is None or length + len(audio) > seconds * SAMPLE_RATE):
             made.append(_joined(f"{language}-{which}-{len(made) + 1}", language, group))
@@ -132,7 +132,7 @@ def _texts_path(language: str) -> Path:
     return TEXTS / f"asterisk-core-sounds-{language}" / f"core-sounds-{language}.txt.gz"
 
 
-def _prompt_audio(language: str, name: str) -> np.ndarray:
+def prompt_audio(language: str, name: str) -> np.ndarray:
     """One prompt as 16 kHz float32 samples (G.722 decoded by ffmpeg, cached as raw float32)."""
     cached = CACHE / language / f"{name}.f32"
     if not cached.is_file():

@@ -29,7 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -42,6 +42,7 @@ from .audio import SAMPLE_RATE
 from .dropped_speech import (
     is_clearly_longer,
     looks_truncated,
+    speaker_pace,
     speech_seconds,
     text_share,
     wordless_regions,
@@ -55,6 +56,25 @@ from .vad_pieces import speech_regions
 
 OnResult = Callable[[int, "Decoded | Exception"], None]
 """Told of each request's outcome as soon as it is known: its index, then its result or its exception."""
+
+
+Outcome = TypeVar("Outcome")
+
+
+def report(
+    on_result: Callable[[int, Outcome], None] | None, index: int, outcome: Outcome
+) -> Outcome | Exception:
+    """Tells `on_result` (if any) of request `index`'s outcome, once. An exception it raises becomes that
+    request's outcome (returned here, not raised): it fails that request alone, and the other requests of
+    the call go on and are reported as usual."""
+    if on_result is None:
+        return outcome
+    try:
+        on_result(index, outcome)
+    except Exception as e:
+        return e
+    return outcome
+
 
 VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 """Silence the VAD adds each side of a speech region (faster-whisper's default, 400 ms)."""
@@ -139,6 +159,8 @@ class Plan:
     redecodes: Redecodes = field(default_factory=Redecodes)
     unchecked: list[tuple[Chunk, str]] = field(default_factory=list)
     """Chunks a check flagged that the budget left as decoded, with the check (UncheckedSpan.check)."""
+    pace: float | None = None
+    """Its speaker's own pace, from its first decode (dropped_speech.speaker_pace); None: not known."""
 
     def decoding_of(self, chunk: Chunk) -> Decoding:
         """How `chunk` is decoded: the plan's Decoding, in the chunk's own language when it has one."""
@@ -187,13 +209,12 @@ class ChunkedDecoder:
         self, requests: Sequence[Request], on_result: OnResult | None = None
     ) -> list[Decoded | Exception]:
         """Each request's result or the exception that failed it, in order. Requests are finished in their
-        order (see `_decode`), and `on_result(index, outcome)` hears of each as soon as it is."""
+        order (see `_decode`), and `on_result(index, outcome)` hears of each as soon as it is, once; an
+        exception `on_result` raises is that request's outcome in the list (`report`)."""
         results: list[Decoded | Exception | None] = [None] * len(requests)
 
         def finish(index: int, outcome: Decoded | Exception) -> None:
-            results[index] = outcome
-            if on_result is not None:
-                on_result(index, outcome)
+            results[index] = report(on_result, index, outcome)
 
         plans: list[tuple[int, Plan]] = []
         for index, request in enumerate(requests):
@@ -363,7 +384,7 @@ class ChunkedDecoder:
         """Whether `segments` look as if they lost some of `chunk`'s speech: too short for it, or a region
         of it without a word."""
         text = _text(segments)
-        return looks_truncated(text, chunk.speech_seconds, plan.decoding_of(chunk).language) or (
+        return looks_truncated(text, chunk.speech_seconds, plan.decoding_of(chunk).language, plan.pace) or (
             self._wordless(chunk, segments) > 0
         )
 
@@ -402,6 +423,13 @@ class ChunkedDecoder:
         to the budget, while audio that fools the check (each re-decode as short as the first) is still
         bounded. A chunk of speech costs at most its re-decodes, once each."""
         heard = {id(chunk): self._heard(chunk) for chunk in plan.chunks}
+        plan.pace = speaker_pace(
+            [
+                (text_share(heard[id(c)], c.speech_seconds, plan.decoding_of(c).language), c.speech_seconds)
+                for c in plan.chunks
+                if heard[id(c)] and c.speech_seconds > 0
+            ]
+        )
         suspects = [
             chunk
             for chunk in plan.chunks
@@ -418,7 +446,7 @@ class ChunkedDecoder:
             if plan.redecodes_left <= 0:
                 for left in suspects[position:]:
                     short = looks_truncated(
-                        heard[id(left)], left.speech_seconds, plan.decoding_of(left).language
+                        heard[id(left)], left.speech_seconds, plan.decoding_of(left).language, plan.pace
                     )
                     self._leave_unchecked(plan, [left], "too_short" if short else "skipped_region")
                 break
@@ -540,10 +568,12 @@ class ChunkedDecoder:
         outputs: list[list[dict[str, Any]]],
         encoded: np.ndarray,
     ) -> None:
-        """Word timings by cross-attention alignment, one request at a time so that a request's
-        timings do not depend on which other requests shared its batch."""
-        for _, group in itertools.groupby(range(len(members)), key=lambda i: id(members[i][0])):
-            indices = list(group)
+        """Word timings by cross-attention alignment, never across requests, so that a request's timings do
+        not depend on which other requests shared its batch (windows.alignment_groups: on CPU one chunk
+        at a time, on a GPU a request's chunks of the batch together). Each request's words follow on
+        from the chunk aligned before (`Plan.last_speech_timestamp`)."""
+        owners = [id(plan) for plan, _ in members]
+        for indices in windows.alignment_groups(self.model.model.device, owners):
             owner = members[indices[0]][0]
             last = self.model.add_word_timestamps(
                 [outputs[i] for i in indices],

@@ -17,7 +17,7 @@ from faster_whisper import WhisperModel
 
 from . import writing
 from .audio import SAMPLE_RATE
-from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request
+from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request, report
 from .errors import bad_option
 from .model_name import describe_model
 from .options import TranscribeOptions
@@ -119,24 +119,25 @@ class Transcriber:
         decoder batches, which is where waiting short requests gain. Each result is the same as
         `transcribe` of that request alone; a request that fails gets its exception in its place and
         does not fail the others. Requests are finished in their order, and `on_result(index, outcome)`
-        hears of each as soon as it is (before the later ones are done)."""
+        hears of each as soon as it is (before the later ones are done), once. An exception raised while
+        a result is turned into its Transcription, or by `on_result`, fails that request alone: it is
+        that request's outcome (`chunked.report`)."""
+        outcomes: list[Transcription | Exception | None] = [None] * len(requests)
 
-        def finish(index: int, outcome: Decoded | Transcription | Exception) -> Transcription | Exception:
+        def finish(index: int, outcome: Decoded | Transcription | Exception) -> None:
             if isinstance(outcome, Decoded):
-                outcome = self._result(requests[index].audio, outcome)
-            if on_result is not None:
-                on_result(index, outcome)
-            return outcome
+                try:
+                    outcome = self._result(requests[index].audio, outcome)
+                except Exception as e:
+                    outcome = e
+            outcomes[index] = report(on_result, index, outcome)
 
         if not self.batched:
-            return [
-                finish(index, self._sequential_or_error(request)) for index, request in enumerate(requests)
-            ]
-        finished: dict[int, Transcription | Exception] = {}
-        self.chunked.decode_many(
-            requests, lambda index, outcome: finished.update({index: finish(index, outcome)})
-        )
-        return [finished[index] for index in range(len(requests))]
+            for index, request in enumerate(requests):
+                finish(index, self._sequential_or_error(request))
+        else:
+            self.chunked.decode_many(requests, finish)  # finishes every request, failed or not
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def _sequential_or_error(self, request: Request) -> Transcription | Exception:
         try:

@@ -54,6 +54,24 @@ def encode(model: ctranslate2.models.Whisper, windows: list[np.ndarray]) -> np.n
     return np.concatenate([np.array(model.encode(storage(window[None]), to_cpu=True)) for window in windows])
 
 
+def alignment_groups(device: str, owners: list[int]) -> list[list[int]]:
+    """Which members of a decoded batch (`owners`: each member's request, in batch order) are aligned
+    together for their word timings (CTranslate2's `align`): never members of different requests. On CPU
+    each member alone: on tiny.en int8 with 2 cores, 8 chunks of a 15 s window aligned in one call took
+    1.6-1.8x the time of 8 calls of one, as the encoder does (`encode`), and a shorter text's timings
+    moved with the longer ones it was padded to. On a GPU each request's consecutive members as one
+    call (not measured here)."""
+    if device != "cuda":
+        return [[index] for index in range(len(owners))]
+    groups: list[list[int]] = []
+    for index, owner in enumerate(owners):
+        if groups and owners[groups[-1][-1]] == owner:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
 def storage(array: np.ndarray) -> ctranslate2.StorageView:
     """A CTranslate2 view of a float32 array (it needs C-contiguous memory)."""
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(array, dtype=np.float32))
