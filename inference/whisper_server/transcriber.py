@@ -137,7 +137,12 @@ class Transcriber:
                 finish(index, self._sequential_or_error(request))
         else:
             self.chunked.decode_many(requests, finish)  # finishes every request, failed or not
-        return [outcome for outcome in outcomes if outcome is not None]
+        # One result per request, in its place: a request left unfinished (never expected) fails alone
+        # rather than shifting the later results onto the wrong requests.
+        return [
+            RuntimeError(f"request {index} was never finished") if outcome is None else outcome
+            for index, outcome in enumerate(outcomes)
+        ]
 
     def _sequential_or_error(self, request: Request) -> Transcription | Exception:
         try:
