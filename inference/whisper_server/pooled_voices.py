@@ -33,7 +33,7 @@ MIN_GROUP_SECONDS = 1.75
 """Least speech (seconds) a group needs to be merged on its pooled voiceprint."""
 POOL_SECONDS = 10.0
 """Most speech (seconds) one pooled voiceprint is taken over: its longest stretches first."""
-SPREAD_FACTOR = 1.2
+SPREAD_FACTOR = 1.3
 """Without a count, two speakers are merged when their pooled voiceprints are closer than this times the
 spread of the wider one (merge_close_speakers)."""
 
