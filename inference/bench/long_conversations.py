@@ -178,3 +178,23 @@ def generate(split: str, out: Path = conversations.DEFAULT_OUT) -> list[Referenc
 def load(split: str, out: Path = conversations.DEFAULT_OUT) -> list[tuple[Path, Reference]]:
     """(audio path, reference) of every recording of the long set `split`, building it if needed."""
     return [(out / split / f"{r['name']}.wav", r) for r in generate(split, out)]
+
+
+def load_any(split: str) -> list[tuple[Path, Reference]]:
+    """(audio path, reference) of every recording of `split`, a conversation set (conversations.SETS) or a
+    long one (SOURCES), building it if needed."""
+    return load(split) if split in SOURCES else conversations.load(split)
+
+
+def available(split: str) -> bool:
+    """Whether the packages that `split` (a conversation set or a long one) is built from are installed."""
+    return conversations.available(SOURCES.get(split, split))
+
+
+def missing_packages(split: str) -> str:
+    """The apt-get line for the packages `split` (a conversation set or a long one) needs."""
+    return conversations.missing_packages(SOURCES.get(split, split))
+
+
+ALL_SETS = [*conversations.SETS, *SOURCES]
+"""Every set a benchmark can score: the conversation sets and the long ones."""

@@ -84,8 +84,7 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
     """Every conversation of `split`, with its pieces from the cache or computed (and cached)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     found: list[Case] = []
-    source = long_conversations.load if split in long_conversations.SOURCES else conversations.load
-    for wav, reference in source(split):
+    for wav, reference in long_conversations.load_any(split):
         turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
         speakers = int(reference["speakers"])  # type: ignore[arg-type]
         asked = speakers if given else None
@@ -138,9 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--sets", nargs="*", default=["dev"], choices=[*conversations.SETS, *long_conversations.SOURCES]
-    )
+    parser.add_argument("--sets", nargs="*", default=["dev"], choices=long_conversations.ALL_SETS)
     parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
     parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
     parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
