@@ -4,8 +4,8 @@
 //   2. .venv with inference/requirements-dev.txt and the inference package (editable), when missing or
 //      when a requirements file or inference/pyproject.toml changed.
 // Each step records a hash of its inputs, so a second run does nothing and takes well under a second. A run that
-// installs says what it installs, one line per step with its time, and lets pip show its own progress (a first
-// install takes minutes, most of it pip).
+// installs says what it installs, one line per step with its time (a first install takes a minute or two, most of
+// it npm: the Python packages go in through uv, which takes seconds; through pip, with its progress, where uv cannot).
 // Everything it and the installers print goes to stderr: stdout belongs to the command it runs before (`npm start
 // ... > out.txt` must hold only the transcript). Two runs at once (two first `npm start`s) take turns through a lock
 // directory, .bootstrap.lock: the second waits, then finds the installs done.
@@ -111,6 +111,74 @@ function acquireLock() {
   }
 }
 
+/**
+ * The installer of the .venv's packages: uv, pinned, itself installed by pip. It installs the same pinned versions
+ * as pip in seconds where pip takes a minute or more (a fresh clone, warm caches, 2026-12-07: pip 55-90 s, uv 2-8 s
+ * for the 58 packages; `pip freeze` of both venvs compared equal). Where uv cannot be installed or its install
+ * fails, pip installs everything as before.
+ */
+const UV = "uv==0.13.10";
+
+/** pip's settings that say where packages come from, and uv's flag for each (uv does not read pip's config). */
+const PIP_SOURCE_FLAGS = {
+  "index-url": "--index-url",
+  "extra-index-url": "--extra-index-url",
+  "find-links": "--find-links",
+  "trusted-host": "--allow-insecure-host",
+};
+
+/**
+ * uv's flags and environment for the package sources pip is configured with (`pip config list`: PIP_* variables
+ * and pip.conf files, a variable overriding a file), so a team's mirror or wheel folder serves uv as it serves pip.
+ */
+function uvSourcesFromPip(venvPython) {
+  const listed = spawnSync(venvPython, ["-m", "pip", "config", "list"], { cwd: root, encoding: "utf8" });
+  const settings = new Map();
+  const fromEnvironment = new Set();
+  for (const line of listed.status === 0 ? listed.stdout.split("\n") : []) {
+    const match = /^(:env:|[\w-]+)\.([\w-]+)='(.*)'$/.exec(line.trim());
+    if (!match) continue;
+    const [, scope, key, value] = match;
+    if (fromEnvironment.has(key) && scope !== ":env:") continue;
+    if (scope === ":env:") fromEnvironment.add(key);
+    settings.set(key, value);
+  }
+  const flags = [];
+  for (const [key, flag] of Object.entries(PIP_SOURCE_FLAGS)) {
+    for (const value of (settings.get(key) ?? "").split(/\s+/).filter(Boolean)) flags.push(flag, value);
+  }
+  const cert = settings.get("cert");
+  return { flags, env: cert && !process.env.SSL_CERT_FILE ? { SSL_CERT_FILE: cert } : {} };
+}
+
+/** Installs the .venv's packages with uv; false (having said why) when pip must do it instead. */
+function installWithUv(venvPython, packages) {
+  const uv = join(root, ".venv", "bin", "uv");
+  const quietPip = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", UV];
+  if (spawnSync(venvPython, quietPip, { cwd: root, stdio: ["ignore", 2, 2] }).status !== 0) {
+    say(`cannot install ${UV} with pip; pip installs the packages instead`);
+    return false;
+  }
+  const { flags, env } = uvSourcesFromPip(venvPython);
+  const uvInstall = (...args) =>
+    spawnSync(uv, ["pip", "install", "--python", venvPython, ...flags, ...args], {
+      cwd: root,
+      stdio: ["ignore", 2, 2],
+      env: { ...process.env, ...env },
+    }).status === 0;
+  say(`uv pip install: ${packages}`);
+  if (!uvInstall("-r", "inference/requirements-dev.txt")) {
+    say("uv could not install them; pip installs them instead");
+    return false;
+  }
+  say("uv pip install: the inference package (editable)");
+  if (!uvInstall("--quiet", "--no-deps", "-e", "./inference")) {
+    say("uv could not install the inference package; pip installs the packages instead");
+    return false;
+  }
+  return true;
+}
+
 const nodeMajor = Number(process.versions.node.split(".")[0]);
 const STEPS_INPUTS = {
   node: ["package-lock.json"],
@@ -141,10 +209,12 @@ try {
     rmSync(join(root, ".venv"), { recursive: true, force: true });
     say(`${python} -m venv .venv`);
     run(python, ["-m", "venv", ".venv"]);
+    const pinned = pinnedRequirements("inference/requirements-dev.txt");
+    const packages = `${pinned.length} pinned packages of inference/requirements*.txt`;
+    if (installWithUv(venvPython, packages)) return;
     const pipInstall = (...args) =>
       run(venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", ...args]);
-    const pinned = pinnedRequirements("inference/requirements-dev.txt");
-    say(`pip install: ${pinned.length} pinned packages of inference/requirements*.txt; pip's progress follows`);
+    say(`pip install: ${packages}; pip's progress follows`);
     pipInstall("--progress-bar", process.stderr.isTTY ? "on" : "off", "-r", "inference/requirements-dev.txt");
     say("pip install: the inference package (editable)");
     pipInstall("--quiet", "--no-deps", "-e", "./inference");

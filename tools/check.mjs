@@ -1,21 +1,21 @@
 #!/usr/bin/env node
-// `npm run check` (what `npm test` runs after bootstrap): every check, in lanes that run side by side, then the
-// timing-sensitive pytest cases alone.
-//   phase 1, at once:  static   typecheck, then lint (tsc, ESLint, Prettier, ruff)
-//                      mocha    the TypeScript tests
-//                      pytest   inference/tests without the `slow` cases and without the modules below, then
-//                               clients/python/tests
-//                      speech   the pytest modules that decode the most speech (HEAVY_PYTEST_MODULES), not `slow`
-//   phase 2, alone:    slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes
-//                               of audio decode; other lanes' load would make those timings mean less
-// Two cores are enough for the overlap to pay: much of mocha's time is spent waiting on child processes (the CLIs, moto,
-// the local server) and much of the type check's on one core. pytest is one process on one core and was the long
-// pole (6 min against mocha's 4 on 2026-12-07), so its heaviest modules run as a lane of their own: each lane pays
-// its own session fixtures (a model load, a server: seconds), and the whole suite's CPU is shared by both cores
-// until the end. Each lane's output is kept and printed whole when the
-// lane ends (never interleaved), then one line per lane with its time; the slowest tests of each runner are listed
-// by the runner itself (pytest --durations, mocha's tests/support/slowest.ts, which also names the test files that
-// cost the most CPU). The exit code is 1 if any lane failed.
+// `npm run check` (what `npm test` runs after bootstrap): every check, in lanes that run side by side, in two phases.
+//   phase 1:  slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes of audio
+//                      decode; the busy lanes of phase 2 would make those timings mean less, so only
+//            static   typecheck, then lint (tsc, ESLint, Prettier, ruff), one process at a time, runs beside them:
+//                      the slow cases keep one core busy of two, and the static checks take the other
+//   phase 2:  mocha    the TypeScript tests
+//            pytest   inference/tests without the `slow` cases and without the modules below, then
+//                      clients/python/tests
+//            speech   the pytest modules that decode the most speech (HEAVY_PYTEST_MODULES), not `slow`
+// Two cores are enough for phase 2's overlap to pay: much of mocha's time is spent waiting on child processes (the
+// CLIs, moto, the local server). pytest is one process on one core and was the long pole (6 min against mocha's 4
+// on 2026-12-07), so its heaviest modules run as a lane of their own: each lane pays its own session fixtures (a
+// model load, a server: seconds), and the whole suite's CPU is shared by both cores until the end. Each lane's
+// output is kept and printed whole when the lane ends (never interleaved), then one line per lane with its time;
+// the slowest tests of each runner are listed by the runner itself (pytest --durations, mocha's
+// tests/support/slowest.ts, which also names the test files that cost the most CPU). The exit code is 1 if any
+// lane failed.
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { join, dirname } from "node:path";
@@ -42,22 +42,25 @@ const HEAVY_PYTEST_MODULES = [
 /** pytest on the cases that are not `slow`. */
 const FAST_PYTEST = ["-m", "pytest", "-q", SLOWEST, "-m", "not slow"];
 
-/** Each lane: its steps, run one after another; a failed step ends the lane. */
-const PARALLEL_LANES = {
-  static: [
-    ["npm", ["run", "--silent", "typecheck"]],
-    ["npm", ["run", "--silent", "lint"]],
-  ],
-  mocha: [["npm", ["run", "--silent", "test:ts"]]],
-  pytest: [
-    [python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES.map((path) => `--ignore=${path}`), "inference/tests"]],
-    [python, ["-m", "pytest", "-q", SLOWEST, "clients/python/tests"]],
-  ],
-  speech: [[python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES]]],
-};
-const SERIAL_LANES = {
-  slow: [[python, ["-m", "pytest", "-q", SLOWEST, "-m", "slow", "inference/tests"]]],
-};
+/** The phases, one after another; in each, its lanes side by side; in a lane, its steps one after another (a failed
+ * step ends the lane). */
+const PHASES = [
+  {
+    slow: [[python, ["-m", "pytest", "-q", SLOWEST, "-m", "slow", "inference/tests"]]],
+    static: [
+      ["npm", ["run", "--silent", "typecheck"]],
+      ["npm", ["run", "--silent", "lint"]],
+    ],
+  },
+  {
+    mocha: [["npm", ["run", "--silent", "test:ts"]]],
+    pytest: [
+      [python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES.map((path) => `--ignore=${path}`), "inference/tests"]],
+      [python, ["-m", "pytest", "-q", SLOWEST, "clients/python/tests"]],
+    ],
+    speech: [[python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES]]],
+  },
+];
 
 const say = (line) => console.error(`check: ${line}`);
 const seconds = (ms) => {
@@ -102,9 +105,11 @@ async function runLane(name, steps) {
 process.once("SIGINT", () => process.exit(130));
 
 const started = Date.now();
-say(`running ${Object.keys(PARALLEL_LANES).join(", ")} side by side, then ${Object.keys(SERIAL_LANES).join(", ")}`);
-const reports = await Promise.all(Object.entries(PARALLEL_LANES).map(([name, steps]) => runLane(name, steps)));
-for (const [name, steps] of Object.entries(SERIAL_LANES)) reports.push(await runLane(name, steps));
+say(PHASES.map((lanes) => `${Object.keys(lanes).join(", ")} side by side`).join(", then "));
+const reports = [];
+for (const lanes of PHASES) {
+  reports.push(...(await Promise.all(Object.entries(lanes).map(([name, steps]) => runLane(name, steps)))));
+}
 
 console.log("");
 for (const { name, ok, took } of reports) console.log(`${ok ? "passed" : "FAILED"}  ${name.padEnd(7)} ${took}`);

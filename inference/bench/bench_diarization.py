@@ -36,7 +36,6 @@ from whisper_server.diarizer import (
     Diarizer,
     DiarizerConfig,
     default_threads,
-    final_turns,
     transcribe_with_speakers,
 )
 from whisper_server.options import TranscribeOptions
@@ -91,7 +90,7 @@ def conversation_sets(diarizer: Diarizer, split: str) -> tuple[PooledScore, Pool
     free, given = PooledScore(), PooledScore()
     for pooled, count_given in ((free, False), (given, True)):
         for case in tune_diarization.cases(diarizer, split, count_given):
-            turns = final_turns(case.pieces, case.rough, diarizer.clustering, case.asked)
+            turns = tune_diarization.answer(case, diarizer.clustering)
             pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
     references = [r for _, r in conversations.load(split)]
     minutes = sum(float(r["duration"]) for r in references) / 60  # type: ignore[arg-type]

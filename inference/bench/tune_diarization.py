@@ -32,6 +32,7 @@ from der import PooledScore
 from whisper_server import diarizer as diarizer_module
 from whisper_server.clustering import ClusteringConfig
 from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig, final_turns
+from whisper_server.pooled_voices import PooledAudio
 from whisper_server.settings import Settings
 from whisper_server.speaker_labels import SpeakerTurn
 from whisper_server.voiceprints import Pieces
@@ -51,6 +52,8 @@ class Case:
     asked: int | None
     rough: list[SpeakerTurn]
     pieces: Pieces
+    audio: PooledAudio
+    """The audio with the voiceprint model: an asked count is reached on pooled voiceprints."""
 
 
 def cache_key(diarizer: Diarizer, wav: Path, stage: str, detail: object = None) -> str:
@@ -91,7 +94,8 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
         else:
             pieces = diarizer.embed_turns(rough, analysed.samples)
             path.write_bytes(pickle.dumps(pieces))
-        found.append(Case(str(reference["name"]), turns, speakers, asked, rough, pieces))
+        audio = diarizer.pooled_audio(analysed.samples)
+        found.append(Case(str(reference["name"]), turns, speakers, asked, rough, pieces, audio))
     return found
 
 
@@ -112,11 +116,16 @@ def clustering(
     )
 
 
+def answer(case: Case, config: ClusteringConfig) -> list[SpeakerTurn]:
+    """The turns `Diarizer.diarize` answers for `case` with the second clustering `config`."""
+    return final_turns(case.pieces, case.rough, config, case.asked, audio=case.audio)
+
+
 def evaluate(set_cases: list[Case], config: ClusteringConfig) -> PooledScore:
     """Scores of `Diarizer.diarize` with the second clustering `config` over `set_cases`."""
     pooled = PooledScore()
     for case in set_cases:
-        turns = final_turns(case.pieces, case.rough, config, case.asked)
+        turns = answer(case, config)
         pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
     return pooled
 

@@ -9,8 +9,8 @@ first. A test that needs an app takes `client`, `multilingual_client`, `speaker_
 `shared_decode` (one decode per request for the session), and a diarization test that clusters a fixture
 several ways takes `analysed_fixtures` (one analysis per recording). A test that starts real `serve` processes
 (serving.py) or times the server under load is marked `slow` (`pytestmark = pytest.mark.slow`): `npm test`
-runs those last, alone, and `pytest -m "not slow"` is the quick loop. `--durations=10` lists the slowest
-tests."""
+runs those first, with only the static checks beside them, and `pytest -m "not slow"` is the quick loop.
+`--durations=10` lists the slowest tests."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Registered here rather than in inference/pyproject.toml: a change there rebuilds every checkout's .venv.
     config.addinivalue_line(
         "markers",
-        "slow: starts real `serve` processes or times the server under load; `npm test` runs these last",
+        "slow: starts real `serve` processes or times the server under load; `npm test` runs these first",
     )
 
 

@@ -25,12 +25,13 @@ import numpy as np
 
 from .clustering import ClusteringConfig, cluster
 from .options import TranscribeOptions
+from .pooled_voices import PooledAudio, merge_close_speakers, pooled_labels
 from .results import Transcription
 from .segmentation import Segmentation, WindowActivity
 from .settings import Settings
 from .speaker_labels import SpeakerTurn, label_speakers
 from .turn_pauses import close_pauses
-from .voiceprints import Pieces, Voiceprints, embed_pieces, label_pieces
+from .voiceprints import Pieces, Voiceprints, embed_pieces, piece_labels, turns_of
 
 if TYPE_CHECKING:
     from .diarization_process import DiarizationProcess
@@ -183,7 +184,12 @@ class Diarizer:
         rough = self.rough_turns(analysis, speakers, min_speakers, max_speakers)
         pieces = self.embed_turns(rough, analysis.samples)
         config = clustering or self.clustering
-        return final_turns(pieces, rough, config, speakers, min_speakers, max_speakers)
+        audio = self.pooled_audio(analysis.samples)
+        return final_turns(pieces, rough, config, speakers, min_speakers, max_speakers, audio)
+
+    def pooled_audio(self, samples: np.ndarray) -> PooledAudio:
+        """`samples` with the voiceprint model, for voiceprints of pooled speech (pooled_voices.py)."""
+        return PooledAudio(samples, self._voiceprints.of, self.sample_rate)
 
     @property
     def clustering(self) -> ClusteringConfig:
@@ -298,10 +304,22 @@ def final_turns(
     speakers: int | None = None,
     min_speakers: int | None = None,
     max_speakers: int | None = None,
+    audio: PooledAudio | None = None,
 ) -> list[SpeakerTurn]:
     """The second pass's turns (`rough`, the first pass's, when no piece has a voiceprint), each speaker's
-    short pauses closed (turn_pauses.py): what `Diarizer.turns` answers, and what the tuner scores."""
-    labelled = label_pieces(pieces, config, speakers, min_speakers, max_speakers) or rough
+    short pauses closed (turn_pauses.py): what `Diarizer.turns` answers, and what the tuner scores. With
+    `audio`, pooled voiceprints (pooled_voices.py) reach an asked count where they can, and without a
+    count merge speakers that are one person's lines cut in two."""
+    if not pieces.embedded:
+        return close_pauses(rough)
+    label_of = None
+    if speakers is not None and audio is not None:
+        label_of = pooled_labels(pieces, rough, audio, speakers)
+    if label_of is None:
+        label_of = piece_labels(pieces, config, speakers, min_speakers, max_speakers)
+        if speakers is None and audio is not None:
+            label_of = merge_close_speakers(pieces, rough, audio, label_of, min_speakers or 1)
+    labelled = turns_of(pieces, label_of)
     return close_pauses(labelled)
 
 

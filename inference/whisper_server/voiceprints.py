@@ -4,7 +4,8 @@ The first pass (diarizer.py) clusters an embedding per 10 s window and local spe
 two voices wherever the segmentation model took two similar voices for one local speaker, and a 10 s
 window of a 0.3 s interjection says little. So the turns the first pass finds (over-split: its threshold is
 low, so that a change of voice is a turn boundary) are embedded again, each on its own audio in pieces of
-at most PIECE_SECONDS, and clustered a second time: this is where the speaker count is decided. Pieces too
+at most PIECE_SECONDS, and clustered a second time: this is where the speaker count is decided
+(pooled_voices.py then settles it on voiceprints of each speaker's speech put together). Pieces too
 short for a voiceprint take the second-pass speaker that most of their first-pass cluster got. A voiceprint
 is taken only over the stretches where no other first-pass speaker talks at the same time (overlapped
 speech mixes two voices), so a short interjection said over a long turn keeps its own speaker.
@@ -67,7 +68,7 @@ class Pieces:
 
 def embed_pieces(turns: list[SpeakerTurn], samples: np.ndarray, voiceprints: Voiceprints) -> Pieces:
     """`turns` cut into pieces, each long enough one with its voiceprint (the costly half of the
-    second pass; `label_pieces` is the other)."""
+    second pass; `piece_labels` and `turns_of` are the other)."""
     rate = voiceprints.sample_rate
     pieces: list[SpeakerTurn] = []
     prints: dict[int, np.ndarray] = {}
@@ -75,7 +76,7 @@ def embed_pieces(turns: list[SpeakerTurn], samples: np.ndarray, voiceprints: Voi
         count = max(1, int(np.ceil((turn.end - turn.start) / PIECE_SECONDS)))
         edges = np.linspace(turn.start, turn.end, count + 1)
         for start, end in itertools.pairwise(edges):
-            alone = _alone(start, end, turn.speaker, turns)
+            alone = alone_stretches(start, end, turn.speaker, turns)
             if sum(b - a for a, b in alone) >= MIN_PIECE_SECONDS:
                 voiceprint = voiceprints.of(
                     np.concatenate([samples[int(a * rate) : int(b * rate)] for a, b in alone])
@@ -88,7 +89,9 @@ def embed_pieces(turns: list[SpeakerTurn], samples: np.ndarray, voiceprints: Voi
     return Pieces(pieces, embedded, stacked)
 
 
-def _alone(start: float, end: float, speaker: int, turns: list[SpeakerTurn]) -> list[tuple[float, float]]:
+def alone_stretches(
+    start: float, end: float, speaker: int, turns: list[SpeakerTurn]
+) -> list[tuple[float, float]]:
     """The stretches of `start`-`end` where no turn of another first-pass speaker overlaps: where two
     people talk at once the audio holds both voices, and a voiceprint taken over it drifts toward the
     louder or longer one (a 0.7 s interjection over a long turn was labelled as the long turn's speaker).
@@ -109,20 +112,24 @@ def _alone(start: float, end: float, speaker: int, turns: list[SpeakerTurn]) -> 
     return alone
 
 
-def label_pieces(
+def piece_labels(
     embedded: Pieces,
     config: ClusteringConfig,
     speakers: int | None = None,
     min_speakers: int | None = None,
     max_speakers: int | None = None,
-) -> list[SpeakerTurn]:
-    """Turns with speakers from clustering the pieces' voiceprints; empty when no piece has one (the
-    first pass then stands)."""
-    if not embedded.embedded:
-        return []
-    pieces = embedded.pieces
+) -> dict[int, int]:
+    """The speaker of each piece with a voiceprint (piece index -> speaker), from clustering the pieces'
+    voiceprints (clustering.py)."""
     labels = cluster(embedded.prints, embedded.seconds, config, speakers, min_speakers, max_speakers)
-    label_of = dict(zip(embedded.embedded, (int(label) for label in labels), strict=True))
+    return dict(zip(embedded.embedded, (int(label) for label in labels), strict=True))
+
+
+def turns_of(embedded: Pieces, label_of: dict[int, int]) -> list[SpeakerTurn]:
+    """Turns from the speaker of each piece with a voiceprint (`label_of`: piece index -> speaker); a piece
+    without one takes the speaker that most of its first-pass cluster got, and adjoining pieces of one
+    speaker become one turn."""
+    pieces = embedded.pieces
     # Each first-pass cluster's speech time per second-pass speaker, for the pieces without a voiceprint.
     votes: dict[int, dict[int, float]] = {}
     for i, label in label_of.items():
@@ -136,7 +143,7 @@ def label_pieces(
             tally = votes[piece.speaker]
             label = max(tally, key=lambda speaker: tally[speaker])
         else:  # a cluster of short pieces only: the speaker of the nearest piece with a voiceprint
-            label = label_of[min(embedded.embedded, key=lambda j: abs(pieces[j].start - piece.start))]
+            label = label_of[min(label_of, key=lambda j: abs(pieces[j].start - piece.start))]
         previous = relabelled[-1] if relabelled else None
         if previous is not None and previous.speaker == label and abs(previous.end - piece.start) < 1e-6:
             relabelled[-1] = SpeakerTurn(previous.start, piece.end, label)
