@@ -54,7 +54,7 @@ Path = Callable[[np.ndarray], tuple[str, str]]
 """Decodes one clip: (text, detected language)."""
 
 
-def ours(transcriber: Transcriber, variant: Variant, timed_words: bool = True) -> Path:
+def ours(transcriber: Transcriber, variant: Variant) -> Path:
     """The server's path with `variant`'s chunking (a decoder of its own over the same loaded model)."""
     settings = transcriber.chunked.settings
     decoder = ChunkedDecoder(
@@ -70,7 +70,7 @@ def ours(transcriber: Transcriber, variant: Variant, timed_words: bool = True) -
     def run(audio: np.ndarray) -> tuple[str, str]:
         kept, transcriber.chunked = transcriber.chunked, decoder
         try:
-            result = transcriber.transcribe(audio, TranscribeOptions(), timed_words)
+            result = transcriber.transcribe(audio, TranscribeOptions())
         finally:
             transcriber.chunked = kept
         return result.text, result.language

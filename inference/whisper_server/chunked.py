@@ -88,14 +88,12 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 
 @dataclass(frozen=True)
 class Request:
-    """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
-    (JSON segments and subtitle cues are timed by their words; plain text is not). The words are timed
-    either way, since the check for skipped speech reads them (`_wordless`), so that every format has the
-    same words."""
+    """One transcription: 16 kHz mono `audio` and its options. Its words are always timed, whatever the
+    format asked (JSON segments and subtitle cues are cut by them, and the check for skipped speech reads
+    them, `_wordless`), so every format of a request has the same words from one decode."""
 
     audio: np.ndarray
     options: TranscribeOptions
-    timed_words: bool = True
 
 
 @dataclass(frozen=True)
