@@ -30,7 +30,7 @@ SEED = "seed"
 @dataclass(frozen=True)
 class Variant:
     """Our path with a chunking: `chunk_seconds` and `min_window_seconds` (None: the server's default for the
-    device)."""
+    device; a variant's window floor holds for every chunk: no short window)."""
 
     label: str
     chunk_seconds: int | None = None
@@ -63,6 +63,7 @@ def ours(transcriber: Transcriber, variant: Variant) -> Path:
             settings,
             chunk_seconds=variant.chunk_seconds or transcriber.chunk_seconds,
             min_window_seconds=variant.min_window_seconds or transcriber.min_window_seconds,
+            short_window_seconds=variant.min_window_seconds or transcriber.short_window_seconds,
         ),
     )
 

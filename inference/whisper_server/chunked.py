@@ -188,6 +188,7 @@ class ChunkingSettings:
     vad: bool
     chunk_seconds: int
     min_window_seconds: int
+    short_window_seconds: int
     no_speech_threshold: float
     max_redecode_share: float
 
@@ -299,7 +300,9 @@ class ChunkedDecoder:
 
     def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int], padding: int) -> Chunk:
         duration = len(audio) / SAMPLE_RATE
-        seconds = windows.window_seconds(duration, self.settings.min_window_seconds)
+        seconds = windows.window_seconds(
+            duration, self.settings.min_window_seconds, self.settings.short_window_seconds
+        )
         features = self.model.feature_extractor(audio)[..., :-1]
         speech = speech_seconds(region_lengths, padding, SAMPLE_RATE)
         return Chunk(audio, offset, duration, seconds, features, region_lengths, speech)

@@ -55,6 +55,7 @@ class Transcriber:
         self.model_name = settings.model_name or describe_model(settings.model_dir)
         """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
         self.min_window_seconds = settings.resolve_min_window_seconds(self.device)
+        self.short_window_seconds = settings.resolve_short_window_seconds(self.device)
         self.chunk_seconds = settings.resolve_chunk_seconds(self.device)
         self.chunked = ChunkedDecoder(
             self.model,
@@ -64,6 +65,7 @@ class Transcriber:
                 vad=self.vad,
                 chunk_seconds=self.chunk_seconds,
                 min_window_seconds=self.min_window_seconds,
+                short_window_seconds=self.short_window_seconds,
                 no_speech_threshold=self.no_speech_threshold,
                 max_redecode_share=settings.max_redecode_share,
             ),
@@ -82,6 +84,7 @@ class Transcriber:
                 "vad": self.vad,
                 "chunk_seconds": self.chunk_seconds,
                 "min_window_seconds": self.min_window_seconds,
+                "short_window_seconds": self.short_window_seconds,
             },
         )
 
