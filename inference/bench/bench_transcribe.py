@@ -112,6 +112,9 @@ def main() -> int:
     parser.add_argument(
         "--min-window-seconds", type=int, help="WHISPER_MIN_WINDOW_SECONDS (default: the server's)"
     )
+    parser.add_argument(
+        "--short-window-seconds", type=int, help="WHISPER_SHORT_WINDOW_SECONDS (default: the server's)"
+    )
     parser.add_argument("--only", choices=["long", "clips"], help="run one workload only")
     parser.add_argument(
         "--price-per-hour",
@@ -130,6 +133,7 @@ def main() -> int:
             "beam_size": args.beam_size,
             "chunk_seconds": args.chunk_seconds,
             "min_window_seconds": args.min_window_seconds,
+            "short_window_seconds": args.short_window_seconds,
         }.items()
         if value is not None
     }
@@ -158,7 +162,8 @@ def main() -> int:
         f"model {args.model_dir} on {transcriber.device} ({transcriber.compute_type}, cpu_threads "
         f"{args.cpu_threads}); server defaults: batched={transcriber.batched} batch_size="
         f"{transcriber.batch_size} beam_size={transcriber.beam_size} vad={transcriber.vad} chunk_seconds="
-        f"{transcriber.chunk_seconds} min_window_seconds={transcriber.min_window_seconds}",
+        f"{transcriber.chunk_seconds} min_window_seconds={transcriber.min_window_seconds} "
+        f"short_window_seconds={transcriber.short_window_seconds}",
         flush=True,
     )
 

@@ -30,7 +30,7 @@ SEED = "seed"
 @dataclass(frozen=True)
 class Variant:
     """Our path with a chunking: `chunk_seconds` and `min_window_seconds` (None: the server's default for the
-    device)."""
+    device; a variant's window floor holds for every chunk: no short window)."""
 
     label: str
     chunk_seconds: int | None = None
@@ -54,7 +54,7 @@ Path = Callable[[np.ndarray], tuple[str, str]]
 """Decodes one clip: (text, detected language)."""
 
 
-def ours(transcriber: Transcriber, variant: Variant, timed_words: bool = True) -> Path:
+def ours(transcriber: Transcriber, variant: Variant) -> Path:
     """The server's path with `variant`'s chunking (a decoder of its own over the same loaded model)."""
     settings = transcriber.chunked.settings
     decoder = ChunkedDecoder(
@@ -63,13 +63,14 @@ def ours(transcriber: Transcriber, variant: Variant, timed_words: bool = True) -
             settings,
             chunk_seconds=variant.chunk_seconds or transcriber.chunk_seconds,
             min_window_seconds=variant.min_window_seconds or transcriber.min_window_seconds,
+            short_window_seconds=variant.min_window_seconds or transcriber.short_window_seconds,
         ),
     )
 
     def run(audio: np.ndarray) -> tuple[str, str]:
         kept, transcriber.chunked = transcriber.chunked, decoder
         try:
-            result = transcriber.transcribe(audio, TranscribeOptions(), timed_words)
+            result = transcriber.transcribe(audio, TranscribeOptions())
         finally:
             transcriber.chunked = kept
         return result.text, result.language

@@ -151,9 +151,9 @@ class SharedDecodes:
     """Every format of one request's transcript in one response (Accept: application/vnd.whisper.renderings+
     json; test_renderings.py checks that each rendering is what a request for that format alone gets), asked
     of the server once per session for each (client, audio, options): tests that only read a transcript
-    share the decode. "txt" is the plain text of that timed decode; a `text/plain` request decodes without
-    word timings (formats.TIMED), so a test of that path posts its own request, as does a test that checks
-    how a request is answered (status, headers, timing, counters, a changed server)."""
+    share the decode ("txt" is what a `text/plain` request gets: every format comes from one decode with its
+    words timed). A test that checks how a request is answered (status, headers, timing, counters, a changed
+    server) posts its own."""
 
     def __init__(self) -> None:
         self._answers: dict[tuple[TestClient, str, str | None], dict[str, Any]] = {}

@@ -29,8 +29,7 @@ MIXED = [
 def requests(audio_bytes: Callable[[str], bytes]) -> list[Request]:
     long = np.concatenate([decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 6)])
     mixed = [Request(decode(audio_bytes(name), 60), options) for name, options in MIXED]
-    untimed = Request(mixed[0].audio, TranscribeOptions(), timed_words=False)
-    return [*mixed, Request(long, TranscribeOptions()), untimed]
+    return [*mixed, Request(long, TranscribeOptions())]
 
 
 def _content(result: Transcription | Exception) -> object:
@@ -39,7 +38,7 @@ def _content(result: Transcription | Exception) -> object:
 
 
 def test_packed_requests_match_one_by_one(transcriber: Transcriber, requests: list[Request]) -> None:
-    alone = [transcriber.transcribe(r.audio, r.options, r.timed_words) for r in requests]
+    alone = [transcriber.transcribe(r.audio, r.options) for r in requests]
     together = transcriber.transcribe_many(requests)
     assert [_content(r) for r in together] == [_content(r) for r in alone]
     assert together[5].text == ""  # silence stays silent in company too

@@ -116,12 +116,9 @@ def test_plain_text_alternates_turns(speaker_client: TestClient) -> None:
 def test_edge_audio_answers_in_shape(
     speaker_client: TestClient, shared_decode: SharedDecodes, body: bytes, options: str
 ) -> None:
-    # The timed formats from one decode (a format that cannot be rendered fails it); plain text decodes
-    # without word timings, so it is asked for on its own.
+    # Every format from one decode (a format that cannot be rendered fails it).
     renderings = shared_decode(speaker_client, body, options)
     assert sorted(renderings) == ["json", "srt", "txt", "vtt"]
-    response = post(speaker_client, body, options, "text/plain")
-    assert response.status_code == 200, response.text
     result = renderings["json"]
     assert isinstance(result["speakers"], list)
     assert all(segment["speaker"].startswith("S") for segment in result["segments"])
@@ -188,15 +185,13 @@ def test_without_diarize_output_is_unchanged(
     client: TestClient, speaker_client: TestClient, shared_decode: SharedDecodes
 ) -> None:
     """An app with the diarization models answers a request without `diarize` as one without them, in
-    every format (the timed ones from one decode; plain text, decoded without word timings, on its own)."""
+    every format (all from one decode)."""
     for options in ("word_timestamps=true", "diarize=false", None):
         plain = shared_decode(client, fixture("two_speakers.flac"), options)
         with_models = shared_decode(speaker_client, fixture("two_speakers.flac"), options)
         plain["json"].pop("processing_seconds"), with_models["json"].pop("processing_seconds")
         assert plain == with_models, options
         assert "speakers" not in with_models["json"]
-    body = fixture("two_speakers.flac")
-    assert post(client, body, None, "text/plain").text == post(speaker_client, body, None, "text/plain").text
 
 
 def test_server_default_diarize(model_dir: str, transcriber: Any, diarizer: Any) -> None:

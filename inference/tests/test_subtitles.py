@@ -2,7 +2,7 @@
 every rendering, Japanese line breaking, the cue options, and sentence-sized JSON segments.
 
 English with the real tiny.en, Japanese with the multilingual Whisper base; one transcription per fixture
-and path (module scope), rendered into every format.
+(module scope), rendered into every format.
 """
 
 from __future__ import annotations
@@ -30,13 +30,16 @@ JAPANESE = [name for name, f in FIXTURES.items() if f["language"] == "ja"]
 
 @dataclass(frozen=True)
 class Rendered:
-    """One fixture's transcription (the JSON/subtitle path) and the plain-text path's text."""
+    """One fixture's transcription and its renderings."""
 
     name: str
     language: str
     result: Transcription
-    plain: str
     options: TranscribeOptions
+
+    @property
+    def plain(self) -> str:
+        return formats.to_text(self.result)
 
     @property
     def srt(self) -> str:
@@ -60,9 +63,7 @@ def rendered(transcriber: Transcriber, japanese_transcriber: Transcriber) -> dic
         model = japanese_transcriber if language == "ja" else transcriber
         options = TranscribeOptions(language="ja") if language == "ja" else TranscribeOptions()
         audio = ss.audio(name)
-        result = model.transcribe(audio, options)
-        plain = formats.to_text(model.transcribe(audio, options, timed_words=False))
-        out[name] = Rendered(name, language, result, plain, options)
+        out[name] = Rendered(name, language, model.transcribe(audio, options), options)
     return out
 
 
@@ -190,12 +191,12 @@ def test_bad_cue_options_get_400_naming_them(client: TestClient, header: str, op
 
 def test_every_format_over_http_has_the_same_words(client: TestClient, shared_decode: SharedDecodes) -> None:
     body = ss.SUBTITLES.joinpath("en_conversation.ogg").read_bytes()
-    timed = shared_decode(client, body)  # JSON and the cues: one decode with word timings
-    plain = client.post("/invocations", content=body, headers={"Accept": "text/plain"})  # decoded without
-    assert plain.status_code == 200
+    # Every format of one request, as the server renders it (test_renderings.py: each is what a request for
+    # that format alone gets).
+    timed = shared_decode(client, body)
     as_json = timed["json"]
     expected = ss.words(as_json["text"], "en")
-    assert ss.plain_words(plain.text, "en") == expected
+    assert ss.plain_words(timed["txt"], "en") == expected
     assert ss.cue_words(ss.parse_cues(timed["vtt"]), "en") == expected
     assert ss.cue_words(ss.parse_cues(timed["srt"]), "en") == expected
     assert as_json["model"] == "whisper-tiny.en"

@@ -37,6 +37,48 @@ def test_window_is_rounded_up_to_a_step_between_the_floor_and_30_s(
     assert windows.window_seconds(duration, floor) == expected
 
 
+@pytest.mark.parametrize(
+    ("duration", "floor", "short", "expected"),
+    [
+        (0.4, 15, 10, 10),
+        (3.2, 15, 10, 10),
+        (6.5, 15, 10, 10),
+        (6.51, 15, 10, 15),  # fills the short window beyond its margin: the floor
+        (9.9, 15, 10, 15),
+        (14.9, 15, 10, 15),
+        (22.0, 15, 10, 25),
+        (3.2, 15, 15, 15),  # equal to the floor: no short window
+        (3.2, 15, 20, 15),  # above it: ignored
+        (3.2, 30, 30, 30),
+        (1.4, 30, 5, 5),
+        (1.6, 30, 5, 30),
+    ],
+)
+def test_a_chunk_that_leaves_room_in_the_short_window_is_encoded_in_it(
+    duration: float, floor: int, short: int, expected: int
+) -> None:
+    assert windows.SHORT_WINDOW_MARGIN_SECONDS == 3.5
+    assert windows.window_seconds(duration, floor, short) == expected
+
+
+def test_by_default_on_cpu_a_short_chunk_is_encoded_in_a_10_s_window_and_a_fuller_one_in_15_s(
+    transcriber: Transcriber, audio_bytes: Callable[[str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_windows: list[int] = []
+    encode = windows.encode
+
+    def spy(model: ctranslate2.models.Whisper, batch: list[np.ndarray]) -> np.ndarray:
+        first_windows.append(batch[0].shape[-1])
+        return encode(model, batch)
+
+    monkeypatch.setattr(windows, "encode", spy)
+    speech = decode(audio_bytes("speech.flac"), max_seconds=60)
+    for seconds in (4, 9):  # VAD off: the chunk is all of it (a check's re-decode may encode again)
+        first_windows.clear()
+        transcriber.transcribe(speech[: seconds * 16000], TranscribeOptions(vad=False))
+        assert first_windows[0] == (1000 if seconds == 4 else 1500), seconds
+
+
 def test_features_are_zero_padded_or_cut_to_the_window() -> None:
     features = np.ones((80, 687), dtype=np.float32)
     padded = windows.fit_features(features, 10)

@@ -211,14 +211,13 @@ async def _invoke(
         record["bytes"] = len(body)
 
         queued = time.perf_counter()
-        timed_words = media_type in formats.TIMED
 
         def job() -> tuple[Transcription, float, float]:
             job_started = time.perf_counter()
             audio = decode(body, settings.max_audio_seconds)
             assert diarizer is not None
             result, diarization_seconds = transcribe_with_speakers(
-                lambda opts: transcriber.transcribe(audio, opts, timed_words=timed_words),
+                lambda opts: transcriber.transcribe(audio, opts),
                 diarizer,
                 audio,
                 options,
@@ -236,7 +235,7 @@ async def _invoke(
             return result, job_started - queued, time.perf_counter() - job_started
 
         def prepare() -> TranscriptionRequest:
-            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options, timed_words)
+            return TranscriptionRequest(decode(body, settings.max_audio_seconds), options)
 
         # queue_seconds: the wait behind the running job (maxConcurrentInvocationsPerInstance > 1 sends more).
         # A packed request's pack_seconds is its time in its pack, and its processing_seconds its share of

@@ -256,7 +256,7 @@ def transcribe_by_channel(
     turns = own_speech(channels)
     timed = replace(options, word_timestamps=True)
     requests = [
-        Request(keep_own_speech(samples, channel_turns), timed, timed_words=True)
+        Request(keep_own_speech(samples, channel_turns), timed)
         for samples, channel_turns in zip(channels, turns, strict=True)
     ]
     results = transcriber.transcribe_many(requests)

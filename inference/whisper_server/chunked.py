@@ -88,14 +88,12 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK pu
 
 @dataclass(frozen=True)
 class Request:
-    """One transcription: 16 kHz mono `audio`, its options, and whether its output needs word timings
-    (JSON segments and subtitle cues are timed by their words; plain text is not). The words are timed
-    either way, since the check for skipped speech reads them (`_wordless`), so that every format has the
-    same words."""
+    """One transcription: 16 kHz mono `audio` and its options. Its words are always timed, whatever the
+    format asked (JSON segments and subtitle cues are cut by them, and the check for skipped speech reads
+    them, `_wordless`), so every format of a request has the same words from one decode."""
 
     audio: np.ndarray
     options: TranscribeOptions
-    timed_words: bool = True
 
 
 @dataclass(frozen=True)
@@ -190,6 +188,7 @@ class ChunkingSettings:
     vad: bool
     chunk_seconds: int
     min_window_seconds: int
+    short_window_seconds: int
     no_speech_threshold: float
     max_redecode_share: float
 
@@ -301,7 +300,9 @@ class ChunkedDecoder:
 
     def _chunk(self, audio: np.ndarray, offset: float, region_lengths: list[int], padding: int) -> Chunk:
         duration = len(audio) / SAMPLE_RATE
-        seconds = windows.window_seconds(duration, self.settings.min_window_seconds)
+        seconds = windows.window_seconds(
+            duration, self.settings.min_window_seconds, self.settings.short_window_seconds
+        )
         features = self.model.feature_extractor(audio)[..., :-1]
         speech = speech_seconds(region_lengths, padding, SAMPLE_RATE)
         return Chunk(audio, offset, duration, seconds, features, region_lengths, speech)

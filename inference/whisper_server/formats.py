@@ -24,8 +24,6 @@ the files the drop folder writes. Only asked for by name; no wildcard picks it."
 SUPPORTED = (JSON, TEXT, VTT, SRT, RENDERINGS)
 BY_NAME = {"json": JSON, "txt": TEXT, "srt": SRT, "vtt": VTT}
 """Each media type by the short name clients give it (the CLIs' `--format`, also the file extension)."""
-TIMED = (JSON, VTT, SRT, RENDERINGS)
-"""Formats whose times come from word timings (JSON segments, subtitle cues); plain text has no times."""
 # Wildcards pick JSON, the default; `text/*` picks plain text.
 _WILDCARDS = {"*/*": JSON, "application/*": JSON, "text/*": TEXT}
 

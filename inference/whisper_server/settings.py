@@ -30,6 +30,9 @@ DEFAULT_BATCH_SIZE: dict[Device, int] = {"cuda": 16, "cpu": 8}
 # the model was trained on. The shorter ones stay a stack setting (chunkSeconds, minWindowSeconds).
 DEFAULT_CHUNK_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
 DEFAULT_MIN_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
+# CPU: chunks of up to 6.5 s in 10 s windows (windows.SHORT_WINDOW_MARGIN_SECONDS), measured with tiny.en on
+# recorded English prompts (development set) and the 158 benchmark clips. CUDA: its floor, i.e. none.
+DEFAULT_SHORT_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 10}
 
 
 class Settings(BaseSettings):
@@ -83,11 +86,21 @@ class Settings(BaseSettings):
 
     min_window_seconds: int | None = Field(default=None, ge=1, le=30)
     """Smallest encoder window (batched path). Each chunk is encoded in a window sized to it (rounded
-    up to 5 s steps) but never shorter than this; 30 gives Whisper's fixed 30 s windows. Default 30 on
+    up to 5 s steps) but never shorter than this (a chunk that leaves room in WHISPER_SHORT_WINDOW_SECONDS
+    goes in that one); 30 gives Whisper's fixed 30 s windows. Default 30 on
     CUDA (the window the model was trained on; shorter ones were not measured on a GPU model), 15 on CPU:
     the fastest floor at the sequential path's WER on the 158 English benchmark clips (70 errors in 2284
     words against 71; 10 s windows made 90, mostly a last sentence said twice when speech filled the
     window, 74 once such chunks are decoded again; 20 s 69, 30 s 69, each slower)."""
+
+    short_window_seconds: int | None = Field(default=None, ge=5, le=30)
+    """Encoder window for chunks that leave room in one shorter than WHISPER_MIN_WINDOW_SECONDS (batched
+    path): a chunk at least 3.5 s shorter than this is encoded in a window of this size (10 s: chunks of up
+    to 6.5 s); other chunks keep the floor. Must not be above WHISPER_MIN_WINDOW_SECONDS (equal: no short
+    window). Default 10 on CPU (on recorded English prompts as accurate as the 15 s floor, and the short
+    benchmark clips about a fifth faster; the floor's repeated sentences came when speech filled a 10 s
+    window), 30 on CUDA (none: not measured on a GPU model). Setting WHISPER_MIN_WINDOW_SECONDS without
+    this one uses no short window, so that a floor you set holds for every chunk."""
 
     no_speech_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
     """A segment whose no-speech probability is above this and whose average log probability is below
@@ -202,6 +215,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _short_window_under_the_floor(self) -> Settings:
+        if self.short_window_seconds is not None and self.min_window_seconds is not None:
+            _check_short_window(self.short_window_seconds, self.min_window_seconds)
+        return self
+
+    @model_validator(mode="after")
     def _largest_body_fits_the_buffer(self) -> Settings:
         if self.max_buffered_bytes < self.max_body_bytes:
             raise ValueError(
@@ -234,9 +253,27 @@ class Settings(BaseSettings):
         """WHISPER_MIN_WINDOW_SECONDS, else the default for `device`."""
         return self.min_window_seconds or DEFAULT_MIN_WINDOW_SECONDS[device]
 
+    def resolve_short_window_seconds(self, device: Device) -> int:
+        """WHISPER_SHORT_WINDOW_SECONDS, else the floor when WHISPER_MIN_WINDOW_SECONDS was set (no short
+        window), else the default for `device`. Raises ValueError when it is above the floor."""
+        if self.short_window_seconds is None:
+            if self.min_window_seconds is not None:
+                return self.min_window_seconds
+            return DEFAULT_SHORT_WINDOW_SECONDS[device]
+        _check_short_window(self.short_window_seconds, self.resolve_min_window_seconds(device))
+        return self.short_window_seconds
+
     def resolve_diarization_dir(self) -> Path:
         """WHISPER_DIARIZATION_DIR, else `diarization` inside MODEL_DIR."""
         return Path(self.diarization_dir) if self.diarization_dir else Path(self.model_dir) / "diarization"
+
+
+def _check_short_window(short_seconds: int, min_seconds: int) -> None:
+    if short_seconds > min_seconds:
+        raise ValueError(
+            f"WHISPER_SHORT_WINDOW_SECONDS ({short_seconds}) must not be above WHISPER_MIN_WINDOW_SECONDS "
+            f"({min_seconds}): it is the window for chunks that leave room in one shorter than the floor"
+        )
 
 
 def _check_compute_type(device: str, compute_type: str | None) -> None:

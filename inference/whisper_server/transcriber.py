@@ -55,6 +55,7 @@ class Transcriber:
         self.model_name = settings.model_name or describe_model(settings.model_dir)
         """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
         self.min_window_seconds = settings.resolve_min_window_seconds(self.device)
+        self.short_window_seconds = settings.resolve_short_window_seconds(self.device)
         self.chunk_seconds = settings.resolve_chunk_seconds(self.device)
         self.chunked = ChunkedDecoder(
             self.model,
@@ -64,6 +65,7 @@ class Transcriber:
                 vad=self.vad,
                 chunk_seconds=self.chunk_seconds,
                 min_window_seconds=self.min_window_seconds,
+                short_window_seconds=self.short_window_seconds,
                 no_speech_threshold=self.no_speech_threshold,
                 max_redecode_share=settings.max_redecode_share,
             ),
@@ -82,6 +84,7 @@ class Transcriber:
                 "vad": self.vad,
                 "chunk_seconds": self.chunk_seconds,
                 "min_window_seconds": self.min_window_seconds,
+                "short_window_seconds": self.short_window_seconds,
             },
         )
 
@@ -93,19 +96,16 @@ class Transcriber:
     def supported_languages(self) -> list[str]:
         return list(self.model.supported_languages)
 
-    def transcribe(
-        self, audio: np.ndarray, options: TranscribeOptions, timed_words: bool = True
-    ) -> Transcription:
+    def transcribe(self, audio: np.ndarray, options: TranscribeOptions) -> Transcription:
         """Decodes 16 kHz mono `audio`; raises what failed it.
 
-        `timed_words` (default true) says whether the output needs word timings (the JSON's sentence-sized
-        segments and the subtitle cues are cut by them; plain text is not). The words are timed either way,
-        since the check for skipped speech reads them (chunked.py), so every format has the same text.
-        Sequential decoding (WHISPER_BATCHED=false) always times its segments and words: without
-        timestamps it skips text it did not finish in a window (the seed path's WER), and its word timings
-        move its seek.
+        The words are always timed, whatever format the caller renders (the JSON's sentence-sized segments
+        and the subtitle cues are cut by them, and the check for skipped speech reads them: chunked.py), so
+        every format has the same text from one decode. Sequential decoding (WHISPER_BATCHED=false) always
+        times its segments and words: without timestamps it skips text it did not finish in a window (the
+        seed path's WER), and its word timings move its seek.
         """
-        result = self.transcribe_many([Request(audio, options, timed_words)])[0]
+        result = self.transcribe_many([Request(audio, options)])[0]
         if isinstance(result, Exception):
             raise result
         return result

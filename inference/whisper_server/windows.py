@@ -5,9 +5,11 @@ encoder takes any number of frames up to 3000 (whisper.cpp calls the same idea `
 encoder's cost grows faster than the window (attention): on a 2-core CPU with tiny.en (int8) one pass
 costs about 55 ms for 10 s, 85 ms for 15 s and 335 ms for 30 s. Windows are rounded up to multiples of
 `WINDOW_STEP_SECONDS` so that chunks of similar length share a window size and can be decoded in one
-batch, and never go below a floor (`WHISPER_MIN_WINDOW_SECONDS`, 15): with 10 s windows tiny.en now and
-then said a clip's last sentence twice when the speech filled the window, and heard some words
-differently; with 15 s it matched the 30 s path's word error rate (docs/performance.md).
+batch, and never go below a floor (`WHISPER_MIN_WINDOW_SECONDS`, 15 on CPU): with 10 s windows tiny.en
+now and then said a clip's last sentence twice when the speech filled the window, and heard some words
+differently; with 15 s it matched the 30 s path's word error rate (docs/performance.md). A chunk that
+leaves room in a shorter window (`WHISPER_SHORT_WINDOW_SECONDS`, 10 on CPU: at least
+SHORT_WINDOW_MARGIN_SECONDS of it free) is encoded in that one: the repeats came when speech filled it.
 """
 
 from __future__ import annotations
@@ -23,11 +25,20 @@ MAX_WINDOW_SECONDS = 30
 """Whisper's own window: the positional embedding holds 3000 frames."""
 WINDOW_STEP_SECONDS = 5
 """Window sizes are multiples of this (10, 15, 20, 25, 30 with the default floor)."""
+SHORT_WINDOW_MARGIN_SECONDS = 3.5
+"""Seconds of a short window a chunk must leave free to be encoded in it (a 10 s window takes chunks of up
+to 6.5 s). Chosen on the development set of recorded English prompts (tiny.en: 0, 1.5, 2.5 and 3.5 s
+made 116, 116, 116 and 114 errors of 2851 words, the 15 s floor 118; docs/performance.md)."""
 
 
-def window_seconds(duration: float, min_seconds: int) -> int:
-    """The window for a chunk of `duration` seconds: rounded up to a step, at least `min_seconds`,
-    at most 30. `min_seconds=30` gives Whisper's fixed 30 s windows."""
+def window_seconds(duration: float, min_seconds: int, short_seconds: int | None = None) -> int:
+    """The window for a chunk of `duration` seconds: `short_seconds` when that is under `min_seconds` and
+    the chunk leaves SHORT_WINDOW_MARGIN_SECONDS of it free, else rounded up to a step, at least
+    `min_seconds`, at most 30. `min_seconds=30` (and no shorter `short_seconds`) gives Whisper's fixed
+    30 s windows; `short_seconds=None` (the default) uses no short window."""
+    leaves_room = short_seconds is not None and duration <= short_seconds - SHORT_WINDOW_MARGIN_SECONDS
+    if short_seconds is not None and short_seconds < min_seconds and leaves_room:
+        return short_seconds
     needed = math.ceil(max(duration, 1e-6) / WINDOW_STEP_SECONDS) * WINDOW_STEP_SECONDS
     return int(min(MAX_WINDOW_SECONDS, max(min_seconds, needed)))
 
