@@ -2,10 +2,12 @@
 
 1. Accuracy at the server's defaults on each multi-speaker fixture (fixtures/diarization): speakers found
    against expected, DER and the share of speech given to the right speaker (der.py). Then the same on
-   the held-out sets of conversations (conversations.py: test, test-varied, real, real-test; `--sets dev
-   dev-varied real-dev ...` adds the development sets the settings were tuned on), with the speaker count not
-   given and given, and the conversations whose count came out wrong (found/true). A set's costly part
-   is kept in build/diarization-cache (tune_diarization.py), so a rerun scores it in seconds.
+   the held-out sets of conversations (conversations.py: test, test-varied, real, real-test) and the long
+   recordings re-joined from real-test (long_conversations.py: long-real-test, 55 min; `--sets dev
+   dev-varied real-dev long-real-dev ...` adds the development sets the settings were tuned on), with the
+   speaker count not given and given, and the conversations whose count came out wrong (found/true). A
+   set's costly part is kept in build/diarization-cache (tune_diarization.py), so a rerun scores it in
+   seconds.
 2. Speed: diarization x realtime on a conversation built from the fixtures (three voices, `--repeat` times),
    for several window shifts and thread counts (`--sweep`), alternating them, best of `--runs`.
 3. Share of total: the same conversation transcribed as /invocations does, without and with speaker labels.
@@ -26,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-import conversations
+import long_conversations
 import numpy as np
 import tune_diarization
 from der import PooledScore, score
@@ -92,10 +94,12 @@ def conversation_sets(diarizer: Diarizer, split: str) -> tuple[PooledScore, Pool
         for case in tune_diarization.cases(diarizer, split, count_given):
             turns = tune_diarization.answer(case, diarizer.clustering)
             pooled.add(case.name, case.reference, [(t.start, t.end, t.speaker) for t in turns])
-    references = [r for _, r in conversations.load(split)]
+    references = [r for _, r in long_conversations.load_any(split)]
     minutes = sum(float(r["duration"]) for r in references) / 60  # type: ignore[arg-type]
-    voices = "2-4 recorded human voices" if split.startswith("real") else "2-6 synthetic voices"
-    print(f"{split} set: {len(references)} conversations of {voices}, {minutes:.0f} min (conversations.py)")
+    real = split.removeprefix("long-").startswith("real")
+    voices = "1-4 recorded human voices" if real else "2-6 synthetic voices"
+    kind = "long recordings (long_conversations.py)" if split.startswith("long-") else "conversations"
+    print(f"{split} set: {len(references)} {kind} of {voices}, {minutes:.0f} min")
     print(f"  count not given: {free.line()}")
     if free.miscounted:
         print(f"    wrong counts (found/true): {free.misses()}")
@@ -149,8 +153,8 @@ def main() -> int:
     parser.add_argument(
         "--sets",
         nargs="*",
-        default=["test", "test-varied", "real", "real-test"],
-        choices=list(conversations.SETS),
+        default=["test", "test-varied", "real", "real-test", "long-real-test"],
+        choices=long_conversations.ALL_SETS,
         help="conversation sets to score (default: the held-out ones; tune on dev and dev-varied)",
     )
     # `npm run bench -- ...` hands the same flags to bench_transcribe.py; skip the ones only it knows.
@@ -189,8 +193,8 @@ def main() -> int:
     for split in args.sets:
         if not all(shutil.which(tool) for tool in ("flite", "espeak-ng", "sox")):
             print(f"{split} set skipped: needs flite, espeak-ng, sox (apt-get install flite espeak-ng sox)")
-        elif not conversations.available(split):
-            print(f"{split} set skipped: {conversations.missing_packages(split)}")
+        elif not long_conversations.available(split):
+            print(f"{split} set skipped: {long_conversations.missing_packages(split)}")
         else:
             held_out[split] = conversation_sets(diarizer, split)
 

@@ -9,8 +9,9 @@ recomputes in milliseconds; a sweep of the second clustering over a whole set th
 what it scores is exactly what `Diarizer.diarize` answers. It prints the conversations whose count is
 wrong as found/true, so over- and under-splitting show.
 
-Tune on the development sets only (`--sets dev dev-varied real-dev`; default dev): the test,
-test-varied, real and real-test sets are for reporting.
+Tune on the development sets only (`--sets dev dev-varied real-dev long-dev long-real-dev`; default
+dev): the test, test-varied, real, real-test, long-test and long-real-test sets are for reporting (the
+long sets are re-joined from the short ones, long_conversations.py).
 
 Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev real-dev]
 [--min-separation 0.3 0.33] [--threshold-only]`.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import conversations
+import long_conversations
 from der import PooledScore
 
 from whisper_server import diarizer as diarizer_module
@@ -82,7 +84,7 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
     """Every conversation of `split`, with its pieces from the cache or computed (and cached)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     found: list[Case] = []
-    for wav, reference in conversations.load(split):
+    for wav, reference in long_conversations.load_any(split):
         turns = [(t["start"], t["end"], t["speaker"]) for t in reference["turns"]]  # type: ignore[union-attr]
         speakers = int(reference["speakers"])  # type: ignore[arg-type]
         asked = speakers if given else None
@@ -135,7 +137,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sets", nargs="*", default=["dev"], choices=list(conversations.SETS))
+    parser.add_argument("--sets", nargs="*", default=["dev"], choices=long_conversations.ALL_SETS)
     parser.add_argument("--thresholds", nargs="*", type=float, default=[defaults.diarization_threshold])
     parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
     parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
