@@ -127,7 +127,11 @@ describe("bootstrap (tools/bootstrap.mjs)", function () {
       calls.join("\n"),
     );
     const venvPython = join(root, ".venv", "bin", "python");
-    assert.ok(calls.includes(`uv pip install --python ${venvPython} -r inference/requirements-dev.txt SSL_CERT_FILE=`));
+    assert.ok(
+      calls.includes(
+        `uv pip install --python ${venvPython} --compile-bytecode -r inference/requirements-dev.txt SSL_CERT_FILE=`,
+      ),
+    );
     assert.ok(calls.includes(`uv pip install --python ${venvPython} --quiet --no-deps -e ./inference SSL_CERT_FILE=`));
     assert.ok(
       !calls.some((call) => call.includes("pip install --disable-pip-version-check --no-input --progress-bar")),
