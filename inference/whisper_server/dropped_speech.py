@@ -30,6 +30,8 @@ them all alike. The line only ever moves down, never up.
 
 from __future__ import annotations
 
+import statistics
+
 from .repeated_speech import is_a_loop
 from .writing_systems import CYRILLIC, GREEK, HAN, HANGUL, KANA, LATIN, language_family, script_family
 
@@ -85,11 +87,8 @@ def speaker_pace(shares: list[tuple[float, float]]) -> float | None:
     """A request's own pace from its chunks' (share of their script's rate, seconds of speech): the
     median share of those with PACE_MIN_SPEECH_SECONDS or more, or None with fewer than PACE_MIN_CHUNKS
     of them (then only the script's rate judges)."""
-    counted = sorted(share for share, seconds in shares if seconds >= PACE_MIN_SPEECH_SECONDS)
-    if len(counted) < PACE_MIN_CHUNKS:
-        return None
-    middle = len(counted) // 2
-    return counted[middle] if len(counted) % 2 else (counted[middle - 1] + counted[middle]) / 2
+    counted = [share for share, seconds in shares if seconds >= PACE_MIN_SPEECH_SECONDS]
+    return statistics.median(counted) if len(counted) >= PACE_MIN_CHUNKS else None
 
 
 def looks_truncated(text: str, seconds: float, language: str, pace: float | None = None) -> bool:

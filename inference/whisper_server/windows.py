@@ -14,6 +14,7 @@ SHORT_WINDOW_MARGIN_SECONDS of it free) is encoded in that one: the repeats came
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import ctranslate2
@@ -74,13 +75,7 @@ def alignment_groups(device: str, owners: list[int]) -> list[list[int]]:
     call (not measured here)."""
     if device != "cuda":
         return [[index] for index in range(len(owners))]
-    groups: list[list[int]] = []
-    for index, owner in enumerate(owners):
-        if groups and owners[groups[-1][-1]] == owner:
-            groups[-1].append(index)
-        else:
-            groups.append([index])
-    return groups
+    return [list(group) for _, group in itertools.groupby(range(len(owners)), key=owners.__getitem__)]
 
 
 def storage(array: np.ndarray) -> ctranslate2.StorageView:
