@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from whisper_server import resegmentation
+from whisper_server import diarizer, resegmentation
+from whisper_server.clustering import ClusteringConfig
+from whisper_server.pooled_voices import PooledAudio
 from whisper_server.resegmentation import resegment
 from whisper_server.speaker_labels import SpeakerTurn
 from whisper_server.voiceprints import Pieces
@@ -67,3 +69,22 @@ def test_speakers_are_numbered_in_order_of_their_first_piece() -> None:
     assert resegment(pieces_of(prints), {i: 7 if i < 3 else 4 for i in range(6)}) == {
         i: 0 if i < 3 else 1 for i in range(6)
     }
+
+
+def test_the_diarizer_resegments_with_and_without_a_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[float | None, int]] = []
+
+    def spy(
+        embedded: Pieces, label_of: dict[int, int], min_speech: float | None = None, min_speakers: int = 1
+    ) -> dict[int, int]:
+        calls.append((min_speech, min_speakers))
+        return label_of
+
+    monkeypatch.setattr(diarizer, "resegment", spy)
+    pieces = pieces_of([A] * 3 + [B] * 3)
+    audio = PooledAudio(np.zeros(16000 * 12, dtype=np.float32), lambda samples: A, 16000)
+    config = ClusteringConfig(0.32, 0.15, 3.0, separation_floor=0.25, min_separation=0.27)
+    diarizer.final_turns(pieces, pieces.pieces, config, audio=audio)
+    diarizer.final_turns(pieces, pieces.pieces, config, speakers=2, audio=audio)
+    # Without a count, small speakers are dropped; with one, no round may leave fewer than asked.
+    assert calls == [(3.0, 1), (None, 2)]
