@@ -1,23 +1,23 @@
 #!/usr/bin/env node
-// `npm run check` (what `npm test` runs after bootstrap): every check, in lanes that run side by side, in two phases.
-//   phase 1:  slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes of audio
-//                      decode; the busy lanes of phase 2 would make those timings mean less, so only
-//            static   typecheck, then lint (tsc, ESLint, Prettier, ruff), one process at a time, runs beside them:
-//                      the slow cases keep one core busy of two, and the static checks take the other
-//   phase 2:  mocha    the TypeScript tests
-//            pytest   inference/tests without the `slow` cases and without the modules below, then
-//                      clients/python/tests
-//            speech   the pytest modules that decode the most speech (HEAVY_PYTEST_MODULES), not `slow`
-// Two cores are enough for phase 2's overlap to pay: much of mocha's time is spent waiting on child processes (the
-// CLIs, moto, the local server). pytest is one process on one core and was the long pole (6 min against mocha's 4
-// on 2026-12-07), so its heaviest modules run as a lane of their own: each lane pays its own session fixtures (a
-// model load, a server: seconds), and the whole suite's CPU is shared by both cores until the end. Each lane's
-// output is kept and printed whole when the lane ends (never interleaved), then one line per lane with its time;
-// the slowest tests of each runner are listed by the runner itself (pytest --durations, mocha's
-// tests/support/slowest.ts, which also names the test files that cost the most CPU). The exit code is 1 if any
-// lane failed.
+// `npm run check` (what `npm test` runs after bootstrap): every check, in lanes that run side by side.
+//   slow     inference/tests marked `slow`: real `serve` processes that time /ping while minutes of audio decode;
+//            it runs at this run's priority and every other lane 10 steps lower (BACKGROUND_NICENESS), so
+//            the other lanes' load takes only the CPU the slow cases leave and their timings keep their meaning
+//   static   typecheck, then lint (tsc, ESLint, Prettier, ruff), one process at a time
+//   mocha    the TypeScript tests
+//   pytest   inference/tests without the `slow` cases and without the modules below, then clients/python/tests
+//   speech   the pytest modules that decode the most speech (HEAVY_PYTEST_MODULES), not `slow`
+// The checks are CPU-bound (about 11 CPU-minutes on 2026-12-07), so the run takes as long as its CPU divided by the
+// cores, as long as every lane has work until the end: mocha spends much of its time waiting on child processes (the
+// CLIs, moto, the local server), and pytest is one process on one core, so its heaviest modules run as a lane of their
+// own (each lane pays its own session fixtures: a model load, a server, seconds). Until 2026-12-07 the slow cases ran
+// first with only the static checks beside them, which left one core of two idle for most of a minute. Each lane's
+// output is kept and printed whole when the lane ends (never interleaved), then one line per lane with its time; the
+// slowest tests of each runner are listed by the runner itself (pytest --durations, mocha's tests/support/slowest.ts,
+// which also names the test files that cost the most CPU). The exit code is 1 if any lane failed.
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,25 +42,31 @@ const HEAVY_PYTEST_MODULES = [
 /** pytest on the cases that are not `slow`. */
 const FAST_PYTEST = ["-m", "pytest", "-q", SLOWEST, "-m", "not slow"];
 
-/** The phases, one after another; in each, its lanes side by side; in a lane, its steps one after another (a failed
- * step ends the lane). */
-const PHASES = [
-  {
-    slow: [[python, ["-m", "pytest", "-q", SLOWEST, "-m", "slow", "inference/tests"]]],
-    static: [
+/** How much lower than this run's own priority every lane but `slow` runs (niceness; 19 is the lowest): a busy process
+ * 10 steps lower gets about a tenth of a core that the other also wants (Linux's CFS weights 110 and 1024). */
+const BACKGROUND_NICENESS = 10;
+const background = Math.min(19, getPriority() + BACKGROUND_NICENESS);
+
+/** The lanes, side by side; in a lane, its steps one after another (a failed step ends the lane). */
+const LANES = {
+  slow: { niceness: undefined, steps: [[python, ["-m", "pytest", "-q", SLOWEST, "-m", "slow", "inference/tests"]]] },
+  static: {
+    niceness: background,
+    steps: [
       ["npm", ["run", "--silent", "typecheck"]],
       ["npm", ["run", "--silent", "lint"]],
     ],
   },
-  {
-    mocha: [["npm", ["run", "--silent", "test:ts"]]],
-    pytest: [
+  mocha: { niceness: background, steps: [["npm", ["run", "--silent", "test:ts"]]] },
+  pytest: {
+    niceness: background,
+    steps: [
       [python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES.map((path) => `--ignore=${path}`), "inference/tests"]],
       [python, ["-m", "pytest", "-q", SLOWEST, "clients/python/tests"]],
     ],
-    speech: [[python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES]]],
   },
-];
+  speech: { niceness: background, steps: [[python, [...FAST_PYTEST, ...HEAVY_PYTEST_MODULES]]] },
+};
 
 const say = (line) => console.error(`check: ${line}`);
 const seconds = (ms) => {
@@ -68,10 +74,12 @@ const seconds = (ms) => {
   return total < 60 ? `${total} s` : `${Math.floor(total / 60)} min ${total % 60} s`;
 };
 
-/** Runs one step with its output kept in memory (stdout and stderr in the order they came). */
-function runStep(command, args) {
+/** Runs one step with its output kept in memory (stdout and stderr in the order they came), at `niceness` if given
+ * (inherited by everything it starts; set before it has started anything). */
+function runStep(command, args, niceness) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    if (niceness !== undefined && child.pid !== undefined) lowerPriority(child.pid, niceness);
     const output = [];
     child.stdout.on("data", (chunk) => output.push(chunk));
     child.stderr.on("data", (chunk) => output.push(chunk));
@@ -83,13 +91,22 @@ function runStep(command, args) {
   });
 }
 
+/** Lowers a process's priority; where that is not allowed (or the process has already ended), it runs as it is. */
+function lowerPriority(pid, niceness) {
+  try {
+    setPriority(pid, niceness);
+  } catch {
+    // a missed priority only makes the slow cases' timings share the CPU, as they did before
+  }
+}
+
 /** Runs a lane's steps in order; prints its output when it ends; resolves to its report line. */
-async function runLane(name, steps) {
+async function runLane(name, { niceness, steps }) {
   const started = Date.now();
   let ok = true;
   let output = "";
   for (const [command, args] of steps) {
-    const step = await runStep(command, args);
+    const step = await runStep(command, args, niceness);
     output += step.output;
     if (!step.ok) {
       ok = false;
@@ -105,11 +122,8 @@ async function runLane(name, steps) {
 process.once("SIGINT", () => process.exit(130));
 
 const started = Date.now();
-say(PHASES.map((lanes) => `${Object.keys(lanes).join(", ")} side by side`).join(", then "));
-const reports = [];
-for (const lanes of PHASES) {
-  reports.push(...(await Promise.all(Object.entries(lanes).map(([name, steps]) => runLane(name, steps)))));
-}
+say(`${Object.keys(LANES).join(", ")} side by side; all but slow at niceness ${background}`);
+const reports = await Promise.all(Object.entries(LANES).map(([name, lane]) => runLane(name, lane)));
 
 console.log("");
 for (const { name, ok, took } of reports) console.log(`${ok ? "passed" : "FAILED"}  ${name.padEnd(7)} ${took}`);

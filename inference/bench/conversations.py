@@ -114,6 +114,7 @@ SETS = {  # conversations, first seed
     "test-varied": (24, 5000),
     "real-dev": (16, 6000),
     "real-test": (16, 7000),
+    "real-dev-more": (32, 6100),
 }
 # Real voices: the spoken dialogs of the game Fish Fillets NG (Debian fillets-ng-data-cs and -nl, GPL-2+),
 # each language's small fish (-m-) and big fish (-v-) recorded by its own voice actors: four people.

@@ -1,5 +1,5 @@
-"""Conversations of recorded people, split by speaker: a development set (`real-dev`) and a held-out test
-set (`real-test`) that share no voice.
+"""Conversations of recorded people, split by speaker: development sets (`real-dev`, and `real-dev-more` of
+the same people) and a held-out test set (`real-test`) that share no voice.
 
 The people: the professional voice talents of the Asterisk PBX prompts that Debian ships
 (`asterisk-core-sounds-{en,es,fr,it,ru}-g722`, 16 kHz; CC-BY-SA-3.0 / CC-BY-3.0: Allison Smith speaks the
@@ -28,8 +28,12 @@ RATE = 16000
 TRIM = 0.01
 ASTERISK = Path("/usr/share/asterisk/sounds")
 FILLETS = Path("/usr/share/games/fillets-ng/sound")
+DEVELOPMENT_PEOPLE = ["asterisk-allison", "asterisk-june", "fillets-cs-small-fish", "fillets-cs-big-fish"]
 SIDES = {
-    "real-dev": ["asterisk-allison", "asterisk-june", "fillets-cs-small-fish", "fillets-cs-big-fish"],
+    "real-dev": DEVELOPMENT_PEOPLE,
+    # More conversations of the same people (other seeds): 16 conversations tell two rules apart by one or
+    # two of them, which chance alone can give.
+    "real-dev-more": DEVELOPMENT_PEOPLE,
     "real-test": ["asterisk-carlo", "asterisk-ru", "fillets-nl-small-fish", "fillets-nl-big-fish"],
 }
 ASTERISK_DIRS = {

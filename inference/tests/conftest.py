@@ -9,7 +9,7 @@ first. A test that needs an app takes `client`, `multilingual_client`, `speaker_
 `shared_decode` (one decode per request for the session), and a diarization test that clusters a fixture
 several ways takes `analysed_fixtures` (one analysis per recording). A test that starts real `serve` processes
 (serving.py) or times the server under load is marked `slow` (`pytestmark = pytest.mark.slow`): `npm test`
-runs those first, with only the static checks beside them, and `pytest -m "not slow"` is the quick loop.
+runs those in a lane with priority over the others, and `pytest -m "not slow"` is the quick loop.
 `--durations=10` lists the slowest tests."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How the suite stays fast: every module that starts real `serve` processes is marked `slow`, so that
-`npm test` (tools/check.mjs) runs it first, with only the static checks beside it, and `pytest -m "not slow"`
-leaves it out."""
+`npm test` (tools/check.mjs) runs it in a lane with priority over the other lanes' load, and
+`pytest -m "not slow"` leaves it out."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ import numpy as np
 from .clustering import ClusteringConfig, cluster
 from .options import TranscribeOptions
 from .pooled_voices import PooledAudio, merge_close_speakers, pooled_labels
+from .resegmentation import resegment
 from .results import Transcription
 from .segmentation import Segmentation, WindowActivity
 from .settings import Settings
@@ -317,16 +318,22 @@ def final_turns(
     """The second pass's turns (`rough`, the first pass's, when no piece has a voiceprint), each speaker's
     short pauses closed (turn_pauses.py): what `Diarizer.turns` answers, and what the tuner scores. With
     `audio`, pooled voiceprints (pooled_voices.py) reach an asked count where they can, and without a
-    count merge speakers that are one person's lines cut in two."""
+    count merge speakers that are one person's lines cut in two; either way each piece then goes to the
+    speaker it sounds most like (resegmentation.py), and without a count the speakers are merged again."""
     if not pieces.embedded:
         return close_pauses(rough)
     label_of = None
     if speakers is not None and audio is not None:
         label_of = pooled_labels(pieces, rough, audio, speakers)
+        if label_of is not None:
+            label_of = resegment(pieces, label_of, min_speakers=speakers)
     if label_of is None:
         label_of = piece_labels(pieces, config, speakers, min_speakers, max_speakers)
         if speakers is None and audio is not None:
-            label_of = merge_close_speakers(pieces, rough, audio, label_of, min_speakers or 1)
+            fewest = min_speakers or 1
+            label_of = merge_close_speakers(pieces, rough, audio, label_of, fewest)
+            label_of = resegment(pieces, label_of, config.min_speech, fewest)
+            label_of = merge_close_speakers(pieces, rough, audio, label_of, fewest)
     labelled = turns_of(pieces, label_of)
     return close_pauses(labelled)
 

@@ -5,7 +5,8 @@ two voices wherever the segmentation model took two similar voices for one local
 window of a 0.3 s interjection says little. So the turns the first pass finds (over-split: its threshold is
 low, so that a change of voice is a turn boundary) are embedded again, each on its own audio in pieces of
 at most PIECE_SECONDS, and clustered a second time: this is where the speaker count is decided
-(pooled_voices.py then settles it on voiceprints of each speaker's speech put together). Pieces too
+(pooled_voices.py then settles it on voiceprints of each speaker's speech put together, and
+resegmentation.py gives each piece to the speaker it sounds most like). Pieces too
 short for a voiceprint take the second-pass speaker that most of their first-pass cluster got. A voiceprint
 is taken only over the stretches where no other first-pass speaker talks at the same time (overlapped
 speech mixes two voices), so a short interjection said over a long turn keeps its own speaker.
