@@ -114,10 +114,3 @@ def test_short_windows_keep_text_and_word_timings(
     assert all(0 <= w.start <= w.end <= result.duration + 0.1 for w in words)
     assert [w.start for w in words] == sorted(w.start for w in words)
     assert words[-1].end > result.duration - 1.5, "the last word is timed near the end of the speech"
-
-
-def test_a_window_of_30_s_leaves_the_model_as_it_is(transcriber: Transcriber) -> None:
-    assert windows.with_encoder_window(transcriber.model, 30) is transcriber.model
-    view = windows.with_encoder_window(transcriber.model, 15)
-    assert view is not transcriber.model and view.model is transcriber.model.model  # the same weights
-    assert "encode" not in vars(transcriber.model)  # the loaded model keeps its 30 s windows

@@ -12,12 +12,10 @@ The steps, for every request of a call:
   3. check: a chunk whose text repeats itself (a sentence or clause twice, or a loop:
      repeated_speech.py) is decoded again in a 30 s window; then a chunk whose text is too short for
      its speech (dropped_speech.py) is decoded again the safe way, sequentially with timestamps over
-     the chunk (with an English-only model in a window of the chunk's length and
-     REDECODE_MARGIN_SECONDS, not 30 s), and the longer text is kept. Only text the silence filter
-     keeps is judged (silence.py: noise that decodes to nothing lost no words), and each request may
-     decode again at most its budget of chunks (`max_redecode_share`), the likeliest first; a
-     re-decode that got words back gives its place back (speech, not noise), and a chunk left
-     unchecked is reported (`unchecked`);
+     the chunk, and the longer text is kept. Only text the silence filter keeps is judged (silence.py:
+     noise that decodes to nothing lost no words), and each request may decode again at most its
+     budget of chunks (`max_redecode_share`), the likeliest first; a re-decode that got words back
+     gives its place back (speech, not noise), and a chunk left unchecked is reported (`unchecked`);
   4. assemble: timestamps mapped back from speech time to the original audio.
 A request that fails in any step fails alone: when a shared batch raises, each of its requests is run
 again on its own and only the one that still fails gets the error.
@@ -83,13 +81,6 @@ VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 MAX_GAP_IN_CHUNK = 3.0
 """Seconds of silence between two VAD speech regions beyond which they are never decoded as one chunk
 (a pause a listener hears as a break in the talk; the benchmark's speech pauses 0.5 s)."""
-REDECODE_MARGIN_SECONDS = 5.0
-"""Seconds of its encoder window a chunk leaves free when an English-only model decodes it again
-sequentially (`_redecode_window`): a 15 s chunk goes in a 20 s window, where faster-whisper's sequential loop
-takes 30 s, a pass that costs about twice as much on CPU. Measured with tiny.en: on the 158 benchmark clips
-a margin of 0 or 5 s made one error more than 30 s windows (62 against 61 of 2284 words), the problem clips
-(fixtures/audio/problem/) got their sentence back, and the subtitle files kept their words; the margin keeps
-the speech clear of the window's end, where a filled window repeated its last sentence."""
 # faster-whisper's punctuation merging for word timestamps (its defaults).
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
@@ -634,11 +625,8 @@ class ChunkedDecoder:
         return chunk.segments is not first
 
     def _sequential(self, decoding: Decoding, chunk: Chunk) -> list[DecodedSegment]:
-        """The chunk decoded as sequential faster-whisper decodes, with timestamps, in the window
-        `_redecode_window` gives it."""
         offset = chunk.offset
-        model = windows.with_encoder_window(self.model, self._redecode_window(chunk))
-        segments, _ = model.transcribe(
+        segments, _ = self.model.transcribe(
             chunk.audio,
             language=decoding.language,
             task=decoding.task,
@@ -666,17 +654,6 @@ class ChunkedDecoder:
             )
             for s in segments
         ]
-
-    def _redecode_window(self, chunk: Chunk) -> int:
-        """Seconds of the encoder window a chunk is decoded again in (`_sequential`): with an English-only
-        model, the chunk's length and REDECODE_MARGIN_SECONDS rounded up to 5 s, at least the floor; with a
-        multilingual one, 30 s as faster-whisper does (Whisper base got a lost Japanese sentence back in a
-        15 or 20 s window but misheard a word of it that it heard right in 25 or 30 s)."""
-        if self.model.model.is_multilingual:
-            return windows.MAX_WINDOW_SECONDS
-        return windows.window_seconds(
-            chunk.duration + REDECODE_MARGIN_SECONDS, self.settings.min_window_seconds
-        )
 
     def _assemble(self, plan: Plan) -> Decoded:
         segments = [segment for chunk in plan.chunks for segment in chunk.segments]

@@ -14,13 +14,11 @@ SHORT_WINDOW_MARGIN_SECONDS of it free) is encoded in that one: the repeats came
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 
 import ctranslate2
 import numpy as np
-from faster_whisper import WhisperModel
 
 FRAMES_PER_SECOND = 100
 """Mel frames per second of audio (hop of 160 samples at 16 kHz)."""
@@ -66,19 +64,6 @@ def encode(model: ctranslate2.models.Whisper, windows: list[np.ndarray]) -> np.n
     if model.device == "cuda":
         return np.array(model.encode(storage(np.stack(windows)), to_cpu=True))
     return np.concatenate([np.array(model.encode(storage(window[None]), to_cpu=True)) for window in windows])
-
-
-def with_encoder_window(model: WhisperModel, seconds: int) -> WhisperModel:
-    """A shallow copy of `model` (the same loaded weights) whose sequential `transcribe` encodes each window
-    in `seconds` instead of 30 s: faster-whisper's sequential loop pads every window's features to 30 s
-    (`pad_or_trim`) before its `encode`, which this copy cuts back to `seconds` (`fit_features`). For audio
-    of at most `seconds`: a longer window would lose its end. Timestamps and word timings are unchanged,
-    as they count the window's own frames, not its padding."""
-    if seconds >= MAX_WINDOW_SECONDS:
-        return model
-    view = copy.copy(model)
-    view.encode = lambda features: WhisperModel.encode(view, fit_features(features, seconds))  # type: ignore[method-assign]
-    return view
 
 
 def alignment_groups(device: str, owners: list[int]) -> list[list[int]]:
