@@ -7,7 +7,7 @@
 //   mocha    the TypeScript tests
 //   pytest   inference/tests without the `slow` cases and without the modules below, then clients/python/tests
 //   speech   the pytest modules that decode the most speech (HEAVY_PYTEST_MODULES), not `slow`
-// The checks are CPU-bound (about 11 CPU-minutes on 2026-12-07), so the run takes as long as its CPU divided by the
+// The checks are CPU-bound (about 10 CPU-minutes on 2026-12-07), so the run takes as long as its CPU divided by the
 // cores, as long as every lane has work until the end: mocha spends much of its time waiting on child processes (the
 // CLIs, moto, the local server), and pytest is one process on one core, so its heaviest modules run as a lane of their
 // own (each lane pays its own session fixtures: a model load, a server, seconds). Until 2026-12-07 the slow cases ran
@@ -75,7 +75,7 @@ const seconds = (ms) => {
 };
 
 /** Runs one step with its output kept in memory (stdout and stderr in the order they came), at `niceness` if given
- * (inherited by everything it starts; set before it has started anything). */
+ * (set the moment it has started, before its first child in practice; inherited by everything it starts). */
 function runStep(command, args, niceness) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env });
