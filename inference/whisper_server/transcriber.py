@@ -6,6 +6,7 @@ the server calls them from its single worker thread (jobs.py), so only one job u
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -17,6 +18,7 @@ from faster_whisper import WhisperModel
 
 from . import writing
 from .audio import SAMPLE_RATE
+from .blas_threads import one_blas_thread
 from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request, report
 from .errors import bad_option
 from .model_name import describe_model
@@ -135,11 +137,13 @@ class Transcriber:
                     outcome = e
             outcomes[index] = report(on_result, index, outcome)
 
-        if not self.batched:
-            for index, request in enumerate(requests):
-                finish(index, self._sequential_or_error(request))
-        else:
-            self.chunked.decode_many(requests, finish)  # finishes every request, failed or not
+        # On CPU numpy's OpenBLAS threads would spin between CTranslate2's calls on the cores it needs.
+        with one_blas_thread() if self.device == "cpu" else contextlib.nullcontext():
+            if not self.batched:
+                for index, request in enumerate(requests):
+                    finish(index, self._sequential_or_error(request))
+            else:
+                self.chunked.decode_many(requests, finish)  # finishes every request, failed or not
         # One result per request, in its place: a request left unfinished (never expected) fails alone
         # rather than shifting the later results onto the wrong requests.
         return [
