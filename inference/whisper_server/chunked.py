@@ -37,7 +37,7 @@ from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import Word, get_suppressed_tokens
 from faster_whisper.vad import SpeechTimestampsMap, VadOptions
 
-from . import cascade, windows
+from . import windows
 from .audio import SAMPLE_RATE
 from .dropped_speech import (
     is_clearly_longer,
@@ -191,8 +191,6 @@ class ChunkingSettings:
     short_window_seconds: int
     no_speech_threshold: float
     max_redecode_share: float
-    greedy_first: bool = False
-    """Decode greedily first and with the beam only where greedy was unsure (cascade.py). Default off."""
 
 
 class ChunkedDecoder:
@@ -205,10 +203,6 @@ class ChunkedDecoder:
         """Chunks decoded a second time because their text was too short (for logs and tests)."""
         self.widened_chunks = 0
         """Chunks decoded again in a 30 s window because their text said a sentence twice (likewise)."""
-        self.greedy_chunks = 0
-        """Chunks decoded greedily first (the cascade, `ChunkingSettings.greedy_first`; likewise)."""
-        self.beam_chunks = 0
-        """Of those, chunks decoded again with the beam because greedy was unsure (likewise)."""
 
     def decode_many(
         self, requests: Sequence[Request], on_result: OnResult | None = None
@@ -348,16 +342,15 @@ class ChunkedDecoder:
         """Decodes `plans` in their order (the order their requests arrived in), each finished (checked,
         assembled, handed to `on_done`) as soon as its own chunks are decoded: no request waits for the
         work of one that came after it, except for the later chunks that fill the free places of its
-        last batches (on a GPU, at no cost), or of its last round of batches in a cascade
-        (cascade.ROUND_BATCHES). Each plan's chunks are decoded in the order they would be
+        last batches (on a GPU, at no cost). Each plan's chunks are decoded in the order they would be
         alone (`_solo_order`), so its result is the same as alone."""
         undecoded = {id(plan): collections.deque(_solo_order(plan)) for plan in plans}
         results = []
         for position, plan in enumerate(plans):
             own = undecoded[id(plan)]
             while own:
-                seconds, decoding = own[0].window_seconds, plan.decoding_of(own[0])
-                size = decoding.batch_size * (cascade.ROUND_BATCHES if self._cascades(decoding) else 1)
+                seconds, size = own[0].window_seconds, plan.decoding.batch_size
+                decoding = plan.decoding_of(own[0])
                 batch = _take_run(plan, own, seconds, decoding, size)
                 for later in plans[position + 1 :]:
                     batch += _take_run(later, undecoded[id(later)], seconds, decoding, size - len(batch))
@@ -504,20 +497,13 @@ class ChunkedDecoder:
             language=decoding.language,
         )
 
-    def _cascades(self, decoding: Decoding) -> bool:
-        """Whether chunks decoded as `decoding` go greedily first (cascade.py)."""
-        return self.settings.greedy_first and decoding.beam_size > cascade.GREEDY_BEAM_SIZE
-
     def _decode_batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> None:
-        """Encodes and decodes chunks of one window size and Decoding, in batches of its batch size (more
-        than one batch only in a cascade's round: cascade.ROUND_BATCHES)."""
+        """Encodes and decodes chunks of one window size and Decoding as one batch."""
         model = self.model
         tokenizer = self._tokenizer(decoding)
         seconds = members[0][1].window_seconds
-        features = [windows.fit_features(chunk.features, seconds) for _, chunk in members]
-        size = decoding.batch_size
-        encoded = np.concatenate(
-            [windows.encode(model.model, features[i : i + size]) for i in range(0, len(features), size)]
+        encoded = windows.encode(
+            model.model, [windows.fit_features(chunk.features, seconds) for _, chunk in members]
         )
         prompt = model.get_prompt(
             tokenizer,
@@ -528,11 +514,21 @@ class ChunkedDecoder:
             without_timestamps=True,
             hotwords=decoding.hotwords,
         )
-        results = self._generate(decoding, tokenizer, members, encoded, prompt)
+        results = model.model.generate(
+            windows.storage(encoded),
+            [list(prompt) for _ in members],
+            beam_size=decoding.beam_size,
+            max_length=model.max_length,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            return_scores=True,
+            return_no_speech_prob=True,
+            sampling_temperature=decoding.temperature,
+        )
         outputs: list[list[dict[str, Any]]] = []
         for (_, chunk), result in zip(members, results, strict=True):
             tokens = result.sequences_ids[0]
-            avg_logprob = _avg_logprob(result)
+            avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
             pieces, _, _ = model._split_segments_by_timestamps(
                 tokenizer=tokenizer,
                 tokens=tokens,
@@ -565,60 +561,6 @@ class ChunkedDecoder:
                 )
                 for piece, (start, end) in zip(pieces, spans, strict=True)
             ]
-
-    def _generate(
-        self,
-        decoding: Decoding,
-        tokenizer: Tokenizer,
-        members: list[tuple[Plan, Chunk]],
-        encoded: np.ndarray,
-        prompt: list[int],
-    ) -> list[Any]:
-        """The decoder's results for `members` (their `encoded` windows), in batches of the batch size:
-        with the beam, or, in a cascade (`_cascades`), greedily first and with the beam again for the
-        chunks greedy was unsure of, all of them together (cascade.py)."""
-
-        def generate(indices: list[int], beam_size: int) -> list[Any]:
-            results = []
-            for start in range(0, len(indices), decoding.batch_size):
-                batch = indices[start : start + decoding.batch_size]
-                results += self.model.model.generate(
-                    windows.storage(encoded[batch]),
-                    [list(prompt) for _ in batch],
-                    beam_size=beam_size,
-                    max_length=self.model.max_length,
-                    suppress_blank=True,
-                    suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
-                    return_scores=True,
-                    return_no_speech_prob=True,
-                    sampling_temperature=decoding.temperature,
-                )
-            return results
-
-        everyone = list(range(len(members)))
-        if not self._cascades(decoding):
-            return generate(everyone, decoding.beam_size)
-        results = generate(everyone, cascade.GREEDY_BEAM_SIZE)
-        self.greedy_chunks += len(members)
-        unsure = [
-            index
-            for index, result in enumerate(results)
-            if cascade.is_unsure(
-                cascade.GreedyText(
-                    text=tokenizer.decode(result.sequences_ids[0]),
-                    avg_logprob=_avg_logprob(result),
-                    tokens=len(result.sequences_ids[0]),
-                    max_tokens=self.model.max_length - len(prompt),
-                    speech_seconds=members[index][1].speech_seconds,
-                    language=decoding.language,
-                )
-            )
-        ]
-        self.beam_chunks += len(unsure)
-        if unsure:
-            for index, result in zip(unsure, generate(unsure, decoding.beam_size), strict=True):
-                results[index] = result
-        return results
 
     def _add_words(
         self,
@@ -820,12 +762,6 @@ def _window_bounds(audio: np.ndarray, regions: list[dict[str, int]], longest: in
 def _frames(chunk: Chunk) -> int:
     """Frames of the window that hold the chunk (whole seconds, as faster-whisper counts them)."""
     return int(math.ceil(chunk.duration) * windows.FRAMES_PER_SECOND)
-
-
-def _avg_logprob(result: Any) -> float:
-    """A decoder result's average log probability per token, end-of-text counted, as faster-whisper's."""
-    tokens = len(result.sequences_ids[0])
-    return float(result.scores[0] * tokens / (tokens + 1))
 
 
 def _text(segments: list[DecodedSegment]) -> str:

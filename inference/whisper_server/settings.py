@@ -33,10 +33,6 @@ DEFAULT_MIN_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
 # CPU: chunks of up to 6.5 s in 10 s windows (windows.SHORT_WINDOW_MARGIN_SECONDS), measured with tiny.en on
 # recorded English prompts (development set) and the 158 benchmark clips. CUDA: its floor, i.e. none.
 DEFAULT_SHORT_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 10}
-# CPU: greedy decoding first, the beam only where greedy was unsure (cascade.py), measured with tiny.en on
-# recorded English prompts (development set) and the 158 benchmark clips. CUDA: off (faster-whisper's beam
-# search for every chunk: not measured on a GPU model, where a batch's beam costs little more than greedy).
-DEFAULT_GREEDY_FIRST: dict[Device, bool] = {"cuda": False, "cpu": True}
 
 
 class Settings(BaseSettings):
@@ -76,12 +72,6 @@ class Settings(BaseSettings):
     beam_size: int = Field(default=5, ge=1, le=20)
     """Beam search width. Default 5: on CPU greedy (1) was only ~10% faster and misheard short clips
     (WER 0.20 against 0.05 on the speech fixtures)."""
-
-    greedy_first: bool | None = None
-    """Decode each chunk greedily first and again with the beam (WHISPER_BEAM_SIZE) only where greedy was
-    unsure: its average log probability under -0.2, a loop or a sentence said twice, too short for its
-    speech, or no end (batched path). Default true on CPU (on tiny.en the decoder took about a tenth less
-    time at the beam's word errors), false on CUDA (beam search for every chunk, not measured on a GPU)."""
 
     vad: bool = True
     """Skip non-speech with the Silero VAD. Default true; it is also what keeps silence from
@@ -254,10 +244,6 @@ class Settings(BaseSettings):
     def resolve_batch_size(self, device: Device) -> int:
         """WHISPER_BATCH_SIZE, else the default for `device`."""
         return self.batch_size or DEFAULT_BATCH_SIZE[device]
-
-    def resolve_greedy_first(self, device: Device) -> bool:
-        """WHISPER_GREEDY_FIRST, else the default for `device`."""
-        return DEFAULT_GREEDY_FIRST[device] if self.greedy_first is None else self.greedy_first
 
     def resolve_chunk_seconds(self, device: Device) -> int:
         """WHISPER_CHUNK_SECONDS, else the default for `device`."""

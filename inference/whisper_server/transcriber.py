@@ -59,7 +59,6 @@ class Transcriber:
         self.min_window_seconds = settings.resolve_min_window_seconds(self.device)
         self.short_window_seconds = settings.resolve_short_window_seconds(self.device)
         self.chunk_seconds = settings.resolve_chunk_seconds(self.device)
-        self.greedy_first = settings.resolve_greedy_first(self.device)
         self.chunked = ChunkedDecoder(
             self.model,
             ChunkingSettings(
@@ -71,7 +70,6 @@ class Transcriber:
                 short_window_seconds=self.short_window_seconds,
                 no_speech_threshold=self.no_speech_threshold,
                 max_redecode_share=settings.max_redecode_share,
-                greedy_first=self.greedy_first,
             ),
         )
         log.info(
@@ -89,7 +87,6 @@ class Transcriber:
                 "chunk_seconds": self.chunk_seconds,
                 "min_window_seconds": self.min_window_seconds,
                 "short_window_seconds": self.short_window_seconds,
-                "greedy_first": self.greedy_first,
             },
         )
 
