@@ -26,8 +26,10 @@ from __future__ import annotations
 import collections
 import itertools
 import math
+import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -81,6 +83,10 @@ VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 MAX_GAP_IN_CHUNK = 3.0
 """Seconds of silence between two VAD speech regions beyond which they are never decoded as one chunk
 (a pause a listener hears as a break in the talk; the benchmark's speech pauses 0.5 s)."""
+PLAN_THREADS = min(2, os.cpu_count() or 1)
+"""Requests planned at once (VAD, log-mel features) when several are decoded together: on the 2-core VM the
+158 benchmark clips' plans took 6.4 s with two threads against 9.2 s with one (loaded VM, best of 4). Two,
+since each plan's VAD runs on one thread and the plans are a small part of the work."""
 # faster-whisper's punctuation merging for word timestamps (its defaults).
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"  # noqa: RUF001 (CJK punctuation on purpose)
@@ -216,11 +222,11 @@ class ChunkedDecoder:
             results[index] = report(on_result, index, outcome)
 
         plans: list[tuple[int, Plan]] = []
-        for index, request in enumerate(requests):
-            try:
-                plans.append((index, self._plan(request)))
-            except Exception as e:
-                finish(index, e)
+        for index, planned in enumerate(self._plan_all(requests)):
+            if isinstance(planned, Exception):
+                finish(index, planned)
+            else:
+                plans.append((index, planned))
         index_of = {id(plan): index for index, plan in plans}
         try:
             self._decode([plan for _, plan in plans], lambda plan, done: finish(index_of[id(plan)], done))
@@ -230,6 +236,22 @@ class ChunkedDecoder:
                 if results[index] is None:
                     finish(index, e if len(plans) == 1 else self._decode_alone(plan))
         return [result for result in results if result is not None]
+
+    def _plan_all(self, requests: Sequence[Request]) -> list[Plan | Exception]:
+        """Each request's plan, or the exception that failed it, in order. Several requests are planned on
+        PLAN_THREADS threads at once: their VAD (ONNX Runtime, one thread each) and log-mel features leave
+        the GIL, and nothing else runs while they are made (one core's work on two: docs/performance.md)."""
+
+        def plan_or_error(request: Request) -> Plan | Exception:
+            try:
+                return self._plan(request)
+            except Exception as e:
+                return e
+
+        if len(requests) < 2 or PLAN_THREADS < 2:
+            return [plan_or_error(request) for request in requests]
+        with ThreadPoolExecutor(max_workers=PLAN_THREADS, thread_name_prefix="plan") as pool:
+            return list(pool.map(plan_or_error, requests))
 
     def _decode_alone(self, plan: Plan) -> Decoded | Exception:
         for chunk in plan.chunks:
