@@ -57,6 +57,18 @@ class RecordingFeatures:
 
 
 @needs_openblas
+def test_overlapping_blocks_restore_the_count_when_the_last_ends() -> None:
+    before = _threads()
+    first, second = one_blas_thread(), one_blas_thread()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert _threads() == [1] * len(before), "the second block still runs"
+    second.__exit__(None, None, None)
+    assert _threads() == before
+
+
+@needs_openblas
 @pytest.mark.parametrize("batched", [True, False])
 def test_a_cpu_transcription_runs_with_one_openblas_thread(
     model_dir: str, audio_bytes: Callable[[str], bytes], batched: bool

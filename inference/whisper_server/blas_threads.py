@@ -12,7 +12,7 @@ feature extractor alone took 5.4 ms a 12 s chunk with one thread against 12.0 ms
 OpenBLAS has no Python interface, so its own `*_set_num_threads` is called through ctypes on the copy the
 process loaded (numpy's wheels bundle one as `libscipy_openblas64_`); where none is found (another BLAS, or
 no /proc) nothing changes. The setting is process-wide: `one_blas_thread` sets it for the time of a block
-and gives the previous count back after it.
+(or of overlapping blocks) and gives the previous count back when the last one ends.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,16 +73,30 @@ def loaded_openblas() -> tuple[BlasThreads, ...]:
     return tuple(controls)
 
 
+_lock = threading.Lock()
+_inside = 0
+"""Blocks of `one_blas_thread` running now, in any thread."""
+_before: list[int] = []
+"""The counts the first of them found, given back when the last one ends."""
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Runs the block with one OpenBLAS thread (every OpenBLAS the process loaded), then restores the
-    previous counts."""
+    """Runs the block with one OpenBLAS thread (every OpenBLAS the process loaded). Blocks may overlap (two
+    workers transcribing at once): the counts found by the first are restored when the last one ends."""
+    global _inside
     controls = loaded_openblas()
-    before = [control.get() for control in controls]
-    for control in controls:
-        control.set(1)
+    with _lock:
+        if _inside == 0:
+            _before[:] = [control.get() for control in controls]
+            for control in controls:
+                control.set(1)
+        _inside += 1
     try:
         yield
     finally:
-        for control, count in zip(controls, before, strict=True):
-            control.set(count)
+        with _lock:
+            _inside -= 1
+            if _inside == 0:
+                for control, count in zip(controls, _before, strict=True):
+                    control.set(count)
