@@ -62,9 +62,9 @@ EXTRA_SPEAKERS = 1
 """Without a count, the pieces are cut into this many speakers more than their best separated cut
 (clustering.py) when that cut clears MIN_SEPARATION too, and the merging on pooled voiceprints
 (pooled_voices.merge_close_speakers) decides whether the extra speaker is a person: on the recorded
-people of the development sets the best separated cut most often erred by merging two people (9 of
-real-dev-more's 13 wrong counts), which no later step could undo. 2 extra speakers gave less (real-dev-more
-19/32 instead of 24/32 right counts); figures in docs/speakers.md."""
+people of the development sets the wrong counts were mostly too few, made in that cut (real-dev-more: 9
+of 13 too few, 7 of them already there), which no later step could undo. 2 extra speakers gave less
+(real-dev-more 19/32 instead of 24/32 right counts); figures in docs/speakers.md."""
 FIRST_PASS_THRESHOLD = 0.2
 """First-pass clustering threshold: low, so that different voices are different turns."""
 FIRST_PASS_MIN_SPEECH = 1.0
