@@ -14,7 +14,8 @@ dev): the test, test-varied, real, real-test, long-test and long-real-test sets 
 long sets are re-joined from the short ones, long_conversations.py).
 
 Run: `.venv/bin/python inference/bench/tune_diarization.py --thresholds 0.2 0.25 0.3 [--sets dev real-dev]
-[--min-separation 0.3 0.33] [--threshold-only]`.
+[--min-separation 0.3 0.33] [--extra-speakers 0 1] [--spread-factor 1.3 2] [--max-excess 0.08 0.1]
+[--threshold-only]`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import long_conversations
 from der import PooledScore
 
 from whisper_server import diarizer as diarizer_module
+from whisper_server import pooled_voices
 from whisper_server.clustering import ClusteringConfig
 from whisper_server.diarizer import Analysis, Diarizer, DiarizerConfig, final_turns
 from whisper_server.pooled_voices import PooledAudio
@@ -102,11 +104,16 @@ def cases(diarizer: Diarizer, split: str, given: bool) -> list[Case]:
 
 
 def clustering(
-    threshold: float, same_voice: float, min_speech: float, separation: float | None
+    threshold: float,
+    same_voice: float,
+    min_speech: float,
+    separation: float | None,
+    extra_speakers: int = diarizer_module.EXTRA_SPEAKERS,
 ) -> ClusteringConfig:
     """The second clustering to score: without a count, speakers counted by separation with `threshold`
-    as the silhouette's floor and `separation` as the bar for more than one speaker (the product's rule),
-    or (`separation` None) cut at the fixed `threshold` (the rule before)."""
+    as the silhouette's floor, `separation` as the bar for more than one speaker and `extra_speakers`
+    more than the best separated cut for the pooled voiceprints to judge (the product's rule), or
+    (`separation` None) cut at the fixed `threshold` (the rule before)."""
     if separation is None:
         return ClusteringConfig(threshold, same_voice, min_speech)
     return ClusteringConfig(
@@ -115,6 +122,7 @@ def clustering(
         min_speech,
         separation_floor=threshold,
         min_separation=separation,
+        extra_speakers=extra_speakers,
     )
 
 
@@ -142,6 +150,9 @@ def main() -> int:
     parser.add_argument("--same-voice", nargs="*", type=float, default=[diarizer_module.SAME_VOICE])
     parser.add_argument("--min-speech", nargs="*", type=float, default=[diarizer_module.MIN_SPEECH])
     parser.add_argument("--min-separation", nargs="*", type=float, default=[diarizer_module.MIN_SEPARATION])
+    parser.add_argument("--extra-speakers", nargs="*", type=int, default=[diarizer_module.EXTRA_SPEAKERS])
+    parser.add_argument("--spread-factor", nargs="*", type=float, default=[pooled_voices.SPREAD_FACTOR])
+    parser.add_argument("--max-excess", nargs="*", type=float, default=[pooled_voices.MAX_EXCESS])
     parser.add_argument(
         "--threshold-only",
         action="store_true",
@@ -156,17 +167,27 @@ def main() -> int:
         for given in (False, True):
             set_cases = cases(diarizer, split, given)
             print(f"{split}, count {'given' if given else 'not given'}:")
-            for threshold in args.thresholds:
-                for same_voice in args.same_voice:
-                    for min_speech, separation in itertools.product(args.min_speech, separations):
-                        config = clustering(threshold, same_voice, min_speech, separation)
-                        pooled = evaluate(set_cases, config)
-                        print(
-                            f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
-                            f"{min_speech:.1f} min separation {separation}: {pooled.line()}"
-                        )
-                        if pooled.miscounted:
-                            print(f"    wrong counts (found/true): {pooled.misses()}")
+            grid = itertools.product(
+                args.thresholds,
+                args.same_voice,
+                args.min_speech,
+                separations,
+                args.extra_speakers,
+                args.spread_factor,
+                args.max_excess,
+            )
+            for threshold, same_voice, min_speech, separation, extra, spread, excess in grid:
+                # Step 5's rule for merging without a count (pooled_voices.py) reads these at each call.
+                pooled_voices.SPREAD_FACTOR, pooled_voices.MAX_EXCESS = spread, excess
+                config = clustering(threshold, same_voice, min_speech, separation, extra)
+                pooled = evaluate(set_cases, config)
+                print(
+                    f"  threshold {threshold:.2f} same voice {same_voice:.2f} min speech "
+                    f"{min_speech:.1f} min separation {separation} extra speakers {extra} spread "
+                    f"factor {spread} max excess {excess}: {pooled.line()}"
+                )
+                if pooled.miscounted:
+                    print(f"    wrong counts (found/true): {pooled.misses()}")
     return 0
 
 

@@ -4,14 +4,17 @@ collapses the answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from whisper_server.clustering import ClusteringConfig, cluster, cut, merge_tree, silhouette
-from whisper_server.diarizer import DiarizerConfig, second_pass_clustering
+from whisper_server.diarizer import DiarizerConfig, final_turns, second_pass_clustering
 from whisper_server.settings import Settings
+from whisper_server.speaker_labels import SpeakerTurn
+from whisper_server.voiceprints import Pieces
 
 CONFIG = ClusteringConfig(threshold=0.5, same_voice=0.1, min_speech=1.0)
 
@@ -192,3 +195,37 @@ def test_two_wide_voices_of_a_long_recording_are_two_speakers_by_default() -> No
 def test_one_wide_voice_of_a_long_recording_is_one_speaker_by_default(spread: float, seed: int) -> None:
     embeddings, weights, _ = recording(spread, 5.0, 1, seed=seed, per_voice=200)
     assert set(cluster(embeddings, weights, default_second_pass()).tolist()) == {0}
+
+
+def two_close_voices_and_a_far_one(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three voices: two close to each other (0.3 apart around one base voice), the third far from both."""
+    embeddings, weights, truth = recording(0.25, 0.3, 3, seed=seed)
+    embeddings[truth == 2] += 3 * np.random.default_rng(99).normal(size=64) / 8
+    return embeddings, weights, truth
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_extra_speaker_is_cut_beyond_the_best_separated_count(seed: int) -> None:
+    """The silhouette's best cut takes the two close voices for one; one speaker more than that cut
+    separates them (pooled_voices.py merges such an extra speaker back when it is one person's)."""
+    embeddings, weights, truth = two_close_voices_and_a_far_one(seed)
+    assert len(set(cluster(embeddings, weights, SEPARATION).tolist())) == 2
+    extra = replace(SEPARATION, extra_speakers=1)
+    assert same_partition(cluster(embeddings, weights, extra), truth)
+    # No cut with two more speakers clears the bar: the best separated cut stands.
+    assert len(set(cluster(embeddings, weights, replace(SEPARATION, extra_speakers=2)).tolist())) == 2
+
+
+@pytest.mark.parametrize("spread", [0.25, 0.9])
+def test_an_extra_speaker_never_splits_one_voice(spread: float) -> None:
+    embeddings, weights, _ = recording(spread, 5.0, 1, seed=3, per_voice=24)
+    assert set(cluster(embeddings, weights, replace(SEPARATION, extra_speakers=1)).tolist()) == {0}
+
+
+def test_without_pooled_voiceprints_no_extra_speaker_is_cut() -> None:
+    """final_turns without the audio has nothing to merge an extra speaker back: the best cut stands."""
+    embeddings, weights, _ = two_close_voices_and_a_far_one(0)
+    turns = [SpeakerTurn(float(n), float(n) + 1.0, n) for n in range(len(weights))]
+    pieces = Pieces(turns, list(range(len(turns))), embeddings.astype(np.float32))
+    extra = replace(SEPARATION, extra_speakers=1)
+    assert len({t.speaker for t in final_turns(pieces, turns, extra)}) == 2

@@ -7,7 +7,14 @@ import numpy as np
 
 from whisper_server.clustering import ClusteringConfig
 from whisper_server.diarizer import final_turns
-from whisper_server.pooled_voices import POOL_SECONDS, PooledAudio, merge_close_speakers, pooled_labels
+from whisper_server.pooled_voices import (
+    MAX_EXCESS,
+    POOL_SECONDS,
+    SPREAD_FACTOR,
+    PooledAudio,
+    merge_close_speakers,
+    pooled_labels,
+)
 from whisper_server.speaker_labels import SpeakerTurn
 from whisper_server.voiceprints import Pieces
 
@@ -60,13 +67,43 @@ def test_with_too_few_groups_for_the_count_the_pieces_clustering_stands() -> Non
     )
 
 
-def test_without_a_count_one_persons_lines_found_as_two_speakers_are_merged() -> None:
-    pieces, rough, audio = conversation()
-    split = {i: 0 if i < 3 else 1 if i < 6 else 2 for i in range(9)}  # A's two stretches apart
-    merged = merge_close_speakers(pieces, rough, audio, split)
-    assert merged[0] == merged[8] != merged[4]
-    assert len(set(merged.values())) == 2
-    assert merge_close_speakers(pieces, rough, audio, split, min_speakers=3) == split
+def two_speakers(distance: float, spread: float) -> tuple[Pieces, list[SpeakerTurn], PooledAudio]:
+    """Two speakers of three 2 s pieces each (0-6 s and 6-12 s) whose pooled voiceprints lie `distance`
+    apart (cosine), each piece `spread` from its speaker's pooled voiceprint, all to the same side (so
+    the pieces of one speaker lie `distance` / (1 + eps^2) further from the other's than from their own)."""
+    share_b = np.tan(np.arccos(1.0 - distance))
+    share_b /= 1.0 + share_b  # the stand-in model's voiceprint of audio `share_b` lies `distance` from A's
+    second = (1.0 - share_b) * A + share_b * B
+    second /= np.linalg.norm(second)
+    aside = np.sqrt((1.0 / (1.0 - spread)) ** 2 - 1.0) * np.eye(4)[2]
+    pieces, prints = [], []
+    for n, start in enumerate(range(0, 12, 2)):
+        pieces.append(SpeakerTurn(float(start), float(start + 2), n))
+        print_ = (A if start < 6 else second) + aside
+        prints.append(print_ / np.linalg.norm(print_))
+    samples = np.zeros(12 * RATE, dtype=np.float32)
+    samples[6 * RATE :] = share_b
+    embedded = Pieces(pieces, list(range(6)), np.stack(prints).astype(np.float32))
+    return embedded, pieces, PooledAudio(samples, voiceprint, RATE)
+
+
+SPLIT = {i: 0 if i < 3 else 1 for i in range(6)}
+
+
+def test_without_a_count_one_persons_two_halves_are_merged() -> None:
+    """Pooled voiceprints 1.6 times the spread apart, the pieces 0.07 further from the other half's than
+    from their own: one person (the spread alone, at 1.3 times, kept them apart)."""
+    pieces, rough, audio = two_speakers(0.08, 0.05)
+    assert set(merge_close_speakers(pieces, rough, audio, SPLIT).values()) == {0}
+    assert merge_close_speakers(pieces, rough, audio, SPLIT, min_speakers=2) == SPLIT
+
+
+def test_without_a_count_two_people_whose_pieces_lie_apart_are_kept_apart() -> None:
+    """Pooled voiceprints as close as the spread, but each speaker's pieces 0.11 further from the other's
+    than from their own (over MAX_EXCESS): two people (the spread alone merged them)."""
+    pieces, rough, audio = two_speakers(0.15, 0.15)
+    assert merge_close_speakers(pieces, rough, audio, SPLIT) == SPLIT
+    assert MAX_EXCESS < 0.105 < 0.15 < SPREAD_FACTOR * 0.15
 
 
 def test_a_pooled_voiceprint_takes_the_longest_stretches_up_to_the_limit() -> None:

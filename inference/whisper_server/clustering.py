@@ -14,7 +14,9 @@ How the cut is chosen:
   `separation_floor` is merged; among the cuts above it, one per count of large clusters, the one whose
   clusters are best separated (the silhouette: how much nearer each item is to its own cluster than to
   the next, weighted by speech) is taken, and one speaker when no cut separates its groups by
-  `min_separation` or more. A fixed
+  `min_separation` or more; with `extra_speakers`, the cut with that many more large clusters than the
+  best one is taken instead when it reaches `min_separation` too (the merging on pooled voiceprints,
+  pooled_voices.py, then decides whether the extra speaker is a person of their own). A fixed
   threshold cannot serve recorded people and synthetic voices alike: one recorded person's voiceprints lie
   as far apart (cosine 0.34-0.39 on average for an actor) as two similar voices do (0.32), while synthetic
   voices keep within 0.1-0.2; the silhouette compares each voice's spread with its distance to the others in
@@ -57,6 +59,11 @@ class ClusteringConfig:
     silhouette among the cuts above this distance."""
     min_separation: float = 0.0
     """With `separation_floor`: the silhouette a cut needs for more than one speaker."""
+    extra_speakers: int = 0
+    """With `separation_floor`: take the cut with this many more large clusters than the best separated
+    one, when it too reaches `min_separation` (0: the best separated cut). The silhouette's best cut
+    merges two similar people more often than it splits one; the extra speaker is for a later step to
+    merge back (pooled_voices.merge_close_speakers) when it is one person's."""
 
 
 def merge_tree(embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,22 +180,25 @@ def _best_separated(
     config: ClusteringConfig,
 ) -> int:
     """The merges, at or after `by_floor`, whose large clusters have the highest silhouette (the lowest
-    cut for each count of them); all merges (one speaker) when none reaches `config.min_separation`."""
+    cut for each count of them); all merges (one speaker) when none reaches `config.min_separation`.
+    With `config.extra_speakers`, the cut with that many more large clusters when it reaches
+    `config.min_separation` as well (else the best one)."""
     n = weights.size
     unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
     distance = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
-    best, best_score = n - 1, config.min_separation
-    seen: set[int] = set()
+    best, best_score, best_count = n - 1, config.min_separation, 1
+    separated: dict[int, int] = {}  # count of large clusters -> merges, for cuts reaching min_separation
     for merges in range(by_floor, n):
         count = int(large_at[merges])
-        if count < 2 or count > MAX_SEPARATED or count in seen:
+        if count < 2 or count > MAX_SEPARATED or count in separated:
             continue
-        seen.add(count)
         labels = _join_small(cut(pairs, n, merges), embeddings, weights, config.min_speech, None)
         score = silhouette(distance, labels, weights)
+        separated[count] = merges if score >= config.min_separation else -1
         if score >= best_score:
-            best, best_score = merges, score
-    return best
+            best, best_score, best_count = merges, score, count
+    extra = separated.get(best_count + config.extra_speakers, -1) if best_count > 1 else -1
+    return extra if extra >= 0 else best
 
 
 def silhouette(distance: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:

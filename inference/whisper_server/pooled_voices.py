@@ -33,9 +33,12 @@ MIN_GROUP_SECONDS = 1.75
 """Least speech (seconds) a group needs to be merged on its pooled voiceprint."""
 POOL_SECONDS = 10.0
 """Most speech (seconds) one pooled voiceprint is taken over: its longest stretches first."""
-SPREAD_FACTOR = 1.3
-"""Without a count, two speakers are merged when their pooled voiceprints are closer than this times the
-spread of the wider one (merge_close_speakers)."""
+SPREAD_FACTOR = 2.0
+"""Without a count, two speakers are merged only when their pooled voiceprints are closer than this times
+the spread of the wider one (merge_close_speakers)."""
+MAX_EXCESS = 0.09
+"""Without a count, two speakers are merged only when their pieces lie less than this much further (mean
+cosine distance) from the other speaker's pieces than from their own speaker's (merge_close_speakers)."""
 
 Stretch = tuple[float, float]
 
@@ -101,10 +104,20 @@ def merge_close_speakers(
     min_speakers: int = 1,
 ) -> dict[int, int]:
     """`label_of` (piece index -> speaker, as clustering.py found them without a count) with speakers
-    merged, closest first, while the pooled voiceprints of two of them are closer than SPREAD_FACTOR times
-    the spread of the wider one (the mean distance of its pieces' voiceprints to its pooled one, weighted
-    by speech), never below `min_speakers`. One person's lines cut into two speakers have pooled
-    voiceprints about as close as that person's pieces are to them; two people's are further apart."""
+    merged, closest pooled voiceprints first, while the two are one person by both of these, never below
+    `min_speakers`:
+
+    - their pooled voiceprints are closer than SPREAD_FACTOR times the spread of the wider one (the mean
+      distance of its pieces' voiceprints to its pooled one, weighted by speech): one person's lines cut
+      in two lie about as close as that person's pieces are to them, two people's further apart;
+    - their pieces lie less than MAX_EXCESS further from the other speaker's pieces than from their own
+      (`_Pool.excess`): the recording's own measure of how far apart one person's pieces lie, which
+      differs from one recording to the next (channel, telephone band, voice). A speaker of one piece
+      has no distance among its own pieces, so the other's stands; two such speakers stay apart.
+
+    Taken on the development sets (dev, real-dev, real-dev-more, long-dev, long-real-dev): the spread
+    alone at 1.3 merged two people whose pooled voiceprints lie close but whose pieces do not, and kept
+    apart one person's two halves that the pieces show to be one (docs/speakers.md)."""
     index = {piece: j for j, piece in enumerate(embedded.embedded)}
     groups = np.array([label_of[piece] for piece in embedded.embedded])
     pool = _Pool(embedded, rough, audio, groups)
@@ -113,6 +126,8 @@ def merge_close_speakers(
     while len(pool.members) > max(min_speakers, 1):
         keep, gone, distance = pool.closest()
         if distance >= SPREAD_FACTOR * max(pool.spread(keep), pool.spread(gone)):
+            break
+        if not pool.excess(keep, gone) < MAX_EXCESS:  # NaN (two speakers of one piece): apart
             break
         if not pool.merge(keep, gone):
             return label_of
@@ -167,6 +182,24 @@ class _Pool:
         """Mean cosine distance of the group's pieces' voiceprints to its pooled one, weighted by speech."""
         items = self.members[group]
         return float(np.average(1.0 - self.unit[items] @ self.prints[group], weights=self.weights[items]))
+
+    def excess(self, a: int, b: int) -> float:
+        """How much further (mean cosine distance, weighted by speech) the pieces of groups `a` and `b`
+        lie from each other's than from their own group's other pieces (the mean of the two groups'
+        own distances; a group of one piece has none and the other's stands; NaN when neither has)."""
+        between = self._mean_distance(self.members[a], self.members[b])
+        own = [self._mean_distance(items, items) for items in (self.members[a], self.members[b])]
+        known = [d for d in own if not np.isnan(d)]
+        return between - float(np.mean(known)) if known else float("nan")
+
+    def _mean_distance(self, first: list[int], second: list[int]) -> float:
+        """Mean cosine distance between the pieces of `first` and of `second`, weighted by the product of
+        their speech; a piece is not paired with itself (NaN when no pair is left)."""
+        distance = 1.0 - self.unit[first] @ self.unit[second].T
+        weight = np.outer(self.weights[first], self.weights[second])
+        weight[np.equal.outer(np.array(first), np.array(second))] = 0.0
+        total = float(weight.sum())
+        return float((distance * weight).sum() / total) if total > 0 else float("nan")
 
     def merge(self, keep: int, gone: int) -> bool:
         """`gone` joins `keep`, whose pooled voiceprint is taken again; False when it cannot be."""
