@@ -50,9 +50,9 @@ const background = Math.min(19, getPriority() + BACKGROUND_NICENESS);
 /** The environment of every lane but `slow`: one OpenMP thread for CTranslate2 (a Whisper model left at
  * `WHISPER_CPU_THREADS=0` takes one thread per core, and OpenMP's threads spin while they wait for work). Four lanes
  * share two cores, so a second thread in each process only contends with the other lanes: measured 2026-12-08 on the
- * 2-core machine under load, a process decoding the test clips used 15-24% less CPU with one thread and ended sooner.
- * Decoding is the same with one thread or more (the tests compare exact text). The `slow` lane keeps the defaults,
- * as a user's server runs. */
+ * 2-core machine under load, two decoding modules run alone used 12-24% less CPU with one thread and ended sooner
+ * (across the whole suite the gain was within the VM's hour-to-hour spread). Decoding is the same with one thread or
+ * more (the tests compare exact text). The `slow` lane keeps the defaults, as a user's server runs. */
 const BACKGROUND_ENV = { ...process.env, OMP_NUM_THREADS: "1" };
 
 /** The lanes, side by side; in a lane, its steps one after another (a failed step ends the lane). */
