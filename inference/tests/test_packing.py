@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from whisper_server.audio import decode
-from whisper_server.chunked import ChunkedDecoder, Request
+from whisper_server.chunked import Batch, ChunkedDecoder, Request
 from whisper_server.options import TranscribeOptions
 from whisper_server.results import Transcription
 from whisper_server.transcriber import Transcriber
@@ -61,16 +61,17 @@ def test_a_request_that_breaks_a_shared_batch_fails_alone(
 ) -> None:
     # A device error while the poisoned request's chunk is in the batch (say, out of memory on its
     # window); the batch it shared with the others fails as a whole first.
+    # (It is raised on the thread that computes the batch ahead, and reaches the request where it is taken.)
     poisoned = Request(requests[4].audio.copy(), TranscribeOptions())
-    original = ChunkedDecoder._decode_batch
+    original = ChunkedDecoder._encode_and_generate
 
-    def failing(self: ChunkedDecoder, decoding: object, members: list) -> None:
-        if any(plan.request is poisoned for plan, _ in members):
+    def failing(self: ChunkedDecoder, batch: Batch) -> tuple[np.ndarray, list]:
+        if any(plan.request is poisoned for plan, _ in batch.members):
             raise RuntimeError("CUDA failed with error out of memory")
-        original(self, decoding, members)  # type: ignore[arg-type]
+        return original(self, batch)
 
     expected = [_content(transcriber.transcribe(r.audio, r.options)) for r in requests[:2]]
-    monkeypatch.setattr(ChunkedDecoder, "_decode_batch", failing)
+    monkeypatch.setattr(ChunkedDecoder, "_encode_and_generate", failing)
     results = transcriber.transcribe_many([requests[0], poisoned, requests[1]])
     assert isinstance(results[1], RuntimeError)
     assert [_content(results[0]), _content(results[2])] == expected

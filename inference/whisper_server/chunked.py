@@ -7,8 +7,9 @@ The steps, for every request of a call:
      VAD's silences), their log-mel features, the window size each needs (windows.py);
   2. decode: chunks that share a window size and the decoding options, from any request, go through the
      encoder and then the decoder as one batch, without timestamps whatever the output format (so every
-     format has the same words); when the output needs them, the words are timed by cross-attention
-     alignment, one request at a time;
+     format has the same words), the next batches ahead on other replicas of the model when there are
+     (WHISPER_PARALLEL_BATCHES, ahead.py); the words are timed by cross-attention alignment, one request
+     at a time, in the batches' order;
   3. check: a chunk whose text repeats itself (a sentence or clause twice, or a loop:
      repeated_speech.py) is decoded again in a 30 s window; then a chunk whose text is too short for
      its speech (dropped_speech.py) is decoded again the safe way, sequentially with timestamps over
@@ -26,7 +27,6 @@ from __future__ import annotations
 import collections
 import itertools
 import math
-import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +40,9 @@ from faster_whisper.transcribe import Word, get_suppressed_tokens
 from faster_whisper.vad import SpeechTimestampsMap, VadOptions
 
 from . import windows
+from .ahead import computed_ahead
 from .audio import SAMPLE_RATE
+from .cores import usable_cores
 from .dropped_speech import (
     is_clearly_longer,
     looks_truncated,
@@ -83,7 +85,7 @@ VAD_PADDING_SAMPLES = VadOptions().speech_pad_ms * SAMPLE_RATE // 1000
 MAX_GAP_IN_CHUNK = 3.0
 """Seconds of silence between two VAD speech regions beyond which they are never decoded as one chunk
 (a pause a listener hears as a break in the talk; the benchmark's speech pauses 0.5 s)."""
-PLAN_THREADS = min(2, os.cpu_count() or 1)
+PLAN_THREADS = min(2, usable_cores())
 """Requests planned at once (VAD, log-mel features) when several are decoded together: on the 2-core VM the
 158 benchmark clips' plans took 6.4 s with two threads against 9.2 s with one (loaded VM, best of 4). Two,
 since each plan's VAD runs on one thread and the plans are a small part of the work."""
@@ -174,6 +176,17 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Chunks of one window size and Decoding, from one request or several, decoded together."""
+
+    decoding: Decoding
+    members: list[tuple[Plan, Chunk]]
+    tokenizer: Tokenizer
+    prompt: list[int]
+    suppressed_tokens: list[int]
+
+
+@dataclass(frozen=True)
 class Decoded:
     """A request's result: its segments in original time, the language and its probability."""
 
@@ -197,6 +210,8 @@ class ChunkingSettings:
     short_window_seconds: int
     no_speech_threshold: float
     max_redecode_share: float
+    parallel_batches: int = 1
+    """Batches whose encoder and decoder run at once, on as many replicas of the model (Settings)."""
 
 
 class ChunkedDecoder:
@@ -364,25 +379,45 @@ class ChunkedDecoder:
         """Decodes `plans` in their order (the order their requests arrived in), each finished (checked,
         assembled, handed to `on_done`) as soon as its own chunks are decoded: no request waits for the
         work of one that came after it, except for the later chunks that fill the free places of its
-        last batches (on a GPU, at no cost). Each plan's chunks are decoded in the order they would be
-        alone (`_solo_order`), so its result is the same as alone."""
-        undecoded = {id(plan): collections.deque(_solo_order(plan)) for plan in plans}
+        last batches (on a GPU, at no cost), and, with WHISPER_PARALLEL_BATCHES above 1, the next batches'
+        encoder and decoder, which run on other replicas of the model while a plan's words are timed and
+        its chunks checked. Each plan's chunks are decoded in the order they would be alone (`_solo_order`),
+        and each batch's results are taken in that order on this thread, so its result is the same as
+        alone."""
+        steps = self._steps(plans)
+        batches = [step for step in steps if isinstance(step, Batch)]
         results = []
+        with computed_ahead(self._encode_and_generate, batches, self.settings.parallel_batches) as decoded:
+            for step in steps:
+                if isinstance(step, Batch):
+                    self._take_decoded(step, *next(decoded))
+                    continue
+                self._widen_repeats([step])
+                self._redecode_truncated(step)
+                results.append(self._assemble(step))
+                if on_done is not None:
+                    on_done(step, results[-1])
+        return results
+
+    def _steps(self, plans: list[Plan]) -> list[Batch | Plan]:
+        """The batches that decode `plans`, each plan after the batch that holds its last chunk (where it is
+        checked and finished), in the order they are taken: a plan's own chunks first, the free places of
+        its last batch of a window size filled with the next plans' chunks of that size. Which chunks share
+        a batch depends only on the plans, never on what was decoded, so the batches' encoder and decoder can
+        run ahead of the checks (`computed_ahead`: with WHISPER_PARALLEL_BATCHES of 2, two at once)."""
+        undecoded = {id(plan): collections.deque(_solo_order(plan)) for plan in plans}
+        steps: list[Batch | Plan] = []
         for position, plan in enumerate(plans):
             own = undecoded[id(plan)]
             while own:
                 seconds, size = own[0].window_seconds, plan.decoding.batch_size
                 decoding = plan.decoding_of(own[0])
-                batch = _take_run(plan, own, seconds, decoding, size)
+                members = _take_run(plan, own, seconds, decoding, size)
                 for later in plans[position + 1 :]:
-                    batch += _take_run(later, undecoded[id(later)], seconds, decoding, size - len(batch))
-                self._decode_batch(decoding, batch)
-            self._widen_repeats([plan])
-            self._redecode_truncated(plan)
-            results.append(self._assemble(plan))
-            if on_done is not None:
-                on_done(plan, results[-1])
-        return results
+                    members += _take_run(later, undecoded[id(later)], seconds, decoding, size - len(members))
+                steps.append(self._batch(decoding, members))
+            steps.append(plan)
+        return steps
 
     def _heard(self, chunk: Chunk) -> str:
         """The chunk's text less what the silence filter drops: what of it reaches the transcript."""
@@ -521,12 +556,14 @@ class ChunkedDecoder:
 
     def _decode_batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> None:
         """Encodes and decodes chunks of one window size and Decoding as one batch."""
+        batch = self._batch(decoding, members)
+        self._take_decoded(batch, *self._encode_and_generate(batch))
+
+    def _batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> Batch:
+        """What `_encode_and_generate` needs of a batch. The tokenizer's work (the prompt, the suppressed
+        tokens) is done here, on the caller's thread, so that the other step only calls CTranslate2."""
         model = self.model
         tokenizer = self._tokenizer(decoding)
-        seconds = members[0][1].window_seconds
-        encoded = windows.encode(
-            model.model, [windows.fit_features(chunk.features, seconds) for _, chunk in members]
-        )
         prompt = model.get_prompt(
             tokenizer,
             # Encoded as the budget counts it (prompt.py); faster-whisper's batched pipeline does not strip.
@@ -536,17 +573,32 @@ class ChunkedDecoder:
             without_timestamps=True,
             hotwords=decoding.hotwords,
         )
+        return Batch(decoding, members, tokenizer, prompt, get_suppressed_tokens(tokenizer, [-1]))
+
+    def _encode_and_generate(self, batch: Batch) -> tuple[np.ndarray, list[Any]]:
+        """The batch's encoder output and decoder results. Only CTranslate2 and numpy: safe on any thread,
+        and several batches at once on a model with as many replicas (`ahead.computed_ahead`)."""
+        model, decoding = self.model, batch.decoding
+        seconds = batch.members[0][1].window_seconds
+        encoded = windows.encode(
+            model.model, [windows.fit_features(chunk.features, seconds) for _, chunk in batch.members]
+        )
         results = model.model.generate(
             windows.storage(encoded),
-            [list(prompt) for _ in members],
+            [list(batch.prompt) for _ in batch.members],
             beam_size=decoding.beam_size,
             max_length=model.max_length,
             suppress_blank=True,
-            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            suppress_tokens=batch.suppressed_tokens,
             return_scores=True,
             return_no_speech_prob=True,
             sampling_temperature=decoding.temperature,
         )
+        return encoded, results
+
+    def _take_decoded(self, batch: Batch, encoded: np.ndarray, results: list[Any]) -> None:
+        """Sets each chunk's segments from the batch's decoder results, its words timed."""
+        model, tokenizer, decoding, members = self.model, batch.tokenizer, batch.decoding, batch.members
         outputs: list[list[dict[str, Any]]] = []
         for (_, chunk), result in zip(members, results, strict=True):
             tokens = result.sequences_ids[0]

@@ -13,7 +13,6 @@ package-model). The server runs this in a child process (diarization_process.py)
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .clustering import ClusteringConfig, cluster
+from .cores import usable_cores
 from .options import TranscribeOptions
 from .pooled_voices import PooledAudio, merge_close_speakers, pooled_labels
 from .resegmentation import resegment
@@ -406,8 +406,7 @@ def default_threads() -> int:
     HTTP server. On a 2-core machine one thread diarized faster than two and used half the CPU time
     (inference/bench/bench_diarization.py --sweep, docs/speakers.md).
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(4, cores // 2))
+    return max(1, min(4, usable_cores() // 2))
 
 
 def load_diarizer(settings: Settings) -> DiarizationProcess | None:

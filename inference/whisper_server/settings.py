@@ -33,6 +33,9 @@ DEFAULT_MIN_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 15}
 # CPU: chunks of up to 6.5 s in 10 s windows (windows.SHORT_WINDOW_MARGIN_SECONDS), measured with tiny.en on
 # recorded English prompts (development set) and the 158 benchmark clips. CUDA: its floor, i.e. none.
 DEFAULT_SHORT_WINDOW_SECONDS: dict[Device, int] = {"cuda": 30, "cpu": 10}
+# CPU: two batches at once on two one-thread replicas of the model, measured with tiny.en on the 2-core VM
+# (ahead.py; docs/performance.md). CUDA: one (one job on the GPU at a time; not measured there).
+DEFAULT_PARALLEL_BATCHES: dict[Device, int] = {"cuda": 1, "cpu": 2}
 
 
 class Settings(BaseSettings):
@@ -60,7 +63,16 @@ class Settings(BaseSettings):
     int8 on CPU."""
 
     cpu_threads: int = Field(default=0, ge=0)
-    """Threads CTranslate2 uses on CPU. Default 0: let CTranslate2 choose (all cores)."""
+    """Threads of each CTranslate2 replica of the model on CPU (WHISPER_PARALLEL_BATCHES replicas). Default
+    0: the cores the process may use, shared out among the replicas (at least one each)."""
+
+    parallel_batches: int | None = Field(default=None, ge=1, le=16)
+    """Batches decoded at once (batched path), each on its own replica of the model (faster-whisper's
+    `num_workers`): the next batches' encoder and decoder run while the words of the one before are timed
+    and its chunks checked, with the same results as one at a time. Default 2 on CPU (at most the cores
+    the process may use; on 2 cores beam search hardly uses a second thread inside one call, and two
+    one-thread calls side by side took 0.6 of the time of two two-thread calls in turn), 1 on CUDA (one
+    model in GPU memory; not measured there)."""
 
     batched: bool = True
     """Use faster-whisper's BatchedInferencePipeline (VAD chunks decoded in parallel). Default true;
@@ -262,6 +274,17 @@ class Settings(BaseSettings):
             return DEFAULT_SHORT_WINDOW_SECONDS[device]
         _check_short_window(self.short_window_seconds, self.resolve_min_window_seconds(device))
         return self.short_window_seconds
+
+    def resolve_parallel_batches(self, device: Device, cores: int) -> int:
+        """WHISPER_PARALLEL_BATCHES, else the default for `device`, on CPU at most `cores`."""
+        if self.parallel_batches is not None:
+            return self.parallel_batches
+        default = DEFAULT_PARALLEL_BATCHES[device]
+        return max(1, min(default, cores)) if device == "cpu" else default
+
+    def resolve_cpu_threads(self, parallel_batches: int, cores: int) -> int:
+        """WHISPER_CPU_THREADS, else `cores` shared out among `parallel_batches` replicas, at least 1."""
+        return self.cpu_threads or max(1, cores // parallel_batches)
 
     def resolve_diarization_dir(self) -> Path:
         """WHISPER_DIARIZATION_DIR, else `diarization` inside MODEL_DIR."""

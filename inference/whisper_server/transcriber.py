@@ -20,6 +20,7 @@ from . import writing
 from .audio import SAMPLE_RATE
 from .blas_threads import one_blas_thread
 from .chunked import ChunkedDecoder, ChunkingSettings, Decoded, DecodedSegment, Request, report
+from .cores import usable_cores
 from .errors import bad_option
 from .model_name import describe_model
 from .options import TranscribeOptions
@@ -48,11 +49,21 @@ class Transcriber:
                 f"MODEL_DIR={settings.model_dir} holds no model.bin: point it at a CTranslate2 Whisper model "
                 "(SageMaker mounts the model data at /opt/ml/model)"
             )
+        self.model_dir = settings.model_dir
+        cores = usable_cores()
+        self.parallel_batches = settings.resolve_parallel_batches(self.device, cores)
+        self.cpu_threads = (
+            settings.resolve_cpu_threads(self.parallel_batches, cores)
+            if self.device == "cpu"
+            else settings.cpu_threads
+        )
+        """Threads of each replica of the model (CTranslate2's intra_threads; on CUDA for its CPU work)."""
         self.model = WhisperModel(
             settings.model_dir,
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=settings.cpu_threads,
+            cpu_threads=self.cpu_threads,
+            num_workers=self.parallel_batches,  # replicas: one for each batch decoded at once
         )
         self.model_name = settings.model_name or describe_model(settings.model_dir)
         """What the JSON's `model` says: WHISPER_MODEL_NAME, else the size read from the weights."""
@@ -70,6 +81,7 @@ class Transcriber:
                 short_window_seconds=self.short_window_seconds,
                 no_speech_threshold=self.no_speech_threshold,
                 max_redecode_share=settings.max_redecode_share,
+                parallel_batches=self.parallel_batches,
             ),
         )
         log.info(
@@ -87,6 +99,8 @@ class Transcriber:
                 "chunk_seconds": self.chunk_seconds,
                 "min_window_seconds": self.min_window_seconds,
                 "short_window_seconds": self.short_window_seconds,
+                "parallel_batches": self.parallel_batches,
+                "cpu_threads": self.cpu_threads,
             },
         )
 

@@ -1,0 +1,96 @@
+"""Batches decoded at once (WHISPER_PARALLEL_BATCHES): two batches' encoder and decoder run side by side on
+two replicas of the model, and every request gets the same result as with one batch at a time."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import cpu_settings
+
+from whisper_server.audio import decode
+from whisper_server.chunked import Batch, ChunkedDecoder, Request
+from whisper_server.cores import usable_cores
+from whisper_server.options import TranscribeOptions
+from whisper_server.results import Transcription
+from whisper_server.settings import Settings
+from whisper_server.transcriber import Transcriber
+
+# Several batches: the meeting parts make one long request, the clips fill a batch of their own, and one
+# request decodes a chunk at a time (batch_size=1).
+CLIPS = ["clips/vm-newuser.ogg", "clips/tt-allbusy.ogg", "clips/demo-thanks.ogg", "speech.ogg"]
+
+
+@pytest.fixture(scope="module")
+def requests(audio_bytes: Callable[[str], bytes]) -> list[Request]:
+    long = np.concatenate([decode(audio_bytes(f"meeting/part0{i}.ogg"), 60) for i in range(1, 5)])
+    clips = [Request(decode(audio_bytes(name), 60), TranscribeOptions()) for name in CLIPS]
+    return [Request(long, TranscribeOptions(batch_size=1)), *clips, Request(long, TranscribeOptions())]
+
+
+def _content(result: Transcription | Exception) -> object:
+    assert isinstance(result, Transcription), result
+    return result.text, [(s.start, s.end, s.text, s.words) for s in result.segments]
+
+
+def _one_at_a_time(transcriber: Transcriber) -> Transcriber:
+    """The same loaded model, its batches decoded one at a time."""
+    assert transcriber.parallel_batches == 2
+    serial = Transcriber.__new__(Transcriber)
+    serial.__dict__.update(transcriber.__dict__)
+    chunked = transcriber.chunked
+    serial.chunked = ChunkedDecoder(chunked.model, replace(chunked.settings, parallel_batches=1))
+    return serial
+
+
+def test_cpu_decodes_two_batches_at_once_on_two_one_thread_replicas(model_dir: str) -> None:
+    transcriber = Transcriber(cpu_settings(model_dir, parallel_batches=2))
+    assert transcriber.chunked.settings.parallel_batches == 2
+    assert transcriber.model.model.num_workers == 2  # replicas: one per batch decoded at once
+    assert transcriber.cpu_threads == max(1, usable_cores() // 2)  # the cores shared out
+
+
+def test_two_batches_are_encoded_and_decoded_at_once(
+    model_dir: str, requests: list[Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transcriber = Transcriber(cpu_settings(model_dir, parallel_batches=2))
+    both_running = threading.Barrier(2, timeout=20)
+    threads: set[int] = set()
+    alone = ChunkedDecoder._encode_and_generate
+
+    calls = itertools.count()
+
+    def beside_another(self: ChunkedDecoder, batch: Batch) -> Any:
+        if next(calls) < 2:  # the first two batches
+            threads.add(threading.get_ident())
+            both_running.wait()  # passes only while a second batch is computed at the same time
+        return alone(self, batch)
+
+    monkeypatch.setattr(ChunkedDecoder, "_encode_and_generate", beside_another)
+    result = transcriber.transcribe(requests[0].audio, requests[0].options)  # a chunk a batch: several
+    assert len(threads) == 2
+    assert "meeting" in result.text.lower()
+
+
+def test_parallel_batches_give_every_request_what_one_at_a_time_gives(
+    transcriber: Transcriber, requests: list[Request]
+) -> None:
+    serial = _one_at_a_time(transcriber)
+    expected = [_content(result) for result in serial.transcribe_many(requests)]
+    assert [_content(result) for result in transcriber.transcribe_many(requests)] == expected
+    assert _content(transcriber.transcribe(requests[0].audio, requests[0].options)) == expected[0]
+
+
+def test_the_default_is_two_on_cpu_at_most_the_cores_and_one_on_cuda() -> None:
+    settings = Settings()
+    assert [settings.resolve_parallel_batches("cpu", cores) for cores in (1, 2, 16)] == [1, 2, 2]
+    assert settings.resolve_parallel_batches("cuda", 16) == 1
+    assert Settings(parallel_batches=3).resolve_parallel_batches("cuda", 1) == 3
+    # Threads: the cores shared out among the replicas, unless WHISPER_CPU_THREADS says.
+    assert [settings.resolve_cpu_threads(2, cores) for cores in (1, 2, 5, 16)] == [1, 1, 2, 8]
+    assert Settings(cpu_threads=3).resolve_cpu_threads(2, 16) == 3
