@@ -106,6 +106,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs per path, best kept (default 3)")
     parser.add_argument("--cpu-threads", type=int, default=0, help="WHISPER_CPU_THREADS (default 0)")
     parser.add_argument(
+        "--parallel-batches", type=int, help="WHISPER_PARALLEL_BATCHES (default: the server's)"
+    )
+    parser.add_argument(
         "--beam-size", type=int, help="WHISPER_BEAM_SIZE for our path (default: the server's)"
     )
     parser.add_argument("--chunk-seconds", type=int, help="WHISPER_CHUNK_SECONDS (default: the server's)")
@@ -131,6 +134,7 @@ def main() -> int:
         key: value
         for key, value in {
             "beam_size": args.beam_size,
+            "parallel_batches": args.parallel_batches,
             "chunk_seconds": args.chunk_seconds,
             "min_window_seconds": args.min_window_seconds,
             "short_window_seconds": args.short_window_seconds,
@@ -160,8 +164,9 @@ def main() -> int:
     if args.only:
         workloads = {args.only: workloads[args.only]}
     print(
-        f"model {args.model_dir} on {transcriber.device} ({transcriber.compute_type}, cpu_threads "
-        f"{args.cpu_threads}); server defaults: batched={transcriber.batched} batch_size="
+        f"model {args.model_dir} on {transcriber.device} ({transcriber.compute_type}, "
+        f"{transcriber.parallel_batches} batches at once of {transcriber.cpu_threads} threads; the seed "
+        f"path on faster-whisper's defaults); server defaults: batched={transcriber.batched} batch_size="
         f"{transcriber.batch_size} beam_size={transcriber.beam_size} vad={transcriber.vad} chunk_seconds="
         f"{transcriber.chunk_seconds} min_window_seconds={transcriber.min_window_seconds} "
         f"short_window_seconds={transcriber.short_window_seconds}",

@@ -94,3 +94,22 @@ def test_the_default_is_two_on_cpu_at_most_the_cores_and_one_on_cuda() -> None:
     # Threads: the cores shared out among the replicas, unless WHISPER_CPU_THREADS says.
     assert [settings.resolve_cpu_threads(2, cores) for cores in (1, 2, 5, 16)] == [1, 1, 2, 8]
     assert Settings(cpu_threads=3).resolve_cpu_threads(2, 16) == 3
+
+
+def test_a_short_request_alone_is_split_over_both_replicas_with_the_same_result(
+    transcriber: Transcriber, requests: list[Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speech = requests[-1]  # the meeting parts: a few chunks of one window size, one batch
+    serial = _one_at_a_time(transcriber)
+    expected = _content(serial.transcribe(speech.audio, speech.options))
+    sizes: list[int] = []
+    alone = ChunkedDecoder._encode_and_generate
+
+    def counted(self: ChunkedDecoder, batch: Batch) -> Any:
+        sizes.append(len(batch.members))
+        return alone(self, batch)
+
+    monkeypatch.setattr(ChunkedDecoder, "_encode_and_generate", counted)
+    assert _content(transcriber.transcribe(speech.audio, speech.options)) == expected
+    chunks = sizes[0] + sizes[1]
+    assert chunks >= 2 and sizes[:2] == [(chunks + 1) // 2, chunks // 2], sizes

@@ -417,7 +417,7 @@ class ChunkedDecoder:
                     members += _take_run(later, undecoded[id(later)], seconds, decoding, size - len(members))
                 steps.append(self._batch(decoding, members))
             steps.append(plan)
-        return steps
+        return _split_for_replicas(steps, self.settings.parallel_batches)
 
     def _heard(self, chunk: Chunk) -> str:
         """The chunk's text less what the silence filter drops: what of it reaches the transcript."""
@@ -759,6 +759,25 @@ def _solo_order(plan: Plan) -> list[Chunk]:
     for chunk in plan.chunks:
         by_window[(chunk.window_seconds, chunk.language)].append(chunk)
     return [chunk for group in by_window.values() for chunk in group]
+
+
+def _split_for_replicas(steps: list[Batch | Plan], parallel_batches: int) -> list[Batch | Plan]:
+    """`steps` with their largest batch cut in two halves (in order) until there are `parallel_batches`
+    batches or none holds two chunks: a short request alone (one batch) then keeps every replica of the
+    model busy. A chunk's text and timings do not depend on the batch it shares (test_packing)."""
+    steps = list(steps)
+    while steps and sum(isinstance(step, Batch) for step in steps) < parallel_batches:
+        sizes = [len(step.members) if isinstance(step, Batch) else 0 for step in steps]
+        largest = max(range(len(steps)), key=sizes.__getitem__)
+        batch = steps[largest]
+        if not isinstance(batch, Batch) or len(batch.members) < 2:
+            break
+        half = (len(batch.members) + 1) // 2
+        steps[largest : largest + 1] = [
+            replace(batch, members=batch.members[:half]),
+            replace(batch, members=batch.members[half:]),
+        ]
+    return steps
 
 
 def _take_run(
