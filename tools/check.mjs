@@ -47,12 +47,14 @@ const FAST_PYTEST = ["-m", "pytest", "-q", SLOWEST, "-m", "not slow"];
 const BACKGROUND_NICENESS = 10;
 const background = Math.min(19, getPriority() + BACKGROUND_NICENESS);
 
-/** The environment of every lane but `slow`: one OpenMP thread for CTranslate2 (a Whisper model left at
- * `WHISPER_CPU_THREADS=0` takes one thread per core, and OpenMP's threads spin while they wait for work). Four lanes
- * share two cores, so a second thread in each process only contends with the other lanes: measured 2026-12-08 on the
- * 2-core machine under load, two decoding modules run alone used 12-24% less CPU with one thread and ended sooner
- * (across the whole suite the gain was within the VM's hour-to-hour spread). Decoding is the same with one thread or
- * more (the tests compare exact text). The `slow` lane keeps the defaults, as a user's server runs. */
+/** The environment of every lane but `slow`: one OpenMP thread (numpy's OpenBLAS reads it too; both start a thread
+ * per core otherwise, and OpenMP's threads spin while they wait for work). Four lanes share two cores, so a second
+ * thread in each process only contends with the other lanes: measured 2026-12-08 on the 2-core machine under load,
+ * two decoding modules run alone used 12-24% less CPU with one thread and ended sooner (across the whole suite the gain
+ * was within the VM's hour-to-hour spread). That was before the server set CTranslate2's threads itself (since then
+ * `WHISPER_CPU_THREADS=0` shares the cores out among its `WHISPER_PARALLEL_BATCHES` replicas, one thread each on two
+ * cores, whatever this says). Decoding is the same with one thread or more (the tests compare exact text). The `slow`
+ * lane keeps the defaults, as a user's server runs. */
 const BACKGROUND_ENV = { ...process.env, OMP_NUM_THREADS: "1" };
 
 /** The lanes, side by side; in a lane, its steps one after another (a failed step ends the lane). */

@@ -109,8 +109,8 @@ def test_a_japanese_sentence_said_twice_is_decoded_again(
     # 30 s window replace it.
     real_take = chunked.ChunkedDecoder._take_decoded
 
-    def say_the_last_sentence_twice(self, batch, encoded, results):  # type: ignore[no-untyped-def]
-        real_take(self, batch, encoded, results)
+    def say_the_last_sentence_twice(self, batch, generated):  # type: ignore[no-untyped-def]
+        real_take(self, batch, generated)
         for _, chunk in batch.members:
             if chunk.window_seconds < 30:
                 last = chunk.segments[-1]
@@ -134,8 +134,8 @@ def test_a_german_chunk_that_loops_is_decoded_again(
     # (compression ratio) spots it; a 30 s window decodes the chunk right.
     real_take = chunked.ChunkedDecoder._take_decoded
 
-    def loop_at_the_end(self, batch, encoded, results):  # type: ignore[no-untyped-def]
-        real_take(self, batch, encoded, results)
+    def loop_at_the_end(self, batch, generated):  # type: ignore[no-untyped-def]
+        real_take(self, batch, generated)
         for _, chunk in batch.members:
             if chunk.window_seconds < 30:
                 chunk.segments[-1].text += " Bis dann." * 40

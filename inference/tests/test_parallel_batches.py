@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from conftest import cpu_settings
 
+from whisper_server import chunked, windows
 from whisper_server.audio import decode
 from whisper_server.chunked import Batch, ChunkedDecoder, Request
 from whisper_server.cores import usable_cores
@@ -113,3 +114,39 @@ def test_a_short_request_alone_is_split_over_both_replicas_with_the_same_result(
     assert _content(transcriber.transcribe(speech.audio, speech.options)) == expected
     chunks = sizes[0] + sizes[1]
     assert chunks >= 2 and sizes[:2] == [(chunks + 1) // 2, chunks // 2], sizes
+
+
+def test_words_timed_from_the_alignment_made_ahead_are_faster_whispers_own(
+    transcriber: Transcriber, requests: list[Request]
+) -> None:
+    # The alignment is made on the thread that decoded the batch and handed to faster-whisper's
+    # add_word_timestamps (chunked._AlignedModel): its words must be the ones that method makes itself.
+    decoder = transcriber.chunked
+    plan = decoder._plan(requests[-1])
+    batch = decoder._batch(plan.decoding, [(plan, chunk) for chunk in plan.chunks[:2]])
+    generated = decoder._encode_and_generate(batch)
+    assert len(generated.alignments) == 2  # on CPU each chunk is aligned on its own
+    decoder._take_decoded(batch, generated)
+    ahead = [
+        [(w.start, w.end, w.word, w.probability) for s in chunk.segments for w in s.words or ()]
+        for _, chunk in batch.members
+    ]
+    fresh = decoder._encode_and_generate(batch)
+    encoded = windows.encode(
+        transcriber.model.model,
+        [windows.fit_features(c.features, c.window_seconds) for _, c in batch.members],
+    )
+    last = 0.0
+    own = []
+    for index, pieces in enumerate(fresh.pieces):
+        last = transcriber.model.add_word_timestamps(
+            [pieces],
+            batch.tokenizer,
+            windows.storage(encoded[[index]]),
+            [chunked._frames(batch.members[index][1])],
+            chunked.PREPEND_PUNCTUATIONS,
+            chunked.APPEND_PUNCTUATIONS,
+            last,
+        )
+        own.append([(w["start"], w["end"], w["word"], w["probability"]) for p in pieces for w in p["words"]])
+    assert ahead == own and all(own)

@@ -3,8 +3,8 @@
 On the 2-core VM with tiny.en int8, beam 5 on CTranslate2 barely uses a second thread inside one call (two
 batches of 8 decoded one after the other: 1.36 s on one thread, 1.50 s on two), while two calls on two
 one-thread replicas of the model run side by side (0.74 s for both; encoder and decoder of two batches
-1.75 s against 2.95 s in turn). So the batched path computes the next batches' encoder and decoder on a
-pool while its own thread times the words and checks the batch before (chunked.py).
+1.75 s against 2.95 s in turn). So the batched path computes the next batches' encoder, decoder and word
+alignment on a pool while its own thread takes the batch before in order and checks its chunks (chunked.py).
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ The steps, for every request of a call:
      VAD's silences), their log-mel features, the window size each needs (windows.py);
   2. decode: chunks that share a window size and the decoding options, from any request, go through the
      encoder and then the decoder as one batch, without timestamps whatever the output format (so every
-     format has the same words), the next batches ahead on other replicas of the model when there are
-     (WHISPER_PARALLEL_BATCHES, ahead.py); the words are timed by cross-attention alignment, one request
-     at a time, in the batches' order;
+     format has the same words), and the words are timed by cross-attention alignment, never across
+     requests; the next batches run ahead on other replicas of the model when there are
+     (WHISPER_PARALLEL_BATCHES, ahead.py), and each batch's results are taken in order;
   3. check: a chunk whose text repeats itself (a sentence or clause twice, or a loop:
      repeated_speech.py) is decoded again in a 30 s window; then a chunk whose text is too short for
      its speech (dropped_speech.py) is decoded again the safe way, sequentially with timestamps over
@@ -183,7 +183,35 @@ class Batch:
     members: list[tuple[Plan, Chunk]]
     tokenizer: Tokenizer
     prompt: list[int]
-    suppressed_tokens: list[int]
+    suppressed_tokens: Sequence[int]
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What the encoder, the decoder and the word alignment made of a Batch, before its chunks are set."""
+
+    pieces: list[list[dict[str, Any]]]
+    """Each member's decoded pieces (faster-whisper's segment dicts), in the batch's order."""
+    groups: list[list[int]]
+    """The members aligned together (windows.alignment_groups), in the batch's order; none when the words
+    are not timed."""
+    alignments: list[list[list[dict[str, Any]]]]
+    """Each group's word alignment (`WhisperModel.find_alignment`)."""
+
+
+class _AlignedModel:
+    """The model as `WhisperModel.add_word_timestamps` uses it, its alignment already made: that method's
+    only costly step, the cross-attention alignment (`find_alignment`), then runs beside the decoder on
+    the thread that decoded the batch, and the rest (which needs the request's previous chunk) in order.
+    `add_word_timestamps` reads `find_alignment` and `frames_per_second` of its model (faster-whisper
+    1.2.1, pinned; a test compares the word timings with its own call's)."""
+
+    def __init__(self, model: WhisperModel, alignment: list[list[dict[str, Any]]]) -> None:
+        self.frames_per_second = model.frames_per_second
+        self._alignment = alignment
+
+    def find_alignment(self, *_: object) -> list[list[dict[str, Any]]]:
+        return self._alignment
 
 
 @dataclass(frozen=True)
@@ -211,7 +239,8 @@ class ChunkingSettings:
     no_speech_threshold: float
     max_redecode_share: float
     parallel_batches: int = 1
-    """Batches whose encoder and decoder run at once, on as many replicas of the model (Settings)."""
+    """Batches whose encoder, decoder and word alignment run at once, on as many replicas of the model
+    (Settings)."""
 
 
 class ChunkedDecoder:
@@ -380,8 +409,8 @@ class ChunkedDecoder:
         assembled, handed to `on_done`) as soon as its own chunks are decoded: no request waits for the
         work of one that came after it, except for the later chunks that fill the free places of its
         last batches (on a GPU, at no cost), and, with WHISPER_PARALLEL_BATCHES above 1, the next batches'
-        encoder and decoder, which run on other replicas of the model while a plan's words are timed and
-        its chunks checked. Each plan's chunks are decoded in the order they would be alone (`_solo_order`),
+        encoder, decoder and word alignment, which run on other replicas of the model while a plan's
+        chunks are checked. Each plan's chunks are decoded in the order they would be alone (`_solo_order`),
         and each batch's results are taken in that order on this thread, so its result is the same as
         alone."""
         steps = self._steps(plans)
@@ -390,7 +419,7 @@ class ChunkedDecoder:
         with computed_ahead(self._encode_and_generate, batches, self.settings.parallel_batches) as decoded:
             for step in steps:
                 if isinstance(step, Batch):
-                    self._take_decoded(step, *next(decoded))
+                    self._take_decoded(step, next(decoded))
                     continue
                 self._widen_repeats([step])
                 self._redecode_truncated(step)
@@ -557,7 +586,7 @@ class ChunkedDecoder:
     def _decode_batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> None:
         """Encodes and decodes chunks of one window size and Decoding as one batch."""
         batch = self._batch(decoding, members)
-        self._take_decoded(batch, *self._encode_and_generate(batch))
+        self._take_decoded(batch, self._encode_and_generate(batch))
 
     def _batch(self, decoding: Decoding, members: list[tuple[Plan, Chunk]]) -> Batch:
         """What `_encode_and_generate` needs of a batch. The tokenizer's work (the prompt, the suppressed
@@ -575,10 +604,11 @@ class ChunkedDecoder:
         )
         return Batch(decoding, members, tokenizer, prompt, get_suppressed_tokens(tokenizer, [-1]))
 
-    def _encode_and_generate(self, batch: Batch) -> tuple[np.ndarray, list[Any]]:
-        """The batch's encoder output and decoder results. Only CTranslate2 and numpy: safe on any thread,
-        and several batches at once on a model with as many replicas (`ahead.computed_ahead`)."""
-        model, decoding = self.model, batch.decoding
+    def _encode_and_generate(self, batch: Batch) -> Generated:
+        """The batch's encoder output, decoder results and, when its words are timed, their cross-attention
+        alignment. No tokenizer state is changed and nothing of the batch's chunks is set: safe on any
+        thread, several batches at once on a model with as many replicas (`ahead.computed_ahead`)."""
+        model, decoding, tokenizer = self.model, batch.decoding, batch.tokenizer
         seconds = batch.members[0][1].window_seconds
         encoded = windows.encode(
             model.model, [windows.fit_features(chunk.features, seconds) for _, chunk in batch.members]
@@ -594,16 +624,11 @@ class ChunkedDecoder:
             return_no_speech_prob=True,
             sampling_temperature=decoding.temperature,
         )
-        return encoded, results
-
-    def _take_decoded(self, batch: Batch, encoded: np.ndarray, results: list[Any]) -> None:
-        """Sets each chunk's segments from the batch's decoder results, its words timed."""
-        model, tokenizer, decoding, members = self.model, batch.tokenizer, batch.decoding, batch.members
-        outputs: list[list[dict[str, Any]]] = []
-        for (_, chunk), result in zip(members, results, strict=True):
+        pieces: list[list[dict[str, Any]]] = []
+        for (_, chunk), result in zip(batch.members, results, strict=True):
             tokens = result.sequences_ids[0]
             avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
-            pieces, _, _ = model._split_segments_by_timestamps(
+            chunk_pieces, _, _ = model._split_segments_by_timestamps(
                 tokenizer=tokenizer,
                 tokens=tokens,
                 time_offset=chunk.offset,
@@ -611,18 +636,50 @@ class ChunkedDecoder:
                 segment_duration=chunk.duration,
                 seek=0,
             )
-            for piece in pieces:
+            for piece in chunk_pieces:
                 piece.update(
                     seek=int(chunk.offset * windows.FRAMES_PER_SECOND),
                     avg_logprob=avg_logprob,
                     no_speech_prob=result.no_speech_prob,
                 )
-            outputs.append(pieces)
+            pieces.append(chunk_pieces)
+        # Never across requests, so that a request's timings do not depend on which other requests shared
+        # its batch (windows.alignment_groups: on CPU one chunk at a time, on a GPU a request's chunks of the
+        # batch together).
+        owners = [id(plan) for plan, _ in batch.members]
+        groups = windows.alignment_groups(model.model.device, owners) if decoding.word_timestamps else []
+        alignments = [
+            model.find_alignment(
+                tokenizer,
+                [_text_tokens(pieces[i], tokenizer) for i in indices],
+                windows.storage(encoded[indices]),
+                [_frames(batch.members[i][1]) for i in indices],
+            )
+            for indices in groups
+        ]
+        return Generated(pieces, groups, alignments)
+
+    def _take_decoded(self, batch: Batch, generated: Generated) -> None:
+        """Sets each chunk's segments from what was decoded of the batch, its words timed in order: each
+        request's words follow on from the chunk timed before (`Plan.last_speech_timestamp`)."""
+        tokenizer, members, outputs = batch.tokenizer, batch.members, generated.pieces
         # The alignment moves a piece's bounds to its words; the bounds stay as decoded, so that a
         # segment is judged (silence, no speech) the same whether its words were timed or not.
         bounds = [[(piece["start"], piece["end"]) for piece in pieces] for pieces in outputs]
-        if decoding.word_timestamps:
-            self._add_words(tokenizer, members, outputs, encoded)
+        for indices, alignment in zip(generated.groups, generated.alignments, strict=True):
+            owner = members[indices[0]][0]
+            last = WhisperModel.add_word_timestamps(
+                _AlignedModel(self.model, alignment),  # type: ignore[arg-type]
+                [outputs[i] for i in indices],
+                tokenizer,
+                None,  # type: ignore[arg-type]  (the alignment is already made)
+                [_frames(members[i][1]) for i in indices],
+                PREPEND_PUNCTUATIONS,
+                APPEND_PUNCTUATIONS,
+                owner.last_speech_timestamp,
+            )
+            if last is not None:
+                owner.last_speech_timestamp = last
         for (_, chunk), pieces, spans in zip(members, outputs, bounds, strict=True):
             chunk.segments = [
                 DecodedSegment(
@@ -635,32 +692,6 @@ class ChunkedDecoder:
                 )
                 for piece, (start, end) in zip(pieces, spans, strict=True)
             ]
-
-    def _add_words(
-        self,
-        tokenizer: Tokenizer,
-        members: list[tuple[Plan, Chunk]],
-        outputs: list[list[dict[str, Any]]],
-        encoded: np.ndarray,
-    ) -> None:
-        """Word timings by cross-attention alignment, never across requests, so that a request's timings do
-        not depend on which other requests shared its batch (windows.alignment_groups: on CPU one chunk
-        at a time, on a GPU a request's chunks of the batch together). Each request's words follow on
-        from the chunk aligned before (`Plan.last_speech_timestamp`)."""
-        owners = [id(plan) for plan, _ in members]
-        for indices in windows.alignment_groups(self.model.model.device, owners):
-            owner = members[indices[0]][0]
-            last = self.model.add_word_timestamps(
-                [outputs[i] for i in indices],
-                tokenizer,
-                windows.storage(encoded[indices]),
-                [_frames(members[i][1]) for i in indices],
-                PREPEND_PUNCTUATIONS,
-                APPEND_PUNCTUATIONS,
-                owner.last_speech_timestamp,
-            )
-            if last is not None:
-                owner.last_speech_timestamp = last
 
     def _redecode(self, plan: Plan, chunk: Chunk) -> bool:
         """Decodes `chunk` again the safe way; a clearly longer text replaces the first one. Returns
@@ -764,7 +795,8 @@ def _solo_order(plan: Plan) -> list[Chunk]:
 def _split_for_replicas(steps: list[Batch | Plan], parallel_batches: int) -> list[Batch | Plan]:
     """`steps` with their largest batch cut in two halves (in order) until there are `parallel_batches`
     batches or none holds two chunks: a short request alone (one batch) then keeps every replica of the
-    model busy. A chunk's text and timings do not depend on the batch it shares (test_packing)."""
+    model busy. A chunk's text does not depend on the batch it shares, nor on CPU its timings, each chunk
+    being encoded and aligned on its own there (windows.py; test_packing, test_parallel_batches)."""
     steps = list(steps)
     while steps and sum(isinstance(step, Batch) for step in steps) < parallel_batches:
         sizes = [len(step.members) if isinstance(step, Batch) else 0 for step in steps]
@@ -855,6 +887,12 @@ def _window_bounds(audio: np.ndarray, regions: list[dict[str, int]], longest: in
 def _frames(chunk: Chunk) -> int:
     """Frames of the window that hold the chunk (whole seconds, as faster-whisper counts them)."""
     return int(math.ceil(chunk.duration) * windows.FRAMES_PER_SECOND)
+
+
+def _text_tokens(pieces: list[dict[str, Any]], tokenizer: Tokenizer) -> list[int]:
+    """A chunk's text tokens as `WhisperModel.add_word_timestamps` aligns them: its pieces' tokens, less
+    the special and timestamp ones."""
+    return [token for piece in pieces for token in piece["tokens"] if token < tokenizer.eot]
 
 
 def _text(segments: list[DecodedSegment]) -> str:

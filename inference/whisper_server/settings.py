@@ -68,8 +68,8 @@ class Settings(BaseSettings):
 
     parallel_batches: int | None = Field(default=None, ge=1, le=16)
     """Batches decoded at once (batched path), each on its own replica of the model (faster-whisper's
-    `num_workers`): the next batches' encoder and decoder run while the words of the one before are timed
-    and its chunks checked, with the same results as one at a time. Default 2 on CPU (at most the cores
+    `num_workers`): the next batches' encoder, decoder and word alignment run while the chunks of the one
+    before are checked, with the same results as one at a time. Default 2 on CPU (at most the cores
     the process may use; on 2 cores beam search hardly uses a second thread inside one call, and two
     one-thread calls side by side took 0.6 of the time of two two-thread calls in turn), 1 on CUDA (one
     model in GPU memory; not measured there)."""
