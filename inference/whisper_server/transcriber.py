@@ -2,6 +2,8 @@
 
 Loaded once per process. `transcribe` and `transcribe_many` are blocking and not thread-safe by design:
 the server calls them from its single worker thread (jobs.py), so only one job uses the device at a time.
+Within a call, on CPU, two batches are decoded at once on two replicas of the model (WHISPER_PARALLEL_BATCHES;
+chunked.py, ahead.py).
 """
 
 from __future__ import annotations
