@@ -92,6 +92,7 @@ def test_the_default_is_two_on_cpu_at_most_the_cores_and_one_on_cuda() -> None:
     assert [settings.resolve_parallel_batches("cpu", cores) for cores in (1, 2, 16)] == [1, 2, 2]
     assert settings.resolve_parallel_batches("cuda", 16) == 1
     assert Settings(parallel_batches=3).resolve_parallel_batches("cuda", 1) == 3
+    assert Settings(batched=False).resolve_parallel_batches("cpu", 16) == 1  # one window after another
     # Threads: the cores shared out among the replicas, unless WHISPER_CPU_THREADS says.
     assert [settings.resolve_cpu_threads(2, cores) for cores in (1, 2, 5, 16)] == [1, 1, 2, 8]
     assert Settings(cpu_threads=3).resolve_cpu_threads(2, 16) == 3

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     before are checked, with the same results as one at a time. Default 2 on CPU (at most the cores
     the process may use; on 2 cores beam search hardly uses a second thread inside one call, and two
     one-thread calls side by side took 0.6 of the time of two two-thread calls in turn), 1 on CUDA (one
-    model in GPU memory; not measured there)."""
+    model in GPU memory; not measured there) and with WHISPER_BATCHED=false."""
 
     batched: bool = True
     """Use faster-whisper's BatchedInferencePipeline (VAD chunks decoded in parallel). Default true;
@@ -276,9 +276,12 @@ class Settings(BaseSettings):
         return self.short_window_seconds
 
     def resolve_parallel_batches(self, device: Device, cores: int) -> int:
-        """WHISPER_PARALLEL_BATCHES, else the default for `device`, on CPU at most `cores`."""
+        """WHISPER_PARALLEL_BATCHES, else the default for `device`, on CPU at most `cores`; 1 for the
+        sequential path (WHISPER_BATCHED=false), which decodes one window after another."""
         if self.parallel_batches is not None:
             return self.parallel_batches
+        if not self.batched:
+            return 1
         default = DEFAULT_PARALLEL_BATCHES[device]
         return max(1, min(default, cores)) if device == "cpu" else default
 
