@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import cpu_settings
 
 from whisper_server import chunked, windows
 from whisper_server.audio import decode
@@ -34,6 +33,12 @@ def requests(audio_bytes: Callable[[str], bytes]) -> list[Request]:
     return [Request(long, TranscribeOptions(batch_size=1)), *clips, Request(long, TranscribeOptions())]
 
 
+@pytest.fixture(scope="module")
+def transcriber(model_dir: str, transcriber_for: Callable[..., Transcriber]) -> Transcriber:
+    """tiny.en decoding two batches at once, whatever the machine's cores (the default on 2 or more)."""
+    return transcriber_for(model_dir, parallel_batches=2)
+
+
 def _content(result: Transcription | Exception) -> object:
     assert isinstance(result, Transcription), result
     return result.text, [(s.start, s.end, s.text, s.words) for s in result.segments]
@@ -41,7 +46,6 @@ def _content(result: Transcription | Exception) -> object:
 
 def _one_at_a_time(transcriber: Transcriber) -> Transcriber:
     """The same loaded model, its batches decoded one at a time."""
-    assert transcriber.parallel_batches == 2
     serial = Transcriber.__new__(Transcriber)
     serial.__dict__.update(transcriber.__dict__)
     chunked = transcriber.chunked
@@ -49,17 +53,15 @@ def _one_at_a_time(transcriber: Transcriber) -> Transcriber:
     return serial
 
 
-def test_cpu_decodes_two_batches_at_once_on_two_one_thread_replicas(model_dir: str) -> None:
-    transcriber = Transcriber(cpu_settings(model_dir, parallel_batches=2))
+def test_cpu_decodes_two_batches_at_once_on_two_one_thread_replicas(transcriber: Transcriber) -> None:
     assert transcriber.chunked.settings.parallel_batches == 2
     assert transcriber.model.model.num_workers == 2  # replicas: one per batch decoded at once
     assert transcriber.cpu_threads == max(1, usable_cores() // 2)  # the cores shared out
 
 
 def test_two_batches_are_encoded_and_decoded_at_once(
-    model_dir: str, requests: list[Request], monkeypatch: pytest.MonkeyPatch
+    transcriber: Transcriber, requests: list[Request], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    transcriber = Transcriber(cpu_settings(model_dir, parallel_batches=2))
     both_running = threading.Barrier(2, timeout=20)
     threads: set[int] = set()
     alone = ChunkedDecoder._encode_and_generate
