@@ -3,6 +3,7 @@ two replicas of the model, and every request gets the same result as with one ba
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from collections.abc import Callable
@@ -129,19 +130,19 @@ def test_words_timed_from_the_alignment_made_ahead_are_faster_whispers_own(
     batch = decoder._batch(plan.decoding, [(plan, chunk) for chunk in plan.chunks[:2]])
     generated = decoder._encode_and_generate(batch)
     assert len(generated.alignments) == 2  # on CPU each chunk is aligned on its own
+    decoded_pieces = copy.deepcopy(generated.pieces)  # as decoded: taking them times their words in place
     decoder._take_decoded(batch, generated)
     ahead = [
         [(w.start, w.end, w.word, w.probability) for s in chunk.segments for w in s.words or ()]
         for _, chunk in batch.members
     ]
-    fresh = decoder._encode_and_generate(batch)
     encoded = windows.encode(
         transcriber.model.model,
         [windows.fit_features(c.features, c.window_seconds) for _, c in batch.members],
     )
     last = 0.0
     own = []
-    for index, pieces in enumerate(fresh.pieces):
+    for index, pieces in enumerate(decoded_pieces):
         last = transcriber.model.add_word_timestamps(
             [pieces],
             batch.tokenizer,
